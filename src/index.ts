@@ -1,0 +1,5 @@
+/**
+ * cors-doctor as a library: the browser model (pure, no I/O) and its types.
+ */
+export * from './model/index.js';
+export { parseScenarios, ScenarioInputError, scenarioSchema } from './scenario/schema.js';

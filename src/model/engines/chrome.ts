@@ -1,0 +1,152 @@
+import { getHeader, hasHeader } from '../header-list.js';
+import { firstInvalidToken, splitListHeader } from '../http-token.js';
+import { isCorsSafelistedMethod } from '../method.js';
+import { isOkStatus, isRedirectStatus, type PreparedScenario } from '../request.js';
+import { corsUnsafeRequestHeaderNames } from '../safelist.js';
+import type { HeaderList, ServerAnswer } from '../types.js';
+import type { EngineVerdict } from './verdict.js';
+
+/** Chromium's `network::mojom::CorsError` values the model can produce. */
+export type ChromeCorsError =
+  | 'WildcardOriginNotAllowed'
+  | 'MissingAllowOriginHeader'
+  | 'MultipleAllowOriginValues'
+  | 'InvalidAllowOriginValue'
+  | 'AllowOriginMismatch'
+  | 'InvalidAllowCredentials'
+  | 'PreflightWildcardOriginNotAllowed'
+  | 'PreflightMissingAllowOriginHeader'
+  | 'PreflightMultipleAllowOriginValues'
+  | 'PreflightInvalidAllowOriginValue'
+  | 'PreflightAllowOriginMismatch'
+  | 'PreflightInvalidAllowCredentials'
+  | 'PreflightInvalidStatus'
+  | 'PreflightDisallowedRedirect'
+  | 'InvalidAllowMethodsPreflightResponse'
+  | 'InvalidAllowHeadersPreflightResponse'
+  | 'MethodDisallowedByPreflightResponse'
+  | 'HeaderDisallowedByPreflightResponse';
+
+export interface ChromeFailure {
+  error: ChromeCorsError;
+  /** `CorsErrorStatus.failed_parameter`: the value quoted in the message. */
+  hint?: string;
+}
+
+export type ChromeWarning = 'AuthorizationCoveredByWildcard';
+
+/** Whether Chromium's URL parser accepts the value (used to tell "invalid" from "mismatch"). */
+function isValidUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type AccessCheckError = Exclude<
+  ChromeCorsError,
+  | `Preflight${string}`
+  | 'InvalidAllowMethodsPreflightResponse'
+  | 'InvalidAllowHeadersPreflightResponse'
+  | 'MethodDisallowedByPreflightResponse'
+  | 'HeaderDisallowedByPreflightResponse'
+>;
+
+/** Chromium's `cors::CheckAccess`: the Access-Control-Allow-Origin / -Credentials check. */
+export function chromeCheckAccess(
+  headers: HeaderList,
+  origin: string,
+  includeCredentials: boolean,
+): { error: AccessCheckError; hint?: string } | undefined {
+  const allowOrigin = getHeader(headers, 'Access-Control-Allow-Origin');
+  if (allowOrigin === '*') {
+    if (includeCredentials) return { error: 'WildcardOriginNotAllowed' };
+  } else if (allowOrigin === null) {
+    return { error: 'MissingAllowOriginHeader' };
+  } else if (allowOrigin !== origin) {
+    if (/[ ,]/.test(allowOrigin)) return { error: 'MultipleAllowOriginValues', hint: allowOrigin };
+    if (allowOrigin === 'null') return { error: 'AllowOriginMismatch', hint: allowOrigin };
+    if (!isValidUrl(allowOrigin)) return { error: 'InvalidAllowOriginValue', hint: allowOrigin };
+    return { error: 'AllowOriginMismatch', hint: allowOrigin };
+  }
+  if (includeCredentials) {
+    const allowCredentials = getHeader(headers, 'Access-Control-Allow-Credentials');
+    if (allowCredentials !== 'true')
+      return { error: 'InvalidAllowCredentials', hint: allowCredentials ?? '' };
+  }
+  return undefined;
+}
+
+function checkPreflight(
+  s: PreparedScenario,
+  answer: ServerAnswer,
+  unsafeNames: string[],
+): { failure?: ChromeFailure; warnings: ChromeWarning[] } {
+  if (isRedirectStatus(answer.status) && hasHeader(answer.headers, 'Location')) {
+    return { failure: { error: 'PreflightDisallowedRedirect' }, warnings: [] };
+  }
+  const access = chromeCheckAccess(answer.headers, s.origin, s.includeCredentials);
+  if (access) {
+    return { failure: { error: `Preflight${access.error}`, hint: access.hint }, warnings: [] };
+  }
+  if (!isOkStatus(answer.status)) return { failure: { error: 'PreflightInvalidStatus' }, warnings: [] };
+
+  const methods = splitListHeader(getHeader(answer.headers, 'Access-Control-Allow-Methods'));
+  if (firstInvalidToken(methods) !== undefined) {
+    return { failure: { error: 'InvalidAllowMethodsPreflightResponse' }, warnings: [] };
+  }
+  const allowHeaders = splitListHeader(getHeader(answer.headers, 'Access-Control-Allow-Headers'));
+  if (firstInvalidToken(allowHeaders) !== undefined) {
+    return { failure: { error: 'InvalidAllowHeadersPreflightResponse' }, warnings: [] };
+  }
+
+  const methodAllowed =
+    methods.includes(s.method) ||
+    isCorsSafelistedMethod(s.method.toUpperCase()) ||
+    (!s.includeCredentials && methods.includes('*'));
+  if (!methodAllowed) {
+    return { failure: { error: 'MethodDisallowedByPreflightResponse', hint: s.method }, warnings: [] };
+  }
+
+  const allowed = new Set(allowHeaders.map((h) => h.toLowerCase()));
+  if (!s.includeCredentials && allowed.has('*')) {
+    const warnings: ChromeWarning[] =
+      unsafeNames.includes('authorization') && !allowed.has('authorization')
+        ? ['AuthorizationCoveredByWildcard']
+        : [];
+    return { warnings };
+  }
+  const missing = unsafeNames.find((name) => !allowed.has(name));
+  if (missing !== undefined) {
+    return { failure: { error: 'HeaderDisallowedByPreflightResponse', hint: missing }, warnings: [] };
+  }
+  return { warnings: [] };
+}
+
+/** What current Chrome (156) does with the scenario. */
+export function evaluateChrome(s: PreparedScenario): EngineVerdict<ChromeFailure, ChromeWarning> {
+  const unsafeNames = corsUnsafeRequestHeaderNames(s.headers, 'chrome');
+  const preflight = !isCorsSafelistedMethod(s.method) || unsafeNames.length > 0;
+  const warnings: ChromeWarning[] = [];
+  if (preflight) {
+    const result = checkPreflight(s, s.preflight, unsafeNames);
+    warnings.push(...result.warnings);
+    if (result.failure) {
+      return {
+        outcome: 'blocked',
+        preflight,
+        stage: 'preflight',
+        failure: result.failure,
+        warnings,
+        unsafeNames,
+      };
+    }
+  }
+  const access = chromeCheckAccess(s.response.headers, s.origin, s.includeCredentials);
+  if (access) {
+    return { outcome: 'blocked', preflight, stage: 'actual', failure: access, warnings, unsafeNames };
+  }
+  return { outcome: 'allowed', preflight, warnings, unsafeNames };
+}

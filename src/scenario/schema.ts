@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Scenario } from '../model/types.js';
+
+const headerName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'not a valid header name');
+const headerValue = z
+  .string()
+  .refine((v) => !/[\r\n\0]/.test(v), 'header values cannot contain CR, LF or NUL');
+const headerPairs = z.array(z.tuple([headerName, headerValue]));
+const headerObject = z.record(headerName, headerValue);
+
+const httpUrl = z.string().refine((v) => {
+  try {
+    const url = new URL(v);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http:// or https:// URL');
+
+/** A serialised origin: scheme, host and optional port, nothing else (`null` for opaque origins). */
+export const originSchema = z.string().refine((v) => {
+  if (v === 'null') return true;
+  try {
+    return new URL(v).origin === v;
+  } catch {
+    return false;
+  }
+}, 'must be an origin like http://localhost:3000 (scheme, host and port only: no path, no trailing slash)');
+
+const answer = z.object({
+  status: z.number().int().min(100).max(599),
+  headers: headerPairs.default([]),
+});
+
+export const scenarioSchema = z.object({
+  origin: originSchema,
+  request: z.object({
+    url: httpUrl,
+    method: z
+      .string()
+      .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'not a valid HTTP method')
+      .default('GET'),
+    headers: z.union([headerPairs, headerObject]).optional(),
+    credentials: z.enum(['omit', 'same-origin', 'include']).optional(),
+    mode: z.enum(['cors', 'no-cors', 'same-origin']).optional(),
+    body: z.string().optional(),
+  }),
+  preflight: answer.optional(),
+  response: answer.optional(),
+});
+
+export class ScenarioInputError extends Error {
+  override name = 'ScenarioInputError';
+}
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string): string {
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const where = `${prefix}${path}`.replace(/^\./, '') || 'scenario';
+  return `${where}: ${issue.message}`;
+}
+
+/** Validates parsed JSON as one scenario or an array of them; throws ScenarioInputError naming the bad field. */
+export function parseScenarios(input: unknown): { scenarios: Scenario[]; single: boolean } {
+  const single = !Array.isArray(input);
+  const items = single ? [input] : (input as unknown[]);
+  const scenarios: Scenario[] = [];
+  items.forEach((item, index) => {
+    const result = scenarioSchema.safeParse(item);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const prefix = single ? '' : `[${index}]`;
+      throw new ScenarioInputError(issue ? describeIssue(issue, prefix) : `${prefix || 'scenario'}: invalid`);
+    }
+    scenarios.push(result.data as Scenario);
+  });
+  return { scenarios, single };
+}
