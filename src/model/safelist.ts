@@ -100,7 +100,7 @@ export function isCorsSafelistedRequestHeader(
     }
     default: {
       const extra = rules === 'chrome' ? CHROME_EXTRA_SAFELIST[lower] : undefined;
-      return extra?.(value);
+      return extra?.(value) === true;
     }
   }
 }

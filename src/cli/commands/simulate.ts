@@ -13,7 +13,7 @@ export interface SimulateOptions {
 export async function runSimulate(source: string, options: SimulateOptions, style: Style): Promise<number> {
   const { text, name } = await readTextInput(source);
   const input = parseJsonInput(text, name);
-  const { parseScenarios, ScenarioInputError } = await import('../../scenario/schema.js');
+  const { parseScenarios, ScenarioInputError } = await import('../../scenarios/schema.js');
   let parsed: ReturnType<typeof parseScenarios>;
   try {
     parsed = parseScenarios(input);
