@@ -14,8 +14,10 @@ export interface PreparedScenario {
   /** Credentials mode is `include` (the only mode that needs `Access-Control-Allow-Credentials`). */
   includeCredentials: boolean;
   mode: RequestMode;
-  /** Request headers `fetch()` keeps, sorted and combined. */
+  /** Request headers `fetch()` keeps, sorted and combined (as Chromium checks them). */
   headers: HeaderList;
+  /** Request header lines `fetch()` keeps, as the page gave them (Firefox checks each line on its own). */
+  headerLines: HeaderList;
   /** Header names `fetch()` drops (forbidden request headers). */
   droppedHeaders: string[];
   /** The request's URL is not same-origin with the page. */
@@ -37,7 +39,7 @@ export function serializeOrigin(url: string): string {
 export function prepareScenario(scenario: Scenario): PreparedScenario {
   const { request } = scenario;
   const credentials = request.credentials ?? 'same-origin';
-  const { sent, dropped } = splitRequestHeaders(toHeaderList(request.headers));
+  const { sent, lines, dropped } = splitRequestHeaders(toHeaderList(request.headers));
   return {
     origin: scenario.origin,
     url: request.url,
@@ -46,6 +48,7 @@ export function prepareScenario(scenario: Scenario): PreparedScenario {
     includeCredentials: credentials === 'include',
     mode: request.mode ?? 'cors',
     headers: sent,
+    headerLines: lines,
     droppedHeaders: dropped,
     crossOrigin: serializeOrigin(request.url) !== scenario.origin,
     preflight: scenario.preflight ?? DEFAULT_PREFLIGHT_ANSWER,

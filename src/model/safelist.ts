@@ -112,6 +112,8 @@ export const SAFELIST_VALUE_SIZE_MAX = 1024;
 export interface RequestHeaderSplit {
   /** Headers sent, lowercased, sorted and combined as the Headers object holds them. */
   sent: HeaderList;
+  /** The same headers line by line, in the page's order. */
+  lines: HeaderList;
   /** Names `fetch()` refused to set (forbidden request headers), as the page wrote them. */
   dropped: string[];
 }
@@ -123,7 +125,7 @@ export function splitRequestHeaders(list: HeaderList): RequestHeaderSplit {
     if (isForbiddenRequestHeader(name, value)) dropped.push(name);
     else kept.push([name, value]);
   }
-  return { sent: sortAndCombine(kept), dropped };
+  return { sent: sortAndCombine(kept), lines: kept, dropped };
 }
 
 /**

@@ -3,7 +3,7 @@ import { evaluateFetchStandard } from './engines/fetch-standard.js';
 import { evaluateFirefox } from './engines/firefox.js';
 import { exposedResponseHeaders } from './expose.js';
 import { chromeMessage, chromeWarningText } from './messages/chrome.js';
-import { firefoxDidNotSucceedMessage, firefoxMessage, firefoxWarningText } from './messages/firefox.js';
+import { firefoxMessage, firefoxWarningText } from './messages/firefox.js';
 import { type PreparedScenario, prepareScenario } from './request.js';
 import type { BrowserVerdict, HeaderList, Scenario, SimulationResult } from './types.js';
 
@@ -49,16 +49,11 @@ export function simulate(scenario: Scenario): SimulationResult {
     warnings: chrome.warnings.map(chromeWarningText),
     ...(chrome.failure && { reason: chrome.failure.error }),
   };
-  const firefoxMessages: string[] = [];
-  if (firefox.failure) {
-    firefoxMessages.push(firefoxMessage(s.url, firefox.failure));
-    if (firefox.stage === 'preflight') firefoxMessages.push(firefoxDidNotSucceedMessage(s.url));
-  }
   const firefoxVerdict: BrowserVerdict = {
     outcome: firefox.outcome,
     preflight: firefox.preflight,
     ...(firefox.stage && { stage: firefox.stage }),
-    messages: firefoxMessages,
+    messages: firefox.lines.map((line) => firefoxMessage(s.url, line)),
     warnings: firefox.warnings.map((w) => firefoxWarningText(s.url, w)),
     ...(firefox.failure && { reason: firefox.failure.key }),
   };

@@ -18,7 +18,8 @@ export type FirefoxMessageKey =
   | 'CORSInvalidAllowMethod'
   | 'CORSMethodNotFound'
   | 'CORSInvalidAllowHeader'
-  | 'CORSMissingAllowHeaderFromPreflight2';
+  | 'CORSMissingAllowHeaderFromPreflight2'
+  | 'CORSDidNotSucceed2';
 
 export interface FirefoxFailure {
   key: FirefoxMessageKey;
@@ -27,6 +28,11 @@ export interface FirefoxFailure {
 }
 
 export type FirefoxWarning = 'CORSAllowHeaderFromPreflightDeprecation';
+
+export interface FirefoxVerdict extends EngineVerdict<FirefoxFailure, FirefoxWarning> {
+  /** Every console line Firefox logs, in order (the failure first). */
+  lines: FirefoxFailure[];
+}
 
 /** Gecko's `nsCORSListenerProxy::CheckRequestApproved` on one response. */
 export function firefoxCheckRequestApproved(
@@ -47,6 +53,37 @@ export function firefoxCheckRequestApproved(
     return { key: 'CORSMissingAllowCredentials' };
   }
   return undefined;
+}
+
+/** The line Firefox logs for the request its failed preflight cancelled. */
+const DID_NOT_SUCCEED: FirefoxFailure = { key: 'CORSDidNotSucceed2', arg: '(null)' };
+
+/** Whether a redirect from `url` to `location` goes to another origin (which makes Firefox send `Origin: null`). */
+function redirectsToAnotherOrigin(url: string, location: string): boolean {
+  try {
+    return new URL(location, url).origin !== new URL(url).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Every line Firefox logs for a failed preflight, in order: the reason first. */
+function preflightFailureLines(
+  s: PreparedScenario,
+  failure: FirefoxFailure,
+  answer: ServerAnswer,
+): FirefoxFailure[] {
+  const location = getHeader(answer.headers, 'Location');
+  if (!isRedirectStatus(answer.status) || location === null) return [failure, DID_NOT_SUCCEED];
+  if (failure.key !== 'CORSExternalRedirectNotAllowed') return [failure, DID_NOT_SUCCEED, DID_NOT_SUCCEED];
+  // The redirect hop passed the check and was refused. The 3xx is then checked again, as the
+  // preflight's own response; after a redirect to another origin, with the origin `null`.
+  const origin = redirectsToAnotherOrigin(s.url, location) ? 'null' : s.origin;
+  const second = firefoxCheckRequestApproved(answer, origin, s.includeCredentials) ?? {
+    key: 'CORSPreflightDidNotSucceed3',
+    arg: String(answer.status),
+  };
+  return [failure, second, DID_NOT_SUCCEED];
 }
 
 function checkPreflight(
@@ -95,8 +132,9 @@ function checkPreflight(
 }
 
 /** What current Firefox ESR (153) does with the scenario. */
-export function evaluateFirefox(s: PreparedScenario): EngineVerdict<FirefoxFailure, FirefoxWarning> {
-  const unsafeNames = corsUnsafeRequestHeaderNames(s.headers, 'firefox');
+export function evaluateFirefox(s: PreparedScenario): FirefoxVerdict {
+  // Firefox checks each header line on its own: two 100-byte Accept lines stay safelisted.
+  const unsafeNames = corsUnsafeRequestHeaderNames(s.headerLines, 'firefox');
   const preflight = !isCorsSafelistedMethod(s.method) || unsafeNames.length > 0;
   const warnings: FirefoxWarning[] = [];
   if (preflight) {
@@ -108,12 +146,23 @@ export function evaluateFirefox(s: PreparedScenario): EngineVerdict<FirefoxFailu
         preflight,
         stage: 'preflight',
         failure: result.failure,
+        lines: preflightFailureLines(s, result.failure, s.preflight),
         warnings,
         unsafeNames,
       };
     }
   }
   const failure = firefoxCheckRequestApproved(s.response, s.origin, s.includeCredentials);
-  if (failure) return { outcome: 'blocked', preflight, stage: 'actual', failure, warnings, unsafeNames };
-  return { outcome: 'allowed', preflight, warnings, unsafeNames };
+  if (failure) {
+    return {
+      outcome: 'blocked',
+      preflight,
+      stage: 'actual',
+      failure,
+      lines: [failure],
+      warnings,
+      unsafeNames,
+    };
+  }
+  return { outcome: 'allowed', preflight, lines: [], warnings, unsafeNames };
 }

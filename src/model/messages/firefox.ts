@@ -25,6 +25,8 @@ function reason(key: FirefoxMessageKey, arg: string): string {
       return '(Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’).';
     case 'CORSInvalidAllowHeader':
       return `(Reason: invalid token ‘${arg}’ in CORS header ‘Access-Control-Allow-Headers’).`;
+    case 'CORSDidNotSucceed2':
+      return `(Reason: CORS request did not succeed). Status code: ${arg}.`;
     case 'CORSMissingAllowHeaderFromPreflight2':
       return `(Reason: header ‘${arg}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).`;
   }
@@ -34,11 +36,6 @@ function reason(key: FirefoxMessageKey, arg: string): string {
 export function firefoxMessage(url: string, failure: FirefoxFailure): string {
   const at = failure.key === 'CORSNotSupportingCredentials' ? `‘${url}’` : url;
   return `${BLOCKED} ${at}. ${reason(failure.key, failure.arg ?? '')}`;
-}
-
-/** The line Firefox adds when the actual request is cancelled because its preflight failed. */
-export function firefoxDidNotSucceedMessage(url: string): string {
-  return `${BLOCKED} ${url}. (Reason: CORS request did not succeed). Status code: (null).`;
 }
 
 export function firefoxWarningText(url: string, warning: FirefoxWarning): string {

@@ -145,6 +145,11 @@ describe('forbidden request headers', () => {
         ['x-a', '2'],
         ['x-b', '1, 3'],
       ],
+      lines: [
+        ['X-B', '1'],
+        ['x-a', '2'],
+        ['X-B', '3'],
+      ],
       dropped: ['Cookie'],
     });
   });
