@@ -22,6 +22,10 @@ Environment:
   NO_COLOR=1          no colours (colours are used only on a terminal anyway)
   CORS_DOCTOR_DEBUG=1 print stack traces of internal errors`;
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command()
     .name('cors-doctor')
@@ -58,6 +62,50 @@ ${EXIT_STATUS_HELP}`,
     .action(async (file, options) => {
       const { runSimulate } = await import('./commands/simulate.js');
       setExit(await runSimulate(file, options, makeStyle()));
+    });
+
+  program
+    .command('check')
+    .description(
+      "Probe a live URL exactly as a browser would (preflight, then the request), explain each browser's verdict and name the root cause.",
+    )
+    .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
+    .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
+    .option(
+      '-X, --method <method>',
+      'the method the page passes to fetch() (default: GET, or POST with a body)',
+    )
+    .option(
+      '-H, --header <header>',
+      "a request header the page sets, 'Name: value' (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option('--data <body>', 'a request body (text)')
+    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
+    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
+    .option(
+      '--cookie <cookie>',
+      "cookies the browser holds for the API, 'a=b; c=d' (sent with --credentials include)",
+    )
+    .option('--browser <browser>', 'chrome, firefox or all', 'all')
+    .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
+    .option('--force-actual', 'send the actual request even when every browser stops at the preflight')
+    .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
+    .option('--json', 'machine-readable output (see docs/cli-contract.md)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor check http://localhost:8000/items --origin http://localhost:3000
+  cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{"name":"pear"}' -H 'Authorization: Bearer t0ken'
+  cors-doctor check https://api.example.com/me --origin https://app.example.com --credentials include --cookie 'session=abc'
+  cors-doctor check http://localhost:8000/items --json | jq '.causes[].code'
+${EXIT_STATUS_HELP}`,
+    )
+    .action(async (url, options) => {
+      const { runCheck } = await import('./commands/check.js');
+      setExit(await runCheck(url, options, makeStyle()));
     });
 
   return program;

@@ -1,0 +1,65 @@
+import type { Exchange, RecordedResponse } from '../evidence/types.js';
+import { getHeader, hasHeader } from '../model/header-list.js';
+import type { BrowserVerdict, HeaderList } from '../model/types.js';
+import type { CheckEvidence } from './types.js';
+
+export const preflightOf = (e: CheckEvidence): Exchange | undefined =>
+  e.exchanges.find((x) => x.kind === 'preflight');
+export const actualOf = (e: CheckEvidence): Exchange | undefined =>
+  e.exchanges.find((x) => x.kind === 'actual');
+export const diagnosticOf = (e: CheckEvidence, method: string): Exchange | undefined =>
+  e.exchanges.find((x) => x.kind === 'diagnostic' && x.request.method === method);
+
+/** The verdicts of the browsers checked. */
+export const verdictsOf = (e: CheckEvidence): BrowserVerdict[] => e.browsers.map((b) => e.simulation[b]);
+
+/** The first browser that blocks, Chrome first. */
+export function firstBlocked(e: CheckEvidence): BrowserVerdict | undefined {
+  return verdictsOf(e).find((v) => v.outcome === 'blocked');
+}
+
+export const blockedAt = (e: CheckEvidence, stage: 'preflight' | 'actual'): boolean =>
+  firstBlocked(e)?.stage === stage;
+
+export const allowOrigin = (r: RecordedResponse | undefined): string | null =>
+  r ? getHeader(r.headers, 'Access-Control-Allow-Origin') : null;
+
+/** Any `Access-Control-*` response header. */
+export const hasCorsHeaders = (headers: HeaderList): boolean =>
+  headers.some(([n]) => /^access-control-/i.test(n));
+
+/** Response header lines of CORS interest, as `Name: value` strings. */
+export function corsHeaderLines(r: RecordedResponse): string[] {
+  return r.headers.filter(([n]) => /^(access-control-|vary$)/i.test(n)).map(([n, v]) => `${n}: ${v}`);
+}
+
+/** `401 Unauthorized`, as an HTTP status line shows it. */
+export const statusLine = (r: RecordedResponse): string =>
+  `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
+
+/** What Starlette's CORSMiddleware refused, from its `Disallowed CORS origin, method, headers` body. */
+export function starletteRefusal(r: RecordedResponse | undefined): Set<string> | undefined {
+  if (!r || r.status !== 400) return undefined;
+  const match = /^Disallowed CORS ([a-z, -]+)$/.exec(r.bodyExcerpt.trim());
+  return match ? new Set((match[1] as string).split(',').map((s) => s.trim())) : undefined;
+}
+
+/** The software that answered, from the `Server` header (`uvicorn`, `nginx`, ...). */
+export function serverSoftware(r: RecordedResponse | undefined): string | undefined {
+  const server = r ? getHeader(r.headers, 'Server') : null;
+  return server ? (server.split(/[/ ]/)[0] as string).toLowerCase() : undefined;
+}
+
+/** Does the backend look like Starlette/FastAPI behind uvicorn (so a CORSMiddleware fix applies)? */
+export function looksLikeStarlette(e: CheckEvidence): boolean {
+  return e.exchanges.some(
+    (x) =>
+      x.response &&
+      (serverSoftware(x.response) === 'uvicorn' ||
+        starletteRefusal(x.response) !== undefined ||
+        /^\{"detail":/.test(x.response.bodyExcerpt)),
+  );
+}
+
+export const hasHeaderLine = (r: RecordedResponse | undefined, name: string): boolean =>
+  !!r && hasHeader(r.headers, name);

@@ -1,0 +1,48 @@
+import { authorizationWildcard } from './rules/authorization-wildcard.js';
+import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
+import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
+import { errorResponseWithoutCors } from './rules/error-response-without-cors.js';
+import { headerNotAllowed } from './rules/header-not-allowed.js';
+import { methodNotAllowed } from './rules/method-not-allowed.js';
+import { mixedContent } from './rules/mixed-content.js';
+import { noCorsMiddleware } from './rules/no-cors-middleware.js';
+import { originMalformed } from './rules/origin-malformed.js';
+import { originNotAllowed } from './rules/origin-not-allowed.js';
+import { preflightRedirected } from './rules/preflight-redirected.js';
+import { preflightRejected } from './rules/preflight-rejected.js';
+import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
+import { serverUnreachable } from './rules/server-unreachable.js';
+import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
+import type { Cause, CauseRule, CheckEvidence } from './types.js';
+
+/** Every rule that reads live evidence, most fundamental first (the order causes are reported in). */
+export const LIVE_RULES: CauseRule[] = [
+  serverUnreachable,
+  mixedContent,
+  noCorsMiddleware,
+  preflightRedirected,
+  preflightRejected,
+  duplicateCorsHeaders,
+  originMalformed,
+  originNotAllowed,
+  wildcardWithCredentials,
+  credentialsNotAllowed,
+  methodNotAllowed,
+  headerNotAllowed,
+  proxyHeadersMissingOnErrors,
+  errorResponseWithoutCors,
+  authorizationWildcard,
+];
+
+/** Names the root causes the evidence shows. Never invents one: no rule matching means no cause. */
+export function diagnose(evidence: CheckEvidence): Cause[] {
+  const causes: Cause[] = [];
+  for (const rule of LIVE_RULES) {
+    const cause = rule.detect(evidence);
+    if (cause) causes.push(cause);
+    if (cause?.code === 'server-unreachable') break;
+  }
+  return causes;
+}
+
+export type { Cause, CauseCode, CauseRule, CheckEvidence } from './types.js';

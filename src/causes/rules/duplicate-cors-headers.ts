@@ -1,0 +1,31 @@
+import { headerValues } from '../../model/header-list.js';
+import { firstBlocked } from '../evidence.js';
+import type { CauseRule } from '../types.js';
+
+export const duplicateCorsHeaders: CauseRule = {
+  code: 'duplicate-cors-headers',
+  severity: 'error',
+  title: 'Two layers both send Access-Control-Allow-Origin, so the browser sees several values.',
+  detect(e) {
+    if (!firstBlocked(e)) return undefined;
+    for (const x of e.exchanges) {
+      if (!x.response || x.kind === 'diagnostic') continue;
+      const values = headerValues(x.response.headers, 'Access-Control-Allow-Origin');
+      const several = values.length > 1 || (values.length === 1 && /,/.test(values[0] as string));
+      if (!several) continue;
+      return {
+        code: 'duplicate-cors-headers',
+        severity: 'error',
+        summary:
+          'The response has more than one Access-Control-Allow-Origin value; browsers accept exactly one. Two layers (a proxy and the app, or two middlewares) both add CORS headers.',
+        evidence: values.map((v) => `${x.request.method} -> Access-Control-Allow-Origin: ${v}`),
+        locations: [],
+        fix: {
+          summary:
+            'Let exactly one layer handle CORS: remove the headers the proxy (or the second middleware) adds.',
+        },
+      };
+    }
+    return undefined;
+  },
+};

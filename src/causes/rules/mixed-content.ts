@@ -1,0 +1,32 @@
+import type { CauseRule } from '../types.js';
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/** An https page calling a plain-http URL that is not loopback: blocked before any CORS check. */
+export function isMixedContent(origin: string, url: string): boolean {
+  if (!origin.startsWith('https:')) return false;
+  const target = new URL(url);
+  return (
+    target.protocol === 'http:' &&
+    !LOOPBACK.includes(target.hostname) &&
+    !target.hostname.endsWith('.localhost')
+  );
+}
+
+export const mixedContent: CauseRule = {
+  code: 'mixed-content',
+  severity: 'error',
+  title: 'An https page calls an http API: blocked before any CORS check.',
+  detect(e) {
+    if (!isMixedContent(e.page.origin, e.page.url)) return undefined;
+    return {
+      code: 'mixed-content',
+      severity: 'error',
+      summary:
+        'Not CORS: the page is https and the API URL is plain http, so browsers block the request as mixed content before CORS is considered.',
+      evidence: [`page origin ${e.page.origin}`, `request URL ${e.page.url}`],
+      locations: [],
+      fix: { summary: 'Serve the API over https and call the https:// URL.' },
+    };
+  },
+};

@@ -1,0 +1,96 @@
+import { corsMiddlewareSnippet } from '../../fix/starlette.js';
+import { getHeader } from '../../model/header-list.js';
+import {
+  actualOf,
+  allowOrigin,
+  diagnosticOf,
+  firstBlocked,
+  hasCorsHeaders,
+  preflightOf,
+  starletteRefusal,
+  statusLine,
+} from '../evidence.js';
+import type { CauseRule } from '../types.js';
+import { malformedOriginReason } from './origin-malformed.js';
+
+/** How two origins differ, in the words a user needs (`localhost` vs `127.0.0.1`, another port, ...). */
+export function originDifference(page: string, allowed: string): string | undefined {
+  let a: URL;
+  let b: URL;
+  try {
+    a = new URL(page);
+    b = new URL(allowed);
+  } catch {
+    return undefined;
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'];
+  if (a.hostname !== b.hostname && loopback.includes(a.hostname) && loopback.includes(b.hostname)) {
+    return `${b.hostname} is not ${a.hostname}: browsers compare origins as text, and these are different origins`;
+  }
+  if (a.protocol !== b.protocol) return `the scheme differs (${b.protocol} vs ${a.protocol})`;
+  if (a.hostname !== b.hostname) return `another host (${b.hostname} vs ${a.hostname})`;
+  if (a.port !== b.port) return `another port (${b.port || 'default'} vs ${a.port || 'default'})`;
+  return undefined;
+}
+
+export const originNotAllowed: CauseRule = {
+  code: 'origin-not-allowed',
+  severity: 'error',
+  title: "The page's exact origin is not in the allowed set.",
+  detect(e) {
+    if (!firstBlocked(e)) return undefined;
+    const origin = e.page.origin;
+    const evidence: string[] = [];
+    for (const x of [preflightOf(e), diagnosticOf(e, 'OPTIONS')]) {
+      const refusal = starletteRefusal(x?.response);
+      if (x?.response && refusal?.has('origin')) {
+        evidence.push(
+          `OPTIONS -> ${statusLine(x.response)} "${x.response.bodyExcerpt.trim()}": Starlette's CORSMiddleware does not list ${origin}`,
+        );
+      }
+    }
+    for (const x of [preflightOf(e), actualOf(e)]) {
+      const value = allowOrigin(x?.response);
+      if (!x?.response) continue;
+      if (
+        value !== null &&
+        value !== origin &&
+        value !== '*' &&
+        !/[ ,]/.test(value) &&
+        malformedOriginReason(value, origin) === undefined
+      ) {
+        const why = originDifference(origin, value);
+        evidence.push(
+          `${x.request.method} -> Access-Control-Allow-Origin: ${value}${why ? ` (${why})` : ''}`,
+        );
+      }
+      if (
+        value === null &&
+        evidence.length === 0 &&
+        hasCorsHeaders(x.response.headers) &&
+        !starletteRefusal(x.response)
+      ) {
+        const lines = x.response.headers
+          .filter(([n]) => /^access-control-/i.test(n))
+          .map(([n, v]) => `${n}: ${v}`);
+        evidence.push(
+          `${x.request.method} -> a CORS layer answered (${lines.join('; ')}) but sent no Access-Control-Allow-Origin for ${origin}`,
+        );
+      }
+    }
+    if (evidence.length === 0) return undefined;
+    const vary = getHeader(preflightOf(e)?.response?.headers ?? [], 'Vary');
+    if (vary) evidence.push(`Vary: ${vary}`);
+    return {
+      code: 'origin-not-allowed',
+      severity: 'error',
+      summary: `The server's CORS configuration does not allow the origin ${origin}: the allowed origins must contain it exactly (scheme, host and port).`,
+      evidence,
+      locations: [],
+      fix: {
+        summary: `Add "${origin}" to allow_origins (exactly, with no trailing slash).`,
+        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+      },
+    };
+  },
+};

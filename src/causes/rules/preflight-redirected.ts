@@ -1,0 +1,42 @@
+import { getHeader } from '../../model/header-list.js';
+import { isRedirectStatus } from '../../model/request.js';
+import { firstBlocked, preflightOf, statusLine } from '../evidence.js';
+import type { CauseRule } from '../types.js';
+
+export const preflightRedirected: CauseRule = {
+  code: 'preflight-redirected',
+  severity: 'error',
+  title: 'The preflight is answered with a redirect; browsers never follow one.',
+  detect(e) {
+    const preflight = preflightOf(e);
+    const response = preflight?.response;
+    if (firstBlocked(e)?.stage !== 'preflight' || !response || !isRedirectStatus(response.status))
+      return undefined;
+    const location = getHeader(response.headers, 'Location');
+    const evidence = [
+      `OPTIONS ${preflight.request.url} -> ${statusLine(response)}, Location: ${location ?? '(none)'}`,
+    ];
+    let hint = 'Call the final URL directly.';
+    if (location) {
+      const from = new URL(preflight.request.url);
+      const to = new URL(location, preflight.request.url);
+      if (from.protocol === 'http:' && to.protocol === 'https:') {
+        evidence.push('http -> https: HTTPSRedirectMiddleware or a proxy redirect runs before CORS');
+        hint =
+          'Call the https:// URL from the page, or add CORSMiddleware after HTTPSRedirectMiddleware so it runs first.';
+      } else if (to.pathname === `${from.pathname}/` || `${to.pathname}/` === from.pathname) {
+        evidence.push('a trailing-slash redirect: the route is declared with the other spelling');
+        hint = `Call ${to.pathname} (the route's exact path) from the page.`;
+      }
+    }
+    return {
+      code: 'preflight-redirected',
+      severity: 'error',
+      summary:
+        'The preflight got a redirect. Browsers never follow a redirect for a preflight, so the request is blocked.',
+      evidence,
+      locations: [],
+      fix: { summary: hint },
+    };
+  },
+};

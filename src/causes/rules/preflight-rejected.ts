@@ -1,0 +1,55 @@
+import {
+  allowOrigin,
+  firstBlocked,
+  hasCorsHeaders,
+  preflightOf,
+  starletteRefusal,
+  statusLine,
+} from '../evidence.js';
+import type { CauseRule } from '../types.js';
+
+const WHO: Record<number, string> = {
+  400: 'a 400 outside the CORS layer (TrustedHostMiddleware answers "Invalid host header"; a validator or WAF)',
+  401: 'an authentication layer that runs before CORS (in Starlette the middleware added last runs first)',
+  403: 'an authorization layer, WAF or IP filter that runs before CORS',
+  404: 'a route that does not exist for OPTIONS (a wrong URL, or a proxy location without the API)',
+  429: 'a rate limiter that runs before CORS',
+};
+
+export const preflightRejected: CauseRule = {
+  code: 'preflight-rejected',
+  severity: 'error',
+  title: 'Something outside the CORS layer answers the preflight with an error.',
+  detect(e) {
+    const preflight = preflightOf(e);
+    const response = preflight?.response;
+    if (firstBlocked(e)?.stage !== 'preflight' || !response) return undefined;
+    const { status } = response;
+    if (status < 400 || status === 405 || starletteRefusal(response)) return undefined;
+    // With CORS headers present the CORS layer itself answered; without them, something in front of it did.
+    if (hasCorsHeaders(response.headers) && allowOrigin(response) !== null && status < 500) {
+      if (status !== 401 && status !== 403) return undefined;
+    }
+    const body = response.bodyExcerpt.trim().slice(0, 120);
+    const who =
+      WHO[status] ??
+      (status >= 500 ? 'a server error while answering OPTIONS' : 'a layer in front of the CORS layer');
+    return {
+      code: 'preflight-rejected',
+      severity: 'error',
+      summary: `The preflight (OPTIONS, sent without credentials) got ${status}: it was answered by ${who}, not by the CORS layer. Browsers need a 2xx with CORS headers.`,
+      evidence: [
+        `OPTIONS ${preflight.request.url} -> ${statusLine(response)}${body ? ` ${JSON.stringify(body)}` : ''}`,
+        hasCorsHeaders(response.headers)
+          ? 'the answer carries some CORS headers'
+          : 'the answer carries no CORS headers',
+        'preflights never carry cookies or Authorization, so an auth check that runs on OPTIONS always fails',
+      ],
+      locations: [],
+      fix: {
+        summary:
+          'Make CORS answer preflights first: add CORSMiddleware last (outermost), or let OPTIONS requests pass the layer that rejects them.',
+      },
+    };
+  },
+};

@@ -1,0 +1,39 @@
+import type { HeaderList } from '../model/types.js';
+
+/** Why an exchange is in the record: what the browser sends, or an extra probe cors-doctor adds to find the cause. */
+export type ExchangeKind = 'preflight' | 'actual' | 'diagnostic';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  body?: string;
+}
+
+export interface RecordedResponse {
+  status: number;
+  statusText: string;
+  headers: HeaderList;
+  /** The first bytes of the body, as text. */
+  bodyExcerpt: string;
+}
+
+/** A network failure: nothing answered. */
+export interface NetworkFailure {
+  /** A stable code: `ECONNREFUSED`, `ENOTFOUND`, `TIMEOUT`, `TLS`, ... */
+  code: string;
+  /** One line that says what happened. */
+  message: string;
+}
+
+/** One request and what came back (or why nothing did). */
+export interface Exchange {
+  kind: ExchangeKind;
+  /** Why a diagnostic probe was sent. */
+  purpose?: string;
+  request: RecordedRequest;
+  response?: RecordedResponse;
+  error?: NetworkFailure;
+  /** Wall time of the exchange in milliseconds. */
+  ms: number;
+}

@@ -1,0 +1,28 @@
+import type { Cause } from '../causes/types.js';
+import type { PageFetch } from '../evidence/probe/probe.js';
+import type { Exchange } from '../evidence/types.js';
+import type { BrowserName, BrowserVerdict, SpecVerdict } from '../model/types.js';
+import { maskExchange, maskHeaders } from './mask.js';
+
+/** The result of `check`, as the JSON contract (docs/cli-contract.md) gives it. */
+export interface CheckReport {
+  url: string;
+  origin: string;
+  request: { method: string; headers: PageFetch['headers']; credentials: PageFetch['credentials'] };
+  browsers: Partial<Record<BrowserName, BrowserVerdict>>;
+  spec: SpecVerdict;
+  exchanges: Exchange[];
+  causes: Cause[];
+  /** Plain statements that are not causes ("CORS is fine; the API answered 401"). */
+  notes: string[];
+}
+
+/** Masks secrets (Authorization, cookies, API keys) everywhere in the report unless asked not to. */
+export function maskReport(report: CheckReport, showSecrets: boolean): CheckReport {
+  if (showSecrets) return report;
+  return {
+    ...report,
+    request: { ...report.request, headers: maskHeaders(report.request.headers) },
+    exchanges: report.exchanges.map(maskExchange),
+  };
+}

@@ -1,0 +1,83 @@
+import type { Style } from '../cli/style.js';
+import type { Exchange } from '../evidence/types.js';
+import type { CheckReport } from './check-json.js';
+import { curlCommand } from './curl.js';
+import { BROWSER_LABELS } from './simulate-text.js';
+
+const QUIET_REQUEST_HEADERS = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'referer'];
+
+function exchangeLines(x: Exchange, style: Style): string[] {
+  const title = x.kind === 'diagnostic' ? `diagnostic (${x.purpose ?? 'extra probe'})` : x.kind;
+  const lines = [`${style.bold(`▶ ${title}`)}  ${style.dim(`${x.ms.toFixed(1)} ms`)}`];
+  lines.push(`  ${style.cyan(`${x.request.method} ${x.request.url}`)}`);
+  for (const [name, value] of x.request.headers) {
+    if (QUIET_REQUEST_HEADERS.includes(name.toLowerCase())) continue;
+    lines.push(`  ${style.dim('>')} ${name}: ${value}`);
+  }
+  if (x.error) {
+    lines.push(`  ${style.red(`✗ ${x.error.message}`)}`);
+    return lines;
+  }
+  if (!x.response) return lines;
+  const status = `${x.response.status} ${x.response.statusText}`.trim();
+  const color = x.response.status < 300 ? style.green : x.response.status < 400 ? style.yellow : style.red;
+  lines.push(`  ${style.dim('<')} ${color(status)}`);
+  for (const [name, value] of x.response.headers) {
+    const line = `${name}: ${value}`;
+    lines.push(
+      `  ${style.dim('<')} ${/^access-control-|^vary$/i.test(name) ? style.bold(style.magenta(line)) : style.dim(line)}`,
+    );
+  }
+  const body = x.response.bodyExcerpt.trim();
+  if (body)
+    lines.push(`  ${style.dim('<')} ${style.dim(body.length > 200 ? `${body.slice(0, 200)}…` : body)}`);
+  return lines;
+}
+
+/** The human report of `check`: the exchange, each browser's verdict, the causes, the fix, curl. */
+export function renderCheck(report: CheckReport, style: Style): string {
+  const out: string[] = [];
+  out.push(
+    `${style.bold(`${report.request.method} ${report.url}`)}  ${style.dim(`from ${report.origin}, credentials: ${report.request.credentials}`)}`,
+  );
+  out.push('');
+  for (const x of report.exchanges) out.push(...exchangeLines(x, style), '');
+  for (const [browser, verdict] of Object.entries(report.browsers)) {
+    const label = BROWSER_LABELS[browser as keyof typeof BROWSER_LABELS].padEnd(12);
+    if (verdict.outcome === 'allowed') {
+      out.push(`${style.green('✓')} ${style.bold(label)} ${style.green('allowed')}`);
+    } else {
+      out.push(`${style.red('✗')} ${style.bold(label)} ${style.red(`blocked at ${verdict.stage}`)}`);
+    }
+    for (const m of verdict.messages) out.push(`    ${style.red(m)}`);
+    for (const w of verdict.warnings) out.push(`    ${style.yellow(`warning: ${w}`)}`);
+  }
+  for (const note of report.notes) out.push('', style.cyan(note));
+  for (const cause of report.causes) {
+    out.push('');
+    const tag =
+      cause.severity === 'error' ? style.red(style.bold(cause.code)) : style.yellow(style.bold(cause.code));
+    out.push(`${style.bold('Cause:')} ${tag}  ${cause.summary}`);
+    for (const ev of cause.evidence) out.push(`  ${style.dim('•')} ${ev}`);
+    if (cause.fix) {
+      out.push(`  ${style.bold('Fix:')} ${cause.fix.summary}`);
+      if (cause.fix.snippet) out.push(...cause.fix.snippet.split('\n').map((l) => `      ${style.green(l)}`));
+      if (cause.fix.patch) out.push(...cause.fix.patch.split('\n').map((l) => `      ${l}`));
+    }
+    out.push(`  ${style.dim(`docs: docs/causes/${cause.code}.md`)}`);
+  }
+  if (report.causes.length === 0 && Object.values(report.browsers).some((v) => v.outcome === 'blocked')) {
+    out.push(
+      '',
+      style.yellow(
+        'No root cause could be named from this evidence alone; the exchanges above show what the browser saw.',
+      ),
+    );
+  }
+  const reproducible = report.exchanges.filter((x) => x.kind !== 'diagnostic');
+  if (reproducible.length > 0) {
+    out.push('', style.bold('Reproduce with curl:'));
+    for (const x of reproducible) out.push(`  ${curlCommand(x.request)}`);
+  }
+  return out.join('\n');
+}
