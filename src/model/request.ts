@@ -18,6 +18,8 @@ export interface PreparedScenario {
   headers: HeaderList;
   /** Request header lines `fetch()` keeps, as the page gave them (Firefox checks each line on its own). */
   headerLines: HeaderList;
+  /** The header lines of the first request: Firefox keeps its CORS-unsafe header list across redirects. */
+  initialHeaderLines: HeaderList;
   /** Header names `fetch()` drops (forbidden request headers). */
   droppedHeaders: string[];
   /** The request's URL is not same-origin with the page. */
@@ -49,6 +51,7 @@ export function prepareScenario(scenario: Scenario): PreparedScenario {
     mode: request.mode ?? 'cors',
     headers: sent,
     headerLines: lines,
+    initialHeaderLines: lines,
     droppedHeaders: dropped,
     crossOrigin: serializeOrigin(request.url) !== scenario.origin,
     preflight: scenario.preflight ?? DEFAULT_PREFLIGHT_ANSWER,

@@ -1,11 +1,13 @@
 import { evaluateChrome } from './engines/chrome.js';
 import { evaluateFetchStandard } from './engines/fetch-standard.js';
-import { evaluateFirefox } from './engines/firefox.js';
+import { evaluateFirefox, firefoxLinesInChain } from './engines/firefox.js';
+import type { EngineVerdict } from './engines/verdict.js';
 import { exposedResponseHeaders } from './expose.js';
 import { chromeMessage, chromeWarningText } from './messages/chrome.js';
 import { firefoxMessage, firefoxWarningText } from './messages/firefox.js';
-import { type PreparedScenario, prepareScenario } from './request.js';
-import type { BrowserVerdict, HeaderList, Scenario, SimulationResult } from './types.js';
+import { followRedirect, isFollowedRedirect, preparedHop, type RedirectRefusal } from './redirect.js';
+import { DEFAULT_PREFLIGHT_ANSWER, type PreparedScenario, prepareScenario } from './request.js';
+import type { BrowserVerdict, HeaderList, Scenario, SimulationResult, Stage } from './types.js';
 
 /** The OPTIONS request a browser sends before the actual request (request headers, in order). */
 export function preflightRequestHeaders(s: PreparedScenario, unsafeNames: string[]): HeaderList {
@@ -29,57 +31,130 @@ function notCors(s: PreparedScenario): SimulationResult {
   };
 }
 
+/** The requests a browser makes: the first, then one per followed redirect. */
+interface Chain {
+  hops: PreparedScenario[];
+  /** Why the last redirect could not be followed (a network error), if so. */
+  refusal?: RedirectRefusal;
+}
+
+function buildChain(first: PreparedScenario, scenario: Scenario): Chain {
+  const hops = [first];
+  let body = scenario.request.body;
+  for (let i = 0; ; i++) {
+    const current = hops[i] as PreparedScenario;
+    const answers = scenario.hops?.[i];
+    if (!isFollowedRedirect(current.response) || !answers) return { hops };
+    const next = followRedirect(
+      { ...current, ...(body !== undefined && { body }) },
+      current.response,
+      first.origin,
+      i,
+    );
+    if (typeof next === 'string') return { hops, refusal: next };
+    body = next.body;
+    hops.push(preparedHop(current, next, answers, DEFAULT_PREFLIGHT_ANSWER));
+  }
+}
+
+/** Where in the chain an engine stopped, and its verdict there. */
+interface Walk<V> {
+  verdict: V;
+  hop: number;
+  stage?: Stage;
+  preflight: boolean;
+}
+
+function walk<V extends EngineVerdict<unknown, unknown>>(
+  chain: Chain,
+  evaluate: (s: PreparedScenario) => V,
+): Walk<V> {
+  let preflight = false;
+  for (let i = 0; i < chain.hops.length; i++) {
+    const verdict = evaluate(chain.hops[i] as PreparedScenario);
+    preflight ||= verdict.preflight;
+    const last = i === chain.hops.length - 1;
+    if (verdict.outcome === 'blocked') {
+      const stage = verdict.stage === 'actual' && (!last || chain.refusal) ? 'redirect' : verdict.stage;
+      return { verdict, hop: i, ...(stage && { stage }), preflight };
+    }
+    if (last) {
+      return chain.refusal
+        ? { verdict: { ...verdict, outcome: 'blocked' }, hop: i, stage: 'redirect', preflight }
+        : { verdict, hop: i, preflight };
+    }
+  }
+  throw new Error('a chain has at least one request');
+}
+
 /**
  * Predicts what Chrome, Firefox and the Fetch standard do with one cross-origin `fetch()`:
  * whether a preflight is sent, the outcome, the failing stage and the exact console text.
+ * Redirects are followed through `scenario.hops`, each hop checked as the browsers check it.
  */
 export function simulate(scenario: Scenario): SimulationResult {
-  const s = prepareScenario(scenario);
-  if (!s.crossOrigin || s.mode === 'no-cors') return notCors(s);
+  const first = prepareScenario(scenario);
+  if (!first.crossOrigin || first.mode === 'no-cors') return notCors(first);
+  const chain = buildChain(first, scenario);
+  const final = chain.hops[chain.hops.length - 1] as PreparedScenario;
 
-  const chrome = evaluateChrome(s);
-  const firefox = evaluateFirefox(s);
-  const spec = evaluateFetchStandard(s);
+  const chrome = walk(chain, evaluateChrome);
+  const firefox = walk(chain, evaluateFirefox);
+  const spec = walk(chain, evaluateFetchStandard);
 
+  const chromeHop = chain.hops[chrome.hop] as PreparedScenario;
+  const chromeFailure = chrome.verdict.failure;
   const chromeVerdict: BrowserVerdict = {
-    outcome: chrome.outcome,
+    outcome: chrome.verdict.outcome,
     preflight: chrome.preflight,
     ...(chrome.stage && { stage: chrome.stage }),
-    messages: chrome.failure ? [chromeMessage(s.url, s.origin, chrome.failure)] : [],
-    warnings: chrome.warnings.map(chromeWarningText),
-    ...(chrome.failure && { reason: chrome.failure.error }),
+    messages: chromeFailure ? [chromeMessage(chromeHop.url, first.origin, chromeFailure, first.url)] : [],
+    warnings: chrome.verdict.warnings.map(chromeWarningText),
+    ...(chromeFailure && { reason: chromeFailure.error }),
   };
+  const firefoxHop = chain.hops[firefox.hop] as PreparedScenario;
   const firefoxVerdict: BrowserVerdict = {
-    outcome: firefox.outcome,
+    outcome: firefox.verdict.outcome,
     preflight: firefox.preflight,
     ...(firefox.stage && { stage: firefox.stage }),
-    messages: firefox.lines.map((line) => firefoxMessage(s.url, line)),
-    warnings: firefox.warnings.map((w) => firefoxWarningText(s.url, w)),
-    ...(firefox.failure && { reason: firefox.failure.key }),
+    messages: firefoxLinesInChain(firefox.verdict, {
+      hop: firefox.hop,
+      stage: firefox.stage,
+      origin: firefoxHop.origin,
+    }).map((line) => firefoxMessage(firefoxHop.url, line)),
+    warnings: firefox.verdict.warnings.map((w) => firefoxWarningText(firefoxHop.url, w)),
+    ...(firefox.verdict.failure && { reason: firefox.verdict.failure.key }),
   };
   for (const verdict of [chromeVerdict, firefoxVerdict]) {
     if (verdict.outcome === 'allowed') {
-      verdict.exposedHeaders = exposedResponseHeaders(s.response.headers, s.includeCredentials);
+      verdict.exposedHeaders = exposedResponseHeaders(final.response.headers, final.includeCredentials);
     }
+    if (chain.refusal && verdict.outcome === 'blocked' && !verdict.reason) verdict.reason = chain.refusal;
   }
 
+  const specFailure = spec.verdict.failure;
   const result: SimulationResult = {
     chrome: chromeVerdict,
     firefox: firefoxVerdict,
     spec: {
-      outcome: spec.outcome,
+      outcome: spec.verdict.outcome,
       preflight: spec.preflight,
       ...(spec.stage && { stage: spec.stage }),
-      ...(spec.failure && {
-        reason: spec.failure.detail ? `${spec.failure.reason} (${spec.failure.detail})` : spec.failure.reason,
+      ...(specFailure && {
+        reason: specFailure.detail ? `${specFailure.reason} (${specFailure.detail})` : specFailure.reason,
       }),
+      ...(!specFailure && chain.refusal && { reason: chain.refusal }),
     },
-    method: s.method,
+    method: first.method,
   };
-  if (chrome.preflight) {
-    result.preflightRequest = preflightRequestHeaders(s, chrome.unsafeNames);
-    if (chrome.unsafeNames.length > 0) result.accessControlRequestHeaders = chrome.unsafeNames.join(',');
+  const firstChrome = evaluateChrome(first);
+  if (firstChrome.preflight) {
+    result.preflightRequest = preflightRequestHeaders(first, firstChrome.unsafeNames);
+    if (firstChrome.unsafeNames.length > 0)
+      result.accessControlRequestHeaders = firstChrome.unsafeNames.join(',');
   }
-  if (s.droppedHeaders.length > 0) result.droppedHeaders = s.droppedHeaders;
+  if (chain.hops.length > 1)
+    result.redirects = chain.hops.slice(1).map((h) => ({ url: h.url, method: h.method, origin: h.origin }));
+  if (first.droppedHeaders.length > 0) result.droppedHeaders = first.droppedHeaders;
   return result;
 }

@@ -39,6 +39,17 @@ export interface Scenario {
   preflight?: ServerAnswer;
   /** The answer to the actual request. */
   response?: ServerAnswer;
+  /**
+   * When `response` is a redirect (3xx with Location), the answers at each URL the browser is sent to,
+   * in order: the preflight (used only if the redirected request needs one) and the response.
+   */
+  hops?: RedirectHop[];
+}
+
+/** What the server answers at one redirect target. */
+export interface RedirectHop {
+  preflight?: ServerAnswer;
+  response: ServerAnswer;
 }
 
 export type BrowserName = 'chrome' | 'firefox';
@@ -85,4 +96,6 @@ export interface SimulationResult {
   preflightRequest?: HeaderList;
   /** Headers `fetch()` drops from the page's request (forbidden request headers). */
   droppedHeaders?: string[];
+  /** The requests the browser makes after redirects: URL, method and the Origin it sends. */
+  redirects?: Array<{ url: string; method: string; origin: string }>;
 }

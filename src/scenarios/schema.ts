@@ -47,6 +47,10 @@ export const scenarioSchema = z.object({
   }),
   preflight: answer.optional(),
   response: answer.optional(),
+  hops: z
+    .array(z.object({ preflight: answer.optional(), response: answer }))
+    .max(20)
+    .optional(),
 });
 
 export class ScenarioInputError extends Error {

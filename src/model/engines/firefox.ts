@@ -133,8 +133,9 @@ function checkPreflight(
 
 /** What current Firefox ESR (153) does with the scenario. */
 export function evaluateFirefox(s: PreparedScenario): FirefoxVerdict {
-  // Firefox checks each header line on its own: two 100-byte Accept lines stay safelisted.
-  const unsafeNames = corsUnsafeRequestHeaderNames(s.headerLines, 'firefox');
+  // Firefox checks each header line on its own (two 100-byte Accept lines stay safelisted), and computes the
+  // list once, when the request starts: after a redirect that turns POST into GET it still preflights for them.
+  const unsafeNames = corsUnsafeRequestHeaderNames(s.initialHeaderLines, 'firefox');
   const preflight = !isCorsSafelistedMethod(s.method) || unsafeNames.length > 0;
   const warnings: FirefoxWarning[] = [];
   if (preflight) {
@@ -165,4 +166,19 @@ export function evaluateFirefox(s: PreparedScenario): FirefoxVerdict {
     };
   }
   return { outcome: 'allowed', preflight, lines: [], warnings, unsafeNames };
+}
+
+/**
+ * The lines Firefox logs for a failure in a redirect chain. A failed check on a redirect response is followed
+ * by "CORS request did not succeed"; a failed preflight after a redirect to another origin (Origin `null`)
+ * is logged alone.
+ */
+export function firefoxLinesInChain(
+  verdict: FirefoxVerdict,
+  where: { hop: number; stage?: string; origin: string },
+): FirefoxFailure[] {
+  if (where.stage === 'redirect' && verdict.failure) return [verdict.failure, DID_NOT_SUCCEED];
+  if (where.stage === 'preflight' && where.hop > 0 && where.origin === 'null')
+    return verdict.lines.slice(0, 1);
+  return verdict.lines;
 }

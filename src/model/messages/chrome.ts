@@ -53,9 +53,15 @@ function suffix(error: ChromeCorsError, hint: string): string {
 }
 
 /** The console error line Chrome prints for a blocked `fetch()`. */
-export function chromeMessage(url: string, origin: string, failure: ChromeFailure): string {
+export function chromeMessage(
+  url: string,
+  origin: string,
+  failure: ChromeFailure,
+  initialUrl: string = url,
+): string {
   const prefix = isPreflightError(failure.error) ? PREFLIGHT_PREFIX : '';
-  return `Access to fetch at '${url}' from origin '${origin}' has been blocked by CORS policy: ${prefix}${suffix(failure.error, encodeHint(failure.hint ?? ''))}`;
+  const redirected = initialUrl !== url ? `(redirected from '${initialUrl}') ` : '';
+  return `Access to fetch at '${url}' ${redirected}from origin '${origin}' has been blocked by CORS policy: ${prefix}${suffix(failure.error, encodeHint(failure.hint ?? ''))}`;
 }
 
 export function chromeWarningText(warning: ChromeWarning): string {
