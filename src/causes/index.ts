@@ -11,6 +11,7 @@ import { originNotAllowed } from './rules/origin-not-allowed.js';
 import { preflightRedirected } from './rules/preflight-redirected.js';
 import { preflightRejected } from './rules/preflight-rejected.js';
 import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
+import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
 import type { Cause, CauseRule, CheckEvidence } from './types.js';
@@ -32,6 +33,7 @@ export const LIVE_RULES: CauseRule[] = [
   proxyHeadersMissingOnErrors,
   errorResponseWithoutCors,
   authorizationWildcard,
+  redirectExtraRoundtrip,
 ];
 
 /** Names the root causes the evidence shows. Never invents one: no rule matching means no cause. */

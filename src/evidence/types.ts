@@ -29,6 +29,8 @@ export interface NetworkFailure {
 /** One request and what came back (or why nothing did). */
 export interface Exchange {
   kind: ExchangeKind;
+  /** 0 for the first request, n for the request after the n-th redirect (absent means 0). */
+  hop?: number;
   /** Why a diagnostic probe was sent. */
   purpose?: string;
   request: RecordedRequest;

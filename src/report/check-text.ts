@@ -7,7 +7,8 @@ import { BROWSER_LABELS } from './simulate-text.js';
 const QUIET_REQUEST_HEADERS = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'referer'];
 
 function exchangeLines(x: Exchange, style: Style): string[] {
-  const title = x.kind === 'diagnostic' ? `diagnostic (${x.purpose ?? 'extra probe'})` : x.kind;
+  const after = x.hop ? ` after redirect ${x.hop}` : '';
+  const title = x.kind === 'diagnostic' ? `diagnostic (${x.purpose ?? 'extra probe'})` : `${x.kind}${after}`;
   const lines = [`${style.bold(`▶ ${title}`)}  ${style.dim(`${x.ms.toFixed(1)} ms`)}`];
   lines.push(`  ${style.cyan(`${x.request.method} ${x.request.url}`)}`);
   for (const [name, value] of x.request.headers) {

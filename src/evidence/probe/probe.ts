@@ -1,12 +1,22 @@
 import { Agent } from 'undici';
+import { evaluateChrome } from '../../model/engines/chrome.js';
+import { evaluateFirefox } from '../../model/engines/firefox.js';
+import type { EngineVerdict } from '../../model/engines/verdict.js';
 import { getHeader } from '../../model/header-list.js';
-import { isRedirectStatus } from '../../model/request.js';
-import { splitRequestHeaders } from '../../model/safelist.js';
-import { simulate } from '../../model/simulate.js';
+import { followRedirect, isFollowedRedirect, MAX_REDIRECTS, preparedHop } from '../../model/redirect.js';
+import {
+  DEFAULT_PREFLIGHT_ANSWER,
+  DEFAULT_RESPONSE_ANSWER,
+  isRedirectStatus,
+  type PreparedScenario,
+  prepareScenario,
+} from '../../model/request.js';
+import { preflightRequestHeaders, simulate } from '../../model/simulate.js';
 import type {
   BrowserName,
   CredentialsMode,
   HeaderList,
+  RedirectHop,
   Scenario,
   ServerAnswer,
   SimulationResult,
@@ -60,10 +70,11 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
     kind: Exchange['kind'],
     request: RecordedRequest,
     purpose?: string,
+    hop?: number,
   ): Promise<Exchange> => {
     options.onSend?.({ kind, request });
     const result = await sendRaw(dispatcher, request, options.timeoutMs);
-    const exchange: Exchange = { kind, ...(purpose && { purpose }), request, ...result };
+    const exchange: Exchange = { kind, ...(hop && { hop }), ...(purpose && { purpose }), request, ...result };
     exchanges.push(exchange);
     return exchange;
   };
@@ -79,59 +90,107 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
         ...(page.body !== undefined && { body: page.body }),
       },
     };
+    const scenario: Scenario = { ...base };
     const planned = simulate(base);
-    const needsPreflight = options.browsers.some((b) => planned[b].preflight);
-
-    let preflight: Exchange | undefined;
-    if (needsPreflight && planned.preflightRequest) {
-      preflight = await send('preflight', {
-        method: 'OPTIONS',
-        url: page.url,
-        headers: preflightHeaders(planned.preflightRequest, page.origin, page.url),
-      });
-      if (preflight.error) return finish(base, true);
+    let hop: PreparedScenario = prepareScenario(base);
+    let body = page.body;
+    let firstPreflight: Exchange | undefined;
+    let firstActual: Exchange | undefined;
+    for (let index = 0; index <= MAX_REDIRECTS; index++) {
+      const answers: RedirectHop = { response: DEFAULT_RESPONSE_ANSWER };
+      const plans = options.browsers.map((b) => ENGINES[b](hop));
+      const preflighting = plans.find((v) => v.preflight);
+      let preflight: Exchange | undefined;
+      if (preflighting) {
+        preflight = await send(
+          'preflight',
+          {
+            method: 'OPTIONS',
+            url: hop.url,
+            headers: preflightHeaders(
+              preflightRequestHeaders(hop, preflighting.unsafeNames),
+              hop.origin,
+              hop.url,
+            ),
+          },
+          undefined,
+          index,
+        );
+        if (preflight.error) return finish(scenario, true);
+        answers.preflight = answerOf(preflight) as ServerAnswer;
+        hop = { ...hop, preflight: answers.preflight };
+        firstPreflight ??= preflight;
+      }
+      const goesOn = options.browsers.some((b) => ENGINES[b](hop).stage !== 'preflight');
+      if (preflight && !goesOn && !options.forceActual) {
+        record(scenario, index, answers);
+        break;
+      }
+      const actual = await send(
+        'actual',
+        {
+          method: hop.method,
+          url: hop.url,
+          headers: actualHeaders({
+            origin: hop.origin,
+            url: hop.url,
+            headers: hop.headerLines,
+            credentials: page.credentials,
+            ...(body !== undefined && { body }),
+            ...(page.cookie !== undefined && { cookie: page.cookie }),
+          }),
+          ...(body !== undefined && { body }),
+        },
+        undefined,
+        index,
+      );
+      if (actual.error) return finish(scenario, true);
+      firstActual ??= actual;
+      answers.response = answerOf(actual) as ServerAnswer;
+      hop = { ...hop, response: answers.response };
+      record(scenario, index, answers);
+      if (!isFollowedRedirect(answers.response)) break;
+      // Follow only if some browser accepts the redirect response itself.
+      if (!options.browsers.some((b) => ENGINES[b](hop).outcome === 'allowed')) break;
+      const next = followRedirect(
+        { ...hop, ...(body !== undefined && { body }) },
+        answers.response,
+        page.origin,
+        index,
+      );
+      if (typeof next === 'string') break;
+      body = next.body;
+      hop = preparedHop(hop, next, { response: DEFAULT_RESPONSE_ANSWER }, DEFAULT_PREFLIGHT_ANSWER);
     }
 
-    const afterPreflight = simulate({ ...base, ...(preflight && { preflight: answerOf(preflight) }) });
-    const someBrowserGoesOn = options.browsers.some((b) => afterPreflight[b].stage !== 'preflight');
-    let actual: Exchange | undefined;
-    if (!needsPreflight || someBrowserGoesOn || options.forceActual) {
-      actual = await send('actual', {
-        method: planned.method,
-        url: page.url,
-        headers: actualHeaders({
-          origin: page.origin,
-          url: page.url,
-          headers: splitRequestHeaders(page.headers).lines,
-          credentials: page.credentials,
-          ...(page.body !== undefined && { body: page.body }),
-          ...(page.cookie !== undefined && { cookie: page.cookie }),
-        }),
-        ...(page.body !== undefined && { body: page.body }),
-      });
-      if (actual.error) return finish(base, true, preflight);
-    }
-
-    await diagnose(page, planned, preflight, actual, send);
-    return finish(base, false, preflight, actual);
+    await diagnose(page, planned, firstPreflight, lastOf(exchanges, 'actual') ?? firstActual, send);
+    return finish(scenario, false);
   } finally {
     await dispatcher.close();
   }
 
-  function finish(
-    base: Scenario,
-    unreachable: boolean,
-    preflight?: Exchange,
-    actual?: Exchange,
-  ): ProbeResult {
-    const scenario: Scenario = {
-      ...base,
-      ...(preflight?.response && { preflight: answerOf(preflight) }),
-      ...(actual?.response && { response: answerOf(actual) }),
-    };
+  function finish(scenario: Scenario, unreachable: boolean): ProbeResult {
     return { exchanges, scenario, simulation: simulate(scenario), unreachable };
   }
 }
+
+const ENGINES: Record<BrowserName, (s: PreparedScenario) => EngineVerdict<unknown, unknown>> = {
+  chrome: evaluateChrome,
+  firefox: evaluateFirefox,
+};
+
+/** Stores the answers of request `index` in the scenario (the first request, or a redirect hop). */
+function record(scenario: Scenario, index: number, answers: RedirectHop): void {
+  if (index === 0) {
+    if (answers.preflight) scenario.preflight = answers.preflight;
+    scenario.response = answers.response;
+  } else {
+    scenario.hops = [...(scenario.hops ?? []), answers];
+  }
+}
+
+const lastOf = (exchanges: Exchange[], kind: Exchange['kind']): Exchange | undefined =>
+  exchanges.filter((x) => x.kind === kind).at(-1);
 
 const hasCorsHeaders = (headers: HeaderList) => headers.some(([n]) => /^access-control-/i.test(n));
 

@@ -1,0 +1,30 @@
+import { getHeader } from '../../model/header-list.js';
+import { verdictsOf } from '../evidence.js';
+import type { CauseRule } from '../types.js';
+
+export const redirectExtraRoundtrip: CauseRule = {
+  code: 'redirect-extra-roundtrip',
+  severity: 'warning',
+  title: 'The request is redirected and only works because every hop carries CORS headers.',
+  detect(e) {
+    const redirected = e.exchanges.filter(
+      (x) => x.kind === 'actual' && x.response && getHeader(x.response.headers, 'Location') !== null,
+    );
+    if (redirected.length === 0 || verdictsOf(e).some((v) => v.outcome === 'blocked')) return undefined;
+    const first = redirected[0];
+    const location = first?.response ? getHeader(first.response.headers, 'Location') : null;
+    return {
+      code: 'redirect-extra-roundtrip',
+      severity: 'warning',
+      summary: `The request is redirected (${first?.response?.status} to ${location}) before it is answered: an extra round trip, and a setup that breaks as soon as one hop loses its CORS headers.`,
+      evidence: redirected.map(
+        (x) =>
+          `${x.request.method} ${x.request.url} -> ${x.response?.status} Location: ${getHeader(x.response?.headers ?? [], 'Location')}`,
+      ),
+      locations: [],
+      fix: {
+        summary: `Call the final URL directly (${location ?? 'the Location target'}); for FastAPI, match the route's trailing slash exactly.`,
+      },
+    };
+  },
+};
