@@ -39,7 +39,7 @@ export const statusLine = (r: RecordedResponse): string =>
 
 /** What Starlette's CORSMiddleware refused, from its `Disallowed CORS origin, method, headers` body. */
 export function starletteRefusal(r: RecordedResponse | undefined): Set<string> | undefined {
-  if (!r || r.status !== 400) return undefined;
+  if (r?.status !== 400) return undefined; // only Starlette's 400 carries the refusal
   const match = /^Disallowed CORS ([a-z, -]+)$/.exec(r.bodyExcerpt.trim());
   return match ? new Set((match[1] as string).split(',').map((s) => s.trim())) : undefined;
 }

@@ -22,7 +22,7 @@ export const methodNotAllowed: CauseRule = {
     if (refusal?.has('method'))
       evidence.unshift(`OPTIONS -> ${statusLine(preflight)} "${preflight.bodyExcerpt.trim()}"`);
     if (allowed === 'GET') evidence.push("GET alone is Starlette's default allow_methods");
-    if (allowed && allowed.toUpperCase().split(/,\s*/).includes(method.toUpperCase())) {
+    if (allowed?.toUpperCase().split(/,\s*/).includes(method.toUpperCase())) {
       evidence.push(`methods are compared case-sensitively: ${method} is not ${allowed}`);
     }
     return {

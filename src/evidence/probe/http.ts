@@ -13,7 +13,7 @@ export interface SendResult {
 }
 
 function flatten(headers: HeaderList): string[] {
-  return headers.flatMap(([name, value]) => [name, value]);
+  return headers.flat();
 }
 
 function pairs(raw: Buffer[] | string[] | null | undefined): HeaderList {
