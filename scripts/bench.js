@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmarks: scenarios simulated per second by the browser model, and `simulate` on 1,000 scenarios end to end.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,3 +44,96 @@ process.stdout.write(
 const t1 = performance.now();
 spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
 process.stdout.write(`node start-up alone: ${(performance.now() - t1).toFixed(0)} ms\n`);
+
+// check against a local server, beside the two plain curl requests (preflight + request) it replaces.
+const ORIGIN = 'http://localhost:3000';
+// The server runs in its own process: spawnSync below blocks this one.
+const serverSource = `
+const { createServer } = require('node:http');
+const ORIGIN = ${JSON.stringify(ORIGIN)};
+const server = createServer((req, res) => {
+  const cors = { 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' };
+  if (req.method === 'OPTIONS') {
+    res.writeHead(200, { ...cors, 'Access-Control-Allow-Methods': 'PUT', 'Access-Control-Allow-Headers': 'content-type' });
+    res.end('OK');
+    return;
+  }
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { ...cors, 'Content-Type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+`;
+const child = spawn(process.execPath, ['-e', serverSource], { stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise((resolve) =>
+  child.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+);
+const url = `http://127.0.0.1:${port}/items/1`;
+const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timed = (command, args) => {
+  const t0 = performance.now();
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  if (result.error) throw result.error;
+  return performance.now() - t0;
+};
+const curlPair = [];
+const checks = [];
+const starts = [];
+const helps = [];
+for (let i = 0; i < 7; i++) {
+  curlPair.push(
+    timed('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-X',
+      'OPTIONS',
+      url,
+      '-H',
+      `Origin: ${ORIGIN}`,
+      '-H',
+      'Access-Control-Request-Method: PUT',
+      '-H',
+      'Access-Control-Request-Headers: content-type',
+    ]) +
+      timed('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-X',
+        'PUT',
+        url,
+        '-H',
+        `Origin: ${ORIGIN}`,
+        '-H',
+        'Content-Type: application/json',
+        '--data',
+        '{}',
+      ]),
+  );
+  checks.push(
+    timed(process.execPath, [
+      'bin/cors-doctor.js',
+      'check',
+      url,
+      '--origin',
+      ORIGIN,
+      '-X',
+      'PUT',
+      '--json-body',
+      '{}',
+      '--json',
+    ]),
+  );
+  starts.push(timed(process.execPath, ['-e', '0']));
+  helps.push(timed(process.execPath, ['bin/cors-doctor.js', '--help']));
+}
+child.kill();
+const c = median(checks);
+const budget = median(curlPair) + median(starts);
+process.stdout.write(
+  `check (preflight + PUT) against a local server: median ${c.toFixed(0)} ms; two curl requests ${median(curlPair).toFixed(0)} ms + node start-up ${median(starts).toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(c / budget).toFixed(2)} (target <= 1.3)\n`,
+);
+process.stdout.write(`cors-doctor --help start-up: median ${median(helps).toFixed(0)} ms\n`);

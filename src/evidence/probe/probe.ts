@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { evaluateChrome } from '../../model/engines/chrome.js';
 import { evaluateFirefox } from '../../model/engines/firefox.js';
 import type { EngineVerdict } from '../../model/engines/verdict.js';
@@ -64,7 +64,7 @@ const answerOf = (e: Exchange | undefined): ServerAnswer | undefined =>
  * the browser's own exchanges hide. Redirects are never followed automatically; each hop is recorded.
  */
 export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): Promise<ProbeResult> {
-  const dispatcher = new Agent({ connect: { timeout: options.timeoutMs }, keepAliveTimeout: 1000 });
+  const dispatcher = await newAgent(options.timeoutMs);
   const exchanges: Exchange[] = [];
   const send = async (
     kind: Exchange['kind'],
@@ -172,6 +172,18 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
   function finish(scenario: Scenario, unreachable: boolean): ProbeResult {
     return { exchanges, scenario, simulation: simulate(scenario), unreachable };
   }
+}
+
+/**
+ * undici's Agent, imported from its own module: the package index loads fetch, WebSocket, caches and more,
+ * which triples the start-up cost of a one-shot CLI run. The version is pinned exactly in package.json.
+ */
+async function newAgent(timeoutMs: number): Promise<Dispatcher> {
+  // @ts-expect-error: undici ships no types for its internal module paths.
+  const { default: Agent } = (await import('undici/lib/dispatcher/agent.js')) as {
+    default: typeof import('undici').Agent;
+  };
+  return new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 1000 });
 }
 
 const ENGINES: Record<BrowserName, (s: PreparedScenario) => EngineVerdict<unknown, unknown>> = {
