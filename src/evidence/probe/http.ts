@@ -99,6 +99,9 @@ export function sendRaw(
         body: request.body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
+        // A connection per request: some servers (uvicorn after an unhandled exception) drop a kept-alive
+        // connection without saying so, and the next request on it would fail.
+        reset: true,
       },
       {
         // Declaring onRequestStart selects undici's v7 handler API (raw header lines via the controller).
