@@ -42,6 +42,11 @@ export interface ObserveOptions {
   settleMs?: number;
   /** Milliseconds to wait for `fetch()` to settle. */
   fetchTimeoutMs?: number;
+  /**
+   * Serve a blank page at `pageUrl` from inside the browser (request interception) instead of loading it
+   * from the network: the page then has any origin, e.g. the user's real frontend origin.
+   */
+  servePage?: boolean;
 }
 
 /** One page, navigated once, that runs fetches one after the other. */
@@ -91,6 +96,7 @@ export async function openObservationPage(
   else page.on('console', (msg: ConsoleMessage) => push(consoleLevel(msg.type()), msg.text()));
   const cdp = launched.name === 'chrome' ? await listenIssues(page, issues) : undefined;
 
+  if (opts.servePage) await serveBlankPage(page, pageUrl);
   await page.goto(pageUrl, { waitUntil: 'load' });
   let counter = 0;
 
@@ -138,6 +144,23 @@ export async function openObservationPage(
       await page.close().catch(() => undefined);
     },
   };
+}
+
+/** Answers the navigation to `pageUrl` with a blank page; every other request goes to the network untouched. */
+async function serveBlankPage(page: Page, pageUrl: string): Promise<void> {
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    if (request.isInterceptResolutionHandled()) return;
+    if (request.isNavigationRequest() && request.url() === pageUrl) {
+      void request.respond({
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><title>cors-doctor</title>',
+      });
+    } else {
+      void request.continue();
+    }
+  });
 }
 
 /** Opens a page, observes one fetch, and closes the page. */
