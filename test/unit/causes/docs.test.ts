@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LIVE_RULES } from '../../../src/causes/index.js';
 
 const causesTable = readFileSync('docs/causes.md', 'utf8');
-const documentedCodes = [...causesTable.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1] as string);
+const documentedCodes = [...causesTable.matchAll(/^\| `([a-z-]+)`\s*\|/gm)].map((m) => m[1] as string);
 
 describe('every cause has its documentation page', () => {
   it('docs/causes.md lists the codes', () => {
