@@ -1,0 +1,128 @@
+/**
+ * What cors-doctor learns from a Python backend's source: its apps, each app's middleware stack as
+ * Starlette builds it, the CORS options with their resolved values, routes and versions.
+ */
+
+/** A place in the project: path relative to the project root, 1-based line. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** A Python value as far as it can be resolved statically. */
+export type PyValue =
+  | { kind: 'str'; value: string }
+  | { kind: 'int'; value: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'none' }
+  | { kind: 'list' | 'tuple' | 'set'; items: ResolvedValue[] }
+  | { kind: 'unresolved'; expression: string; reason: string };
+
+/** A value with where it was written and how it was derived (never guessed). */
+export interface ResolvedValue {
+  value: PyValue;
+  /** Where the expression stands (e.g. the `allow_origins=` keyword). */
+  source: SourceRef;
+  /** The source text of the expression. */
+  expression: string;
+  /**
+   * How the value was derived, outermost first, e.g.
+   * `["os.getenv(\"CORS_ORIGINS\") at app/core/config.py:7", ".env CORS_ORIGINS at .env:2", "split(\",\")"]`.
+   */
+  via: string[];
+  /** Set when the value depends on the environment (os.getenv, os.environ, BaseSettings fields). */
+  env?: { name: string; valueFrom?: SourceRef; defaultUsed: boolean };
+}
+
+/** The keyword options of a CORSMiddleware registration, as written and resolved. */
+export interface CorsOptions {
+  allow_origins?: ResolvedValue;
+  allow_origin_regex?: ResolvedValue;
+  allow_methods?: ResolvedValue;
+  allow_headers?: ResolvedValue;
+  allow_credentials?: ResolvedValue;
+  expose_headers?: ResolvedValue;
+  max_age?: ResolvedValue;
+  allow_private_network?: ResolvedValue;
+}
+
+/** What a middleware does to a request, as far as CORS cares. */
+export type MiddlewareKind =
+  | 'server-error' // Starlette's ServerErrorMiddleware: produces 500s (and runs @exception_handler(500|Exception))
+  | 'cors'
+  | 'trusted-host'
+  | 'https-redirect'
+  | 'gzip'
+  | 'session'
+  | 'authentication' // starlette.middleware.authentication.AuthenticationMiddleware
+  | 'http-function' // @app.middleware("http") or BaseHTTPMiddleware subclass: arbitrary code
+  | 'other'
+  | 'exception' // Starlette's ExceptionMiddleware: HTTPException handlers (inside user middleware)
+  | 'router';
+
+export interface MiddlewareEntry {
+  /** The class or function name as written (`CORSMiddleware`, `require_token`, ...). */
+  name: string;
+  kind: MiddlewareKind;
+  /** How it got onto the stack. */
+  registration: 'builtin' | 'add_middleware' | 'decorator' | 'constructor' | 'wrap';
+  source?: SourceRef;
+  /** For `kind: 'cors'`. */
+  options?: CorsOptions;
+  /**
+   * For code we cannot run (http-function, other): what static reading found, e.g. it returns a
+   * 401/403 response, raises HTTPException (which becomes a 500 in middleware), checks the method.
+   */
+  behaviour?: {
+    mayReject?: { status: number; source: SourceRef };
+    raisesHttpException?: SourceRef;
+    skipsOptions?: boolean;
+  };
+  /** Options of other known middleware (e.g. TrustedHost `allowed_hosts`). */
+  arguments?: Record<string, ResolvedValue>;
+}
+
+export interface RouteInfo {
+  path: string;
+  methods: string[];
+  source: SourceRef;
+  /** Request headers the route reads (Header(...) parameters, HTTPBearer/OAuth2 -> authorization). */
+  readsHeaders: string[];
+  /** Cookies the route reads (Cookie(...) parameters, APIKeyCookie). */
+  readsCookies: string[];
+  /** Response headers the route sets (e.g. X-Total-Count), when visible. */
+  setsHeaders: string[];
+}
+
+export interface PythonApp {
+  /** Where the app object is created. */
+  source: SourceRef;
+  framework: 'fastapi' | 'starlette';
+  /** The module-level name bound to the app (`app`). */
+  variable: string;
+  /** The middleware a request meets, outermost first, including Starlette's built-in ones. */
+  middleware: MiddlewareEntry[];
+  routes: RouteInfo[];
+  /** `app.mount(path, other)`: mounted sub-apps (their own stacks apply inside). */
+  mounts: Array<{ path: string; target: string; source: SourceRef }>;
+  /** `@app.exception_handler(key)` registrations. */
+  exceptionHandlers: Array<{ key: string; source: SourceRef }>;
+  /** `redirect_slashes` of the router (default true). */
+  redirectSlashes: boolean;
+}
+
+export interface VersionInfo {
+  version: string;
+  source: SourceRef;
+}
+
+export interface PythonProject {
+  /** Absolute path of the project root. */
+  root: string;
+  apps: PythonApp[];
+  versions: { starlette?: VersionInfo; fastapi?: VersionInfo; pydantic?: VersionInfo };
+  /** Files tree-sitter parsed with errors (still read as far as possible). */
+  filesWithErrors: Array<{ file: string; line: number; message: string }>;
+  /** Counts for progress and benchmarks. */
+  stats: { filesSeen: number; filesParsed: number; skipped: number };
+}
