@@ -1,8 +1,10 @@
 import { authorizationWildcard } from './rules/authorization-wildcard.js';
 import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
 import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
+import { envOriginsMisparsed } from './rules/env-origins-misparsed.js';
 import { errorResponseWithoutCors } from './rules/error-response-without-cors.js';
 import { headerNotAllowed } from './rules/header-not-allowed.js';
+import { headerNotExposed } from './rules/header-not-exposed.js';
 import { methodNotAllowed } from './rules/method-not-allowed.js';
 import { mixedContent } from './rules/mixed-content.js';
 import { noCorsMiddleware } from './rules/no-cors-middleware.js';
@@ -14,7 +16,7 @@ import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-er
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
-import type { Cause, CauseRule, CheckEvidence } from './types.js';
+import type { Cause, CauseRule, CheckEvidence, Finding, ScanContext } from './types.js';
 
 /** Every rule that reads live evidence, most fundamental first (the order causes are reported in). */
 export const LIVE_RULES: CauseRule[] = [
@@ -36,15 +38,39 @@ export const LIVE_RULES: CauseRule[] = [
   redirectExtraRoundtrip,
 ];
 
+/** Every rule that reads source (the `scan` command), in the order findings are reported. */
+export const STATIC_RULES: CauseRule[] = [
+  noCorsMiddleware,
+  preflightRedirected,
+  preflightRejected,
+  duplicateCorsHeaders,
+  originMalformed,
+  envOriginsMisparsed,
+  originNotAllowed,
+  wildcardWithCredentials,
+  methodNotAllowed,
+  headerNotAllowed,
+  errorResponseWithoutCors,
+  headerNotExposed,
+];
+
+/** Every rule, by code (for documentation and SARIF rule descriptors). */
+export const ALL_RULES: CauseRule[] = [...new Set([...LIVE_RULES, ...STATIC_RULES])];
+
+/** The findings of every static rule for one app. */
+export function scanApp(context: ScanContext): Finding[] {
+  return STATIC_RULES.flatMap((rule) => rule.scan?.(context) ?? []);
+}
+
 /** Names the root causes the evidence shows. Never invents one: no rule matching means no cause. */
 export function diagnose(evidence: CheckEvidence): Cause[] {
   const causes: Cause[] = [];
   for (const rule of LIVE_RULES) {
-    const cause = rule.detect(evidence);
+    const cause = rule.detect?.(evidence);
     if (cause) causes.push(cause);
     if (cause?.code === 'server-unreachable') break;
   }
   return causes;
 }
 
-export type { Cause, CauseCode, CauseRule, CheckEvidence } from './types.js';
+export type { Cause, CauseCode, CauseRule, CheckEvidence, Finding, ScanContext } from './types.js';

@@ -1,6 +1,7 @@
 import type { PageFetch } from '../evidence/probe/probe.js';
 import type { Exchange } from '../evidence/types.js';
-import type { BrowserName, SimulationResult } from '../model/types.js';
+import type { BrowserName, CredentialsMode, HeaderList, SimulationResult } from '../model/types.js';
+import type { PythonApp, PythonProject } from '../python/types.js';
 
 /** Stable root-cause codes (docs/causes.md). */
 export type CauseCode =
@@ -62,11 +63,38 @@ export interface CheckEvidence {
   unreachable: boolean;
 }
 
-/** One cause: its code, and how to recognise it in live evidence. */
+/** What `scan` looks at: one app of the project, and the requests the frontend must be able to make. */
+export interface ScanContext {
+  project: PythonProject;
+  app: PythonApp;
+  /** Frontend origins that must work (`--origin`, repeatable). Empty: no origin-specific findings. */
+  origins: string[];
+  /** A request the frontend makes (`--method`, `--header`, `--credentials`), when given. */
+  request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
+  /** The Starlette version the project resolves to (from lock files), or the newest when unknown. */
+  starletteVersion: string;
+}
+
+/** A problem found in source, with its place. */
+export interface Finding {
+  code: CauseCode;
+  severity: Severity;
+  file: string;
+  line: number;
+  message: string;
+  /** Facts behind the finding (resolved values, how they were derived). */
+  evidence?: string[];
+  fix?: Fix;
+}
+
+/** One cause: its code, and how to recognise it in live evidence and in source. */
 export interface CauseRule {
   code: CauseCode;
   severity: Severity;
   /** One line: what is wrong. */
   title: string;
-  detect(evidence: CheckEvidence): Cause | undefined;
+  /** Recognises the cause in what a live probe saw. */
+  detect?(evidence: CheckEvidence): Cause | undefined;
+  /** Recognises the cause (or its risk) in the source of one app. */
+  scan?(context: ScanContext): Finding[];
 }

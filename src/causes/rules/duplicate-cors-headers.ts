@@ -1,11 +1,13 @@
 import { headerValues } from '../../model/header-list.js';
 import { firstBlocked } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { at, corsEntries } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const duplicateCorsHeaders: CauseRule = {
   code: 'duplicate-cors-headers',
   severity: 'error',
   title: 'Two layers both send Access-Control-Allow-Origin, so the browser sees several values.',
+  scan: scanDuplicateCors,
   detect(e) {
     if (!firstBlocked(e)) return undefined;
     for (const x of e.exchanges) {
@@ -29,3 +31,17 @@ export const duplicateCorsHeaders: CauseRule = {
     return undefined;
   },
 };
+
+function scanDuplicateCors({ app }: ScanContext): Finding[] {
+  const entries = corsEntries(app);
+  if (entries.length < 2) return [];
+  const [outer, ...inner] = entries;
+  return inner.map((entry) => ({
+    code: 'duplicate-cors-headers' as const,
+    severity: 'warning' as const,
+    file: entry.source?.file ?? app.source.file,
+    line: entry.source?.line ?? app.source.line,
+    message: `A second CORSMiddleware: the outer one (at ${at(outer?.source)}) answers every preflight, so this one's preflight settings never apply; both rewrite Access-Control-Allow-Origin on responses.`,
+    fix: { summary: 'Keep one CORSMiddleware with the settings you mean.' },
+  }));
+}

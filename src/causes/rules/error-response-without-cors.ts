@@ -6,12 +6,14 @@ import {
   serverSoftware,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { at, corsEntries } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const errorResponseWithoutCors: CauseRule = {
   code: 'error-response-without-cors',
   severity: 'error',
   title: 'The real problem is a server error whose response carries no CORS headers.',
+  scan: scanErrorResponses,
   detect(e) {
     const actual = actualOf(e);
     const response = actual?.response;
@@ -60,3 +62,41 @@ export const errorResponseWithoutCors: CauseRule = {
     };
   },
 };
+
+function scanErrorResponses({ app }: ScanContext): Finding[] {
+  const cors = corsEntries(app)[0];
+  if (!cors) return [];
+  // An app wrapped as app = CORSMiddleware(app, ...) has CORS outside ServerErrorMiddleware: 500s keep it.
+  const serverError = app.middleware.findIndex((m) => m.kind === 'server-error');
+  if (serverError >= 0 && app.middleware.indexOf(cors) < serverError) return [];
+  const findings: Finding[] = [];
+  for (const handler of app.exceptionHandlers.filter((h) => h.key === '500' || h.key === 'Exception')) {
+    findings.push({
+      code: 'error-response-without-cors',
+      severity: 'warning',
+      file: handler.source.file,
+      line: handler.source.line,
+      message: `@exception_handler(${handler.key}) runs in ServerErrorMiddleware, outside CORSMiddleware (at ${at(cors.source)}): its 500 responses carry no CORS headers, so the browser reports a CORS error instead of your JSON.`,
+      fix: {
+        summary:
+          'Wrap the whole app so CORS applies to 500s too: app = CORSMiddleware(app, ...) at the end of the module (Starlette "global enforcement").',
+      },
+    });
+  }
+  for (const m of app.middleware) {
+    if (m.kind !== 'http-function' || !m.behaviour?.raisesHttpException) continue;
+    const ref = m.behaviour.raisesHttpException;
+    findings.push({
+      code: 'error-response-without-cors',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message: `${m.name} raises HTTPException inside a middleware: ExceptionMiddleware is inside it, so the exception becomes a 500 from ServerErrorMiddleware, without CORS headers, instead of the status you meant.`,
+      fix: {
+        summary:
+          'Return a JSONResponse(status_code=..., content=...) from the middleware instead of raising HTTPException.',
+      },
+    });
+  }
+  return findings;
+}

@@ -2,12 +2,14 @@ import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { corsEntries, stringItems } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const headerNotAllowed: CauseRule = {
   code: 'header-not-allowed',
   severity: 'error',
   title: 'A request header that is not CORS-safelisted is not in Access-Control-Allow-Headers.',
+  scan: scanHeaderNotAllowed,
   detect(e) {
     const blocked = firstBlocked(e);
     const preflight = preflightOf(e)?.response;
@@ -43,3 +45,44 @@ export const headerNotAllowed: CauseRule = {
     };
   },
 };
+
+const ALWAYS_ALLOWED = ['accept', 'accept-language', 'content-language', 'content-type'];
+
+function scanHeaderNotAllowed({ app, request }: ScanContext): Finding[] {
+  const entry = corsEntries(app)[0];
+  if (!entry?.options) return [];
+  const option = entry.options.allow_headers;
+  const { shape, items } = stringItems(option);
+  if (shape === 'unresolved') return [];
+  // A string is iterated character by character by Starlette's set(allow_headers).
+  const configured = shape === 'str' ? [] : items.map((i) => i.value.toLowerCase());
+  if (configured.includes('*')) return [];
+  const allowed = new Set([...ALWAYS_ALLOWED, ...configured]);
+  const needed = new Map<string, string>();
+  for (const route of app.routes) {
+    for (const header of route.readsHeaders)
+      needed.set(
+        header.toLowerCase(),
+        `${route.methods.join(',')} ${route.path} at ${route.source.file}:${route.source.line}`,
+      );
+  }
+  for (const [name] of request?.headers ?? [])
+    needed.set(name.toLowerCase(), 'the request given with --header');
+  const missing = [...needed.keys()].filter((h) => !allowed.has(h));
+  if (missing.length === 0 && shape !== 'str') return [];
+  const ref = option?.source ?? entry.source ?? app.source;
+  return [
+    {
+      code: 'header-not-allowed',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message:
+        shape === 'str'
+          ? `allow_headers is a string (${option?.expression}): Starlette turns it into a set of single characters, so no custom header is allowed.`
+          : `allow_headers ${shape === 'absent' ? 'is not set' : `is ${option?.expression}`}: preflights that ask for ${missing.join(', ')} get 400 "Disallowed CORS headers".`,
+      evidence: missing.map((h) => `${h}: read by ${needed.get(h)}`),
+      fix: { summary: `allow_headers=${JSON.stringify([...new Set([...configured, ...missing])])}` },
+    },
+  ];
+}

@@ -1,12 +1,15 @@
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
+import { isCorsSafelistedMethod, normalizeMethod } from '../../model/method.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { corsEntries, stringItems } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const methodNotAllowed: CauseRule = {
   code: 'method-not-allowed',
   severity: 'error',
   title: "The preflight does not allow the request's method.",
+  scan: scanMethodNotAllowed,
   detect(e) {
     const blocked = firstBlocked(e);
     const preflight = preflightOf(e)?.response;
@@ -38,3 +41,56 @@ export const methodNotAllowed: CauseRule = {
     };
   },
 };
+
+/** Methods a browser preflights (every method but GET and HEAD; POST too, since API POSTs send JSON). */
+function preflightedMethods(methods: string[]): string[] {
+  return methods.filter((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+}
+
+function scanMethodNotAllowed({ app, request }: ScanContext): Finding[] {
+  const entry = corsEntries(app)[0];
+  if (!entry?.options) return [];
+  const option = entry.options.allow_methods;
+  const { shape, items } = stringItems(option);
+  if (shape === 'unresolved') return [];
+  const configured = shape === 'absent' ? ['GET'] : items.map((i) => i.value);
+  if (configured.includes('*')) return [];
+  const ref = option?.source ?? entry.source ?? app.source;
+  const findings: Finding[] = [];
+  const lower = configured.filter((m) => m !== m.toUpperCase());
+  if (lower.length > 0) {
+    findings.push({
+      code: 'method-not-allowed',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message: `allow_methods has lower-case methods (${lower.join(', ')}); Starlette compares Access-Control-Request-Method case-sensitively and browsers send PUT, DELETE, ... in upper case.`,
+      fix: {
+        summary: `Write them in upper case: ${JSON.stringify(configured.map((m) => m.toUpperCase()))}.`,
+      },
+    });
+  }
+  const needed = new Set(preflightedMethods(app.routes.flatMap((r) => r.methods)));
+  if (request?.method) {
+    const method = normalizeMethod(request.method);
+    if (!isCorsSafelistedMethod(method) || request.headers.length > 0) needed.add(method);
+  }
+  const missing = [...needed].filter((m) => !configured.includes(m));
+  if (missing.length > 0) {
+    findings.push({
+      code: 'method-not-allowed',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message: `${shape === 'absent' ? 'allow_methods is not set, so Starlette allows only GET' : `allow_methods is ${option?.expression}`}: preflights for ${missing.join(', ')} (used by routes) get 400 "Disallowed CORS method".`,
+      evidence: app.routes
+        .filter((r) => r.methods.some((m) => missing.includes(m)))
+        .slice(0, 5)
+        .map((r) => `${r.methods.join(',')} ${r.path} at ${r.source.file}:${r.source.line}`),
+      fix: {
+        summary: `allow_methods=${JSON.stringify([...new Set([...configured.map((m) => m.toUpperCase()), ...missing])])}`,
+      },
+    });
+  }
+  return findings;
+}

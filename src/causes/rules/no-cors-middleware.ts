@@ -7,7 +7,8 @@ import {
   preflightOf,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { corsEntries } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 /** Statuses a server without any CORS layer gives an OPTIONS request. */
 const NO_CORS_OPTIONS_STATUSES = [200, 204, 405];
@@ -16,6 +17,7 @@ export const noCorsMiddleware: CauseRule = {
   code: 'no-cors-middleware',
   severity: 'error',
   title: 'The backend sends no CORS headers at all.',
+  scan: scanNoCorsMiddleware,
   detect(e) {
     if (!firstBlocked(e)) return undefined;
     const answered = e.exchanges.filter((x) => x.response);
@@ -49,3 +51,26 @@ export const noCorsMiddleware: CauseRule = {
     };
   },
 };
+
+function scanNoCorsMiddleware({ project, app }: ScanContext): Finding[] {
+  if (corsEntries(app).length > 0 || app.routes.length === 0) return [];
+  const mountedWithCors = app.mounts.filter((m) =>
+    project.apps.some((a) => a.variable === m.target && corsEntries(a).length > 0),
+  );
+  return [
+    {
+      code: 'no-cors-middleware',
+      severity: 'error',
+      file: app.source.file,
+      line: app.source.line,
+      message:
+        mountedWithCors.length > 0
+          ? `This app has ${app.routes.length} route(s) but no CORSMiddleware; only the mounted app at ${mountedWithCors.map((m) => m.path).join(', ')} has one, so these routes (and the redirect to the mount) send no CORS headers.`
+          : `This ${app.framework === 'fastapi' ? 'FastAPI' : 'Starlette'} app has ${app.routes.length} route(s) and no CORSMiddleware: browsers block every cross-origin request to it (preflights get 405).`,
+      fix: {
+        summary:
+          'Add CORSMiddleware with the frontend origins: app.add_middleware(CORSMiddleware, allow_origins=[...], ...), after every other add_middleware call.',
+      },
+    },
+  ];
+}

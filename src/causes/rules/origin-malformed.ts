@@ -1,9 +1,12 @@
 import { actualOf, allowOrigin, firstBlocked, preflightOf } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { at, corsEntries, stringItems } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 /** Why an allowed-origin value can never equal a browser's Origin, or undefined when it is well formed. */
 export function malformedOriginReason(value: string, pageOrigin?: string): string | undefined {
   if (value === '*' || value === 'null') return undefined;
+  // `localhost:3000` parses as a URL whose scheme is `localhost:`; it is a host and port without a scheme.
+  if (/^[\w.-]+(:\d+)?$/.test(value)) return 'it has no scheme (http:// or https://)';
   let url: URL;
   try {
     url = new URL(value);
@@ -27,6 +30,7 @@ export const originMalformed: CauseRule = {
   code: 'origin-malformed',
   severity: 'error',
   title: 'A configured origin can never match a browser origin.',
+  scan: scanOriginMalformed,
   detect(e) {
     if (!firstBlocked(e)) return undefined;
     for (const x of [preflightOf(e), actualOf(e)]) {
@@ -49,3 +53,100 @@ export const originMalformed: CauseRule = {
     return undefined;
   },
 };
+
+/** Text that reads as a regular expression, written where Starlette compares strings exactly. */
+const REGEX_TEXT = /\\\.|\.\*|\[\^?|\(\?|\$$|^\^|\w\*\./;
+
+function scanOriginMalformed({ app }: ScanContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const entry of corsEntries(app)) {
+    const option = entry.options?.allow_origins;
+    const { shape, items } = stringItems(option);
+    const line = option?.source ?? entry.source;
+    const base = {
+      code: 'origin-malformed' as const,
+      severity: 'error' as const,
+      file: line?.file ?? app.source.file,
+      line: line?.line ?? app.source.line,
+    };
+    if (shape === 'str') {
+      findings.push({
+        ...base,
+        message: `allow_origins is a string (${option?.expression}), not a list: Starlette then tests \`origin in "<string>"\` as a substring, which allows origins you never listed and refuses ones you did.`,
+        fix: {
+          summary:
+            'Pass a list of origins, e.g. allow_origins=[o.strip() for o in value.split(",") if o.strip()].',
+        },
+      });
+      continue;
+    }
+    if (shape === 'none') {
+      findings.push({
+        ...base,
+        message:
+          'allow_origins is None: Starlette fails with TypeError when the middleware stack is built, and every request fails.',
+        fix: { summary: 'Pass a list (an empty list allows no origin).' },
+      });
+      continue;
+    }
+    if (
+      shape === 'tuple' &&
+      option?.value.kind === 'tuple' &&
+      option.value.items.some((i) => i.value.kind === 'list')
+    ) {
+      findings.push({
+        ...base,
+        message: `allow_origins is a tuple that contains a list (${option.expression}): a trailing comma after the list makes every origin fail the exact match.`,
+        fix: { summary: 'Remove the trailing comma so allow_origins is the list itself.' },
+      });
+      continue;
+    }
+    for (const item of items) {
+      if (item.value === '*' || item.value === 'null') continue;
+      // Empty, space-padded and JSON-text items are env-origins-misparsed findings.
+      if (item.value === '' || item.value !== item.value.trim() || /^[["']|["'\]]$/.test(item.value))
+        continue;
+      const where = { file: item.source.file, line: item.source.line };
+      if (REGEX_TEXT.test(item.value)) {
+        findings.push({
+          ...base,
+          ...where,
+          message: `allow_origins contains ${JSON.stringify(item.value)}, which looks like a regular expression; allow_origins compares strings exactly, so it never matches.`,
+          fix: { summary: 'Move the pattern to allow_origin_regex (anchored, with escaped dots).' },
+        });
+        continue;
+      }
+      const why = malformedOriginReason(item.value);
+      if (why && !item.resolved.env && !item.resolved.via.some((v) => v.includes('split'))) {
+        findings.push({
+          ...base,
+          ...where,
+          message: `allow_origins contains ${JSON.stringify(item.value)}, which no browser ever sends: ${why}.`,
+          fix: {
+            summary: `Write it as the browser sends it: ${JSON.stringify(canonicalOrigin(item.value) ?? item.value)}.`,
+          },
+        });
+      } else if (why) {
+        findings.push({
+          ...base,
+          ...where,
+          message: `allow_origins gets ${JSON.stringify(item.value)} from the environment, which no browser ever sends: ${why}.`,
+          evidence: item.resolved.via,
+          fix: {
+            summary: `Write it as the browser sends it: ${JSON.stringify(canonicalOrigin(item.value) ?? item.value)}.`,
+          },
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** The origin a malformed value meant, when it can be told. */
+export function canonicalOrigin(value: string): string | undefined {
+  try {
+    return new URL(value.trim()).origin;
+  } catch {
+    return /^[\w.-]+(:\d+)?$/.test(value.trim()) ? `http://${value.trim()}` : undefined;
+  }
+}

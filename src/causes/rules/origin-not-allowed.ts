@@ -10,7 +10,8 @@ import {
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { corsEntries, starletteAllowsOrigin } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 import { malformedOriginReason } from './origin-malformed.js';
 
 /** How two origins differ, in the words a user needs (`localhost` vs `127.0.0.1`, another port, ...). */
@@ -37,6 +38,7 @@ export const originNotAllowed: CauseRule = {
   code: 'origin-not-allowed',
   severity: 'error',
   title: "The page's exact origin is not in the allowed set.",
+  scan: scanOriginNotAllowed,
   detect(e) {
     if (!firstBlocked(e)) return undefined;
     const origin = e.page.origin;
@@ -94,3 +96,27 @@ export const originNotAllowed: CauseRule = {
     };
   },
 };
+
+function scanOriginNotAllowed({ app, origins }: ScanContext): Finding[] {
+  const entry = corsEntries(app)[0];
+  if (!entry?.options) return [];
+  const findings: Finding[] = [];
+  for (const origin of origins) {
+    const decision = starletteAllowsOrigin(entry.options, origin);
+    if (decision.allowed !== false) continue;
+    const option = entry.options.allow_origins ?? undefined;
+    const ref = option?.source ?? entry.source ?? app.source;
+    findings.push({
+      code: 'origin-not-allowed',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message: `${origin} is not allowed: ${decision.how}.`,
+      ...(option && { evidence: [`allow_origins = ${option.expression}`, ...option.via] }),
+      fix: {
+        summary: `Add "${origin}" to allow_origins (exactly: scheme, host and port, no trailing slash).`,
+      },
+    });
+  }
+  return findings;
+}

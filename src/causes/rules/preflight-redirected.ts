@@ -1,12 +1,14 @@
 import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
 import { firstBlocked, preflightOf, statusLine } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { at, corsEntries, outsideOf } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const preflightRedirected: CauseRule = {
   code: 'preflight-redirected',
   severity: 'error',
   title: 'The preflight is answered with a redirect; browsers never follow one.',
+  scan: scanPreflightRedirected,
   detect(e) {
     const preflight = preflightOf(e);
     const response = preflight?.response;
@@ -40,3 +42,21 @@ export const preflightRedirected: CauseRule = {
     };
   },
 };
+
+function scanPreflightRedirected({ app }: ScanContext): Finding[] {
+  const cors = corsEntries(app)[0];
+  if (!cors) return [];
+  return outsideOf(app, cors)
+    .filter((m) => m.kind === 'https-redirect' && m.source)
+    .map((m) => ({
+      code: 'preflight-redirected' as const,
+      severity: 'error' as const,
+      file: m.source?.file ?? app.source.file,
+      line: m.source?.line ?? app.source.line,
+      message: `HTTPSRedirectMiddleware runs before CORSMiddleware (at ${at(cors.source)}): a preflight to http:// gets a 307 redirect, and browsers never follow a redirect for a preflight.`,
+      fix: {
+        summary:
+          'Register CORSMiddleware after HTTPSRedirectMiddleware, and call the https:// URL from the page.',
+      },
+    }));
+}

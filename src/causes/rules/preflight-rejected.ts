@@ -1,3 +1,4 @@
+import type { MiddlewareEntry } from '../../python/types.js';
 import {
   allowOrigin,
   firstBlocked,
@@ -6,7 +7,8 @@ import {
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { at, corsEntries, outsideOf } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 const WHO: Record<number, string> = {
   400: 'a 400 outside the CORS layer (TrustedHostMiddleware answers "Invalid host header"; a validator or WAF)',
@@ -20,6 +22,7 @@ export const preflightRejected: CauseRule = {
   code: 'preflight-rejected',
   severity: 'error',
   title: 'Something outside the CORS layer answers the preflight with an error.',
+  scan: scanPreflightRejected,
   detect(e) {
     const preflight = preflightOf(e);
     const response = preflight?.response;
@@ -53,3 +56,37 @@ export const preflightRejected: CauseRule = {
     };
   },
 };
+
+/** Why a middleware that runs before CORS can refuse a preflight, or undefined when it cannot. */
+function refusesPreflights(entry: MiddlewareEntry): string | undefined {
+  if (entry.kind === 'trusted-host')
+    return 'TrustedHostMiddleware answers 400 "Invalid host header" to a Host it does not list, preflights included';
+  if (entry.kind === 'authentication')
+    return 'AuthenticationMiddleware can refuse the preflight, which carries no credentials';
+  if (entry.kind === 'http-function' && entry.behaviour?.mayReject && !entry.behaviour.skipsOptions) {
+    return `${entry.name} returns ${entry.behaviour.mayReject.status} (at ${at(entry.behaviour.mayReject.source)}) and does not let OPTIONS through; preflights never carry cookies or Authorization`;
+  }
+  return undefined;
+}
+
+function scanPreflightRejected({ app }: ScanContext): Finding[] {
+  const cors = corsEntries(app)[0];
+  if (!cors) return [];
+  const findings: Finding[] = [];
+  for (const outer of outsideOf(app, cors)) {
+    const why = refusesPreflights(outer);
+    if (!why || !outer.source) continue;
+    findings.push({
+      code: 'preflight-rejected',
+      severity: 'error',
+      file: outer.source.file,
+      line: outer.source.line,
+      message: `${outer.name} runs before CORSMiddleware (registered at ${at(cors.source)}): ${why}. In Starlette the middleware added last runs first.`,
+      evidence: [`request order: ${app.middleware.map((m) => m.name).join(' -> ')}`],
+      fix: {
+        summary: `Register CORSMiddleware after ${outer.name} (move the add_middleware(CORSMiddleware, ...) call below it), so CORS answers preflights first.`,
+      },
+    });
+  }
+  return findings;
+}

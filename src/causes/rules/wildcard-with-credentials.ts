@@ -1,11 +1,14 @@
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { actualOf, allowOrigin, firstBlocked, looksLikeStarlette, preflightOf } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { versionAtLeast } from '../starlette-version.js';
+import { boolOption, corsEntries, stringItems } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const wildcardWithCredentials: CauseRule = {
   code: 'wildcard-with-credentials',
   severity: 'error',
   title: 'Access-Control-Allow-Origin is * for a request sent with credentials.',
+  scan: scanWildcardWithCredentials,
   detect(e) {
     if (!firstBlocked(e) || e.page.credentials !== 'include') return undefined;
     const hit = [preflightOf(e), actualOf(e)].find((x) => allowOrigin(x?.response) === '*');
@@ -33,3 +36,28 @@ export const wildcardWithCredentials: CauseRule = {
     };
   },
 };
+
+function scanWildcardWithCredentials({ app, starletteVersion }: ScanContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const entry of corsEntries(app)) {
+    const origins = stringItems(entry.options?.allow_origins);
+    if (!origins.items.some((i) => i.value === '*') || boolOption(entry.options?.allow_credentials) !== true)
+      continue;
+    const ref = entry.options?.allow_origins?.source ?? entry.source ?? app.source;
+    const modern = versionAtLeast(starletteVersion, '1.0.0');
+    findings.push({
+      code: 'wildcard-with-credentials',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message: modern
+        ? `allow_origins=["*"] with allow_credentials=True: Starlette ${starletteVersion} echoes every origin with credentials, so any website can make credentialed requests to this API.`
+        : `allow_origins=["*"] with allow_credentials=True: Starlette ${starletteVersion} answers Access-Control-Allow-Origin: * to credentialed requests without a Cookie header (a first login, Bearer-only requests), which browsers block; with a cookie it echoes any origin.`,
+      fix: {
+        summary:
+          'List the frontend origins explicitly and keep allow_credentials=True; never combine "*" with credentials.',
+      },
+    });
+  }
+  return findings;
+}

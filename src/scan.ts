@@ -1,0 +1,112 @@
+import { scanApp } from './causes/index.js';
+import { NEWEST_STARLETTE, versionOf } from './causes/starlette-version.js';
+import type { Finding } from './causes/types.js';
+import type { CredentialsMode, HeaderList } from './model/types.js';
+import type { PythonApp, PythonProject, PyValue, ResolvedValue } from './python/types.js';
+
+export interface ScanOptions {
+  /** Frontend origins that must work. */
+  origins: string[];
+  /** A request the frontend makes, to narrow findings to it. */
+  request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
+}
+
+/** An app as the `scan` JSON contract shows it. */
+export interface ScannedApp {
+  file: string;
+  line: number;
+  framework: PythonApp['framework'];
+  variable: string;
+  /** The middleware a request meets, outermost first. */
+  middleware: Array<{
+    name: string;
+    kind: string;
+    file?: string;
+    line?: number;
+    options?: Record<string, unknown>;
+  }>;
+  routes: number;
+}
+
+export interface ScanReport {
+  root: string;
+  starletteVersion: { version: string; source: string };
+  apps: ScannedApp[];
+  findings: Finding[];
+  filesWithErrors: PythonProject['filesWithErrors'];
+  stats: PythonProject['stats'];
+}
+
+/** A resolved value as plain JSON: strings, lists, booleans; unresolved values as `{unresolved: expression}`. */
+export function plainValue(value: PyValue): unknown {
+  switch (value.kind) {
+    case 'str':
+    case 'int':
+    case 'bool':
+      return value.value;
+    case 'none':
+      return null;
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return value.items.map((i) => plainValue(i.value));
+    case 'unresolved':
+      return { unresolved: value.expression, reason: value.reason };
+  }
+}
+
+function plainOptions(
+  options: Record<string, ResolvedValue | undefined> | undefined,
+): Record<string, unknown> | undefined {
+  if (!options) return undefined;
+  return Object.fromEntries(
+    Object.entries(options).flatMap(([k, v]) => (v ? [[k, plainValue(v.value)]] : [])),
+  );
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
+
+/** Applies every static rule to every app of a project read from source. Pure: no I/O. */
+export function scanProject(project: PythonProject, options: ScanOptions): ScanReport {
+  const pinned = project.versions.starlette;
+  const version = versionOf(pinned?.version) ?? NEWEST_STARLETTE;
+  const findings = project.apps
+    .flatMap((app) =>
+      scanApp({
+        project,
+        app,
+        origins: options.origins,
+        starletteVersion: version,
+        ...(options.request && { request: options.request }),
+      }),
+    )
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        a.file.localeCompare(b.file) ||
+        a.line - b.line,
+    );
+  return {
+    root: project.root,
+    starletteVersion: {
+      version,
+      source: pinned ? `${pinned.source.file}:${pinned.source.line}` : 'not pinned: the newest is assumed',
+    },
+    apps: project.apps.map((app) => ({
+      file: app.source.file,
+      line: app.source.line,
+      framework: app.framework,
+      variable: app.variable,
+      middleware: app.middleware.map((m) => ({
+        name: m.name,
+        kind: m.kind,
+        ...(m.source && { file: m.source.file, line: m.source.line }),
+        ...(m.options && { options: plainOptions(m.options as Record<string, ResolvedValue | undefined>) }),
+      })),
+      routes: app.routes.length,
+    })),
+    findings,
+    filesWithErrors: project.filesWithErrors,
+    stats: project.stats,
+  };
+}
