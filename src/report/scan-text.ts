@@ -1,0 +1,74 @@
+import type { Style } from '../cli/style.js';
+import type { ScannedApp, ScanReport } from '../scan.js';
+
+const KIND_NOTE: Record<string, string> = {
+  'server-error': 'produces 500s (no CORS headers on them)',
+  cors: 'answers preflights, adds CORS headers',
+  'trusted-host': 'may answer 400 Invalid host header',
+  'https-redirect': 'redirects http to https (307)',
+  'http-function': 'your code',
+  authentication: 'may refuse requests without credentials',
+  exception: 'turns HTTPException into responses',
+  router: 'routes; 404/405; trailing-slash 307',
+};
+
+/** The middleware stack as a request meets it, outermost first. */
+export function drawStack(app: ScannedApp, style: Style): string[] {
+  const lines: string[] = [];
+  app.middleware.forEach((m, i) => {
+    const indent = '  '.repeat(i);
+    const where = m.file ? style.dim(` ${m.file}:${m.line}`) : '';
+    const note = KIND_NOTE[m.kind] ? style.dim(` (${KIND_NOTE[m.kind]})`) : '';
+    const name =
+      m.kind === 'cors'
+        ? style.green(style.bold(m.name))
+        : m.kind === 'http-function' || m.kind === 'trusted-host' || m.kind === 'https-redirect'
+          ? style.yellow(m.name)
+          : m.name;
+    lines.push(`  ${indent}${i === 0 ? '' : '└─ '}${name}${where}${note}`);
+  });
+  return lines;
+}
+
+export function renderScan(report: ScanReport, style: Style): string {
+  const out: string[] = [];
+  out.push(style.bold(`cors-doctor scan ${report.root}`));
+  out.push(
+    style.dim(
+      `Starlette ${report.starletteVersion.version} (${report.starletteVersion.source}); ${report.stats.filesParsed} of ${report.stats.filesSeen} files parsed`,
+    ),
+  );
+  if (report.apps.length === 0) out.push('', style.yellow('No FastAPI or Starlette app found.'));
+  for (const app of report.apps) {
+    out.push(
+      '',
+      `${style.bold(`${app.framework === 'fastapi' ? 'FastAPI' : 'Starlette'} app`)} ${app.variable} at ${app.file}:${app.line}, ${app.routes} route(s). A request meets, in order:`,
+    );
+    out.push(...drawStack(app, style));
+  }
+  for (const f of report.findings) {
+    const tag =
+      f.severity === 'error'
+        ? style.red(f.code)
+        : f.severity === 'warning'
+          ? style.yellow(f.code)
+          : style.cyan(f.code);
+    out.push('', `${style.bold(`${f.file}:${f.line}`)} ${tag} ${f.message}`);
+    for (const ev of f.evidence ?? []) out.push(`  ${style.dim('•')} ${ev}`);
+    if (f.fix) out.push(`  ${style.bold('Fix:')} ${f.fix.summary}`);
+  }
+  for (const e of report.filesWithErrors)
+    out.push(
+      '',
+      style.yellow(`${e.file}:${e.line}: syntax error (${e.message}); the rest of the file was still read`),
+    );
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  out.push(
+    '',
+    errors + warnings === 0
+      ? style.green('No CORS problem found.')
+      : `${errors} error(s), ${warnings} warning(s).`,
+  );
+  return out.join('\n');
+}
