@@ -1,15 +1,6 @@
+import { CORS_SAFELISTED_RESPONSE_HEADERS } from '../../model/expose.js';
 import { corsEntries, stringItems } from '../static-values.js';
 import type { CauseRule, Finding, ScanContext } from '../types.js';
-
-const SAFELISTED_RESPONSE_HEADERS = [
-  'cache-control',
-  'content-language',
-  'content-length',
-  'content-type',
-  'expires',
-  'last-modified',
-  'pragma',
-];
 
 function scanHeaderNotExposed({ app }: ScanContext): Finding[] {
   const cors = corsEntries(app)[0];
@@ -20,7 +11,7 @@ function scanHeaderNotExposed({ app }: ScanContext): Finding[] {
   const findings: Finding[] = [];
   for (const route of app.routes) {
     const hidden = route.setsHeaders.filter(
-      (h) => !SAFELISTED_RESPONSE_HEADERS.includes(h.toLowerCase()) && !listed.has(h.toLowerCase()),
+      (h) => !CORS_SAFELISTED_RESPONSE_HEADERS.includes(h.toLowerCase()) && !listed.has(h.toLowerCase()),
     );
     if (hidden.length === 0) continue;
     findings.push({

@@ -1,5 +1,5 @@
 import { actualOf, allowOrigin, firstBlocked, preflightOf } from '../evidence.js';
-import { at, corsEntries, stringItems } from '../static-values.js';
+import { corsEntries, stringItems } from '../static-values.js';
 import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 /** Why an allowed-origin value can never equal a browser's Origin, or undefined when it is well formed. */

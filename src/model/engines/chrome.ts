@@ -4,7 +4,7 @@ import { isCorsSafelistedMethod } from '../method.js';
 import { isOkStatus, isRedirectStatus, type PreparedScenario } from '../request.js';
 import { corsUnsafeRequestHeaderNames } from '../safelist.js';
 import type { HeaderList, ServerAnswer } from '../types.js';
-import type { EngineVerdict } from './verdict.js';
+import { type EngineVerdict, runEngine } from './verdict.js';
 
 /** Chromium's `network::mojom::CorsError` values the model can produce. */
 export type ChromeCorsError =
@@ -127,26 +127,9 @@ function checkPreflight(
 
 /** What current Chrome (156) does with the scenario. */
 export function evaluateChrome(s: PreparedScenario): EngineVerdict<ChromeFailure, ChromeWarning> {
-  const unsafeNames = corsUnsafeRequestHeaderNames(s.headers, 'chrome');
-  const preflight = !isCorsSafelistedMethod(s.method) || unsafeNames.length > 0;
-  const warnings: ChromeWarning[] = [];
-  if (preflight) {
-    const result = checkPreflight(s, s.preflight, unsafeNames);
-    warnings.push(...result.warnings);
-    if (result.failure) {
-      return {
-        outcome: 'blocked',
-        preflight,
-        stage: 'preflight',
-        failure: result.failure,
-        warnings,
-        unsafeNames,
-      };
-    }
-  }
-  const access = chromeCheckAccess(s.response.headers, s.origin, s.includeCredentials);
-  if (access) {
-    return { outcome: 'blocked', preflight, stage: 'actual', failure: access, warnings, unsafeNames };
-  }
-  return { outcome: 'allowed', preflight, warnings, unsafeNames };
+  return runEngine<ChromeFailure, ChromeWarning>(s, {
+    unsafeNames: corsUnsafeRequestHeaderNames(s.headers, 'chrome'),
+    checkPreflight: (unsafeNames) => checkPreflight(s, s.preflight, unsafeNames),
+    checkActual: () => chromeCheckAccess(s.response.headers, s.origin, s.includeCredentials),
+  });
 }

@@ -4,7 +4,7 @@ import { isCorsSafelistedMethod } from '../method.js';
 import { isOkStatus, type PreparedScenario } from '../request.js';
 import { corsUnsafeRequestHeaderNames } from '../safelist.js';
 import type { HeaderList } from '../types.js';
-import type { EngineVerdict } from './verdict.js';
+import { type EngineVerdict, runEngine } from './verdict.js';
 
 /** Why the Fetch standard fails a request, in the standard's own terms. */
 export type SpecFailureReason =
@@ -74,14 +74,12 @@ function checkPreflight(s: PreparedScenario, unsafeNames: string[]): SpecFailure
 
 /** What the Fetch standard requires. */
 export function evaluateFetchStandard(s: PreparedScenario): EngineVerdict<SpecFailure, never> {
-  const unsafeNames = corsUnsafeRequestHeaderNames(s.headers, 'spec');
-  const preflight = !isCorsSafelistedMethod(s.method) || unsafeNames.length > 0;
-  if (preflight) {
-    const failure = checkPreflight(s, unsafeNames);
-    if (failure)
-      return { outcome: 'blocked', preflight, stage: 'preflight', failure, warnings: [], unsafeNames };
-  }
-  const failure = specCorsCheck(s.response.headers, s.origin, s.includeCredentials);
-  if (failure) return { outcome: 'blocked', preflight, stage: 'actual', failure, warnings: [], unsafeNames };
-  return { outcome: 'allowed', preflight, warnings: [], unsafeNames };
+  return runEngine<SpecFailure, never>(s, {
+    unsafeNames: corsUnsafeRequestHeaderNames(s.headers, 'spec'),
+    checkPreflight: (unsafeNames) => {
+      const failure = checkPreflight(s, unsafeNames);
+      return failure ? { failure, warnings: [] } : { warnings: [] };
+    },
+    checkActual: () => specCorsCheck(s.response.headers, s.origin, s.includeCredentials),
+  });
 }

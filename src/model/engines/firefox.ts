@@ -4,7 +4,7 @@ import { isCorsSafelistedMethod } from '../method.js';
 import { isOkStatus, isRedirectStatus, type PreparedScenario } from '../request.js';
 import { corsUnsafeRequestHeaderNames } from '../safelist.js';
 import type { ServerAnswer } from '../types.js';
-import type { EngineVerdict } from './verdict.js';
+import { type EngineVerdict, runEngine } from './verdict.js';
 
 /** Keys of Firefox's `security.properties` messages that the model can produce. */
 export type FirefoxMessageKey =
@@ -133,39 +133,20 @@ function checkPreflight(
 
 /** What current Firefox ESR (153) does with the scenario. */
 export function evaluateFirefox(s: PreparedScenario): FirefoxVerdict {
-  // Firefox checks each header line on its own (two 100-byte Accept lines stay safelisted), and computes the
-  // list once, when the request starts: after a redirect that turns POST into GET it still preflights for them.
-  const unsafeNames = corsUnsafeRequestHeaderNames(s.initialHeaderLines, 'firefox');
-  const preflight = !isCorsSafelistedMethod(s.method) || unsafeNames.length > 0;
-  const warnings: FirefoxWarning[] = [];
-  if (preflight) {
-    const result = checkPreflight(s, s.preflight, unsafeNames);
-    warnings.push(...result.warnings);
-    if (result.failure) {
-      return {
-        outcome: 'blocked',
-        preflight,
-        stage: 'preflight',
-        failure: result.failure,
-        lines: preflightFailureLines(s, result.failure, s.preflight),
-        warnings,
-        unsafeNames,
-      };
-    }
-  }
-  const failure = firefoxCheckRequestApproved(s.response, s.origin, s.includeCredentials);
-  if (failure) {
-    return {
-      outcome: 'blocked',
-      preflight,
-      stage: 'actual',
-      failure,
-      lines: [failure],
-      warnings,
-      unsafeNames,
-    };
-  }
-  return { outcome: 'allowed', preflight, lines: [], warnings, unsafeNames };
+  const verdict = runEngine<FirefoxFailure, FirefoxWarning>(s, {
+    // Firefox checks each header line on its own (two 100-byte Accept lines stay safelisted), and computes the
+    // list once, when the request starts: after a redirect that turns POST into GET it still preflights for them.
+    unsafeNames: corsUnsafeRequestHeaderNames(s.initialHeaderLines, 'firefox'),
+    checkPreflight: (unsafeNames) => checkPreflight(s, s.preflight, unsafeNames),
+    checkActual: () => firefoxCheckRequestApproved(s.response, s.origin, s.includeCredentials),
+  });
+  const { failure, stage } = verdict;
+  const lines = !failure
+    ? []
+    : stage === 'preflight'
+      ? preflightFailureLines(s, failure, s.preflight)
+      : [failure];
+  return { ...verdict, lines };
 }
 
 /**
