@@ -1,14 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { packageVersion } from '../package-root.js';
 import { CliError, EXIT } from './errors.js';
 import { makeStyle } from './style.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 const EXIT_STATUS_HELP = `
 Exit status:

@@ -1,14 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { ALL_RULES } from '../causes/index.js';
 import type { Severity } from '../causes/types.js';
+import { packageRoot } from '../package-root.js';
 import type { ScanReport } from '../scan.js';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
 /** The "What it is" paragraph of a cause's documentation page, as help text. */
 function helpText(code: string): string | undefined {
-  const page = new URL(`../../../docs/causes/${code}.md`, import.meta.url);
+  const page = join(packageRoot(), 'docs', 'causes', `${code}.md`);
   if (!existsSync(page)) return undefined;
   const text = readFileSync(page, 'utf8');
   const section = /## What it is\n+([\s\S]*?)(\n## |$)/.exec(text)?.[1];
