@@ -48,6 +48,7 @@ export const STATIC_RULES: CauseRule[] = [
   envOriginsMisparsed,
   originNotAllowed,
   wildcardWithCredentials,
+  credentialsNotAllowed,
   methodNotAllowed,
   headerNotAllowed,
   errorResponseWithoutCors,

@@ -30,6 +30,39 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addHelpText('after', EXIT_STATUS_HELP);
 
   program
+    .command('scan')
+    .description('Read a FastAPI/Starlette project and report CORS problems in its source: no server needed.')
+    .argument('<dir>', "the backend project's folder")
+    .option('--origin <origin>', 'a frontend origin that must work (repeatable)', collect, [] as string[])
+    .option('-X, --method <method>', 'a method the frontend uses, to narrow the verdict to it')
+    .option(
+      '-H, --header <header>',
+      "a request header the frontend sets, 'Name: value' (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      '--credentials <mode>',
+      "fetch()'s credentials mode the frontend uses: omit, same-origin or include",
+    )
+    .option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for code scanning)', 'text')
+    .option('--json', 'the same as --format json (see docs/cli-contract.md)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor scan ./backend --origin http://localhost:3000
+  cors-doctor scan ./backend --origin https://app.example.com -X PUT -H 'Authorization: Bearer x' --credentials include
+  cors-doctor scan ./backend --format sarif > cors.sarif
+
+Exit status: 0 no error-level finding, 1 some, 2 bad usage.`,
+    )
+    .action(async (dir, options) => {
+      const { runScan } = await import('./commands/scan.js');
+      setExit(await runScan(dir, options, makeStyle()));
+    });
+
+  program
     .command('simulate')
     .description(
       'Predict what Chrome, Firefox and the Fetch standard do with a cross-origin fetch() and the server answers, with no network involved.',

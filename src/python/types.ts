@@ -80,6 +80,16 @@ export interface MiddlewareEntry {
   };
   /** Options of other known middleware (e.g. TrustedHost `allowed_hosts`). */
   arguments?: Record<string, ResolvedValue>;
+  /**
+   * The class as resolved through imports (`starlette.middleware.cors.CORSMiddleware`,
+   * `app/middleware.py:AuthMiddleware`), when known.
+   */
+  qualifiedName?: string;
+  /**
+   * Exception handlers that run inside this layer: on the `server-error` entry the
+   * `@app.exception_handler(500 | Exception)` ones, on the `exception` entry all others.
+   */
+  exceptionHandlers?: Array<{ key: string; source: SourceRef }>;
 }
 
 export interface RouteInfo {
@@ -112,8 +122,11 @@ export interface PythonApp {
 }
 
 export interface VersionInfo {
+  /** The pinned (`==`), locked or minimum (`>=`, `~=`, `^`) version. */
   version: string;
   source: SourceRef;
+  /** The requirement as written, normalised (`==0.26.1`, `>=0.100`); lock files give `==`. */
+  specifier?: string;
 }
 
 export interface PythonProject {

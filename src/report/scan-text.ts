@@ -2,7 +2,7 @@ import type { Style } from '../cli/style.js';
 import type { ScannedApp, ScanReport } from '../scan.js';
 
 const KIND_NOTE: Record<string, string> = {
-  'server-error': 'produces 500s (no CORS headers on them)',
+  'server-error': 'produces 500s, without CORS headers',
   cors: 'answers preflights, adds CORS headers',
   'trusted-host': 'may answer 400 Invalid host header',
   'https-redirect': 'redirects http to https (307)',

@@ -1,13 +1,15 @@
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { firstBlocked } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { boolOption, corsEntries } from '../static-values.js';
+import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const credentialsNotAllowed: CauseRule = {
   code: 'credentials-not-allowed',
   severity: 'error',
   title:
     'The request is sent with credentials but the server does not answer Access-Control-Allow-Credentials: true.',
+  scan: scanCredentialsNotAllowed,
   detect(e) {
     const blocked = firstBlocked(e);
     if (!blocked?.reason || !/InvalidAllowCredentials|CORSMissingAllowCredentials/.test(blocked.reason))
@@ -35,3 +37,25 @@ export const credentialsNotAllowed: CauseRule = {
     };
   },
 };
+
+function scanCredentialsNotAllowed({ app, request }: ScanContext): Finding[] {
+  const cors = corsEntries(app)[0];
+  if (!cors?.options || boolOption(cors.options.allow_credentials) === true) return [];
+  if (cors.options.allow_credentials?.value.kind === 'unresolved') return [];
+  const cookieRoutes = app.routes.filter((r) => r.readsCookies.length > 0);
+  if (request?.credentials !== 'include' && cookieRoutes.length === 0) return [];
+  const ref = cors.options.allow_credentials?.source ?? cors.source ?? app.source;
+  return [
+    {
+      code: 'credentials-not-allowed',
+      severity: 'error',
+      file: ref.file,
+      line: ref.line,
+      message:
+        request?.credentials === 'include'
+          ? "The frontend sends credentials ('include'), but allow_credentials is not True: responses lack Access-Control-Allow-Credentials: true and browsers block them."
+          : `Routes read cookies (${cookieRoutes.map((r) => `${r.path} reads ${r.readsCookies.join(', ')}`).join('; ')}), but allow_credentials is not True: a cross-origin frontend cannot send them.`,
+      fix: { summary: 'allow_credentials=True, with the origins listed explicitly (never "*").' },
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LIVE_RULES } from '../../../src/causes/index.js';
+import { ALL_RULES, LIVE_RULES, STATIC_RULES } from '../../../src/causes/index.js';
 
 const causesTable = readFileSync('docs/causes.md', 'utf8');
 const documentedCodes = [...causesTable.matchAll(/^\| `([a-z-]+)`\s*\|/gm)].map((m) => m[1] as string);
@@ -25,5 +25,11 @@ describe('every cause has its documentation page', () => {
   });
   it.each(LIVE_RULES.map((r) => r.code))('rule %s uses a code from docs/causes.md', (code) => {
     expect(documentedCodes).toContain(code);
+  });
+});
+
+describe('every rule that has a scan is registered for scan', () => {
+  it.each(ALL_RULES.filter((r) => r.scan).map((r) => r.code))('%s', (code) => {
+    expect(STATIC_RULES.map((r) => r.code)).toContain(code);
   });
 });

@@ -1,0 +1,72 @@
+import { stat } from 'node:fs/promises';
+import type { CredentialsMode } from '../../model/types.js';
+import { packageVersion } from '../../package-root.js';
+import { CliError, EXIT } from '../errors.js';
+import type { Style } from '../style.js';
+import { collectHeaders, parseOrigin } from '../validate.js';
+
+export interface ScanCommandOptions {
+  origin: string[];
+  method?: string;
+  header: string[];
+  credentials?: string;
+  json?: boolean;
+  format?: string;
+}
+
+/** Progress on stderr, only on a terminal and only once the work takes longer than a second. */
+function progressReporter(enabled: boolean): { update(done: number, total: number): void; done(): void } {
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(done, total) {
+      if (!enabled || Date.now() - started < 1000) return;
+      shown = true;
+      process.stderr.write(`\rreading Python files: ${done}/${total}`);
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/** `cors-doctor scan DIR`: finds CORS problems in a FastAPI/Starlette project's source. */
+export async function runScan(dir: string, options: ScanCommandOptions, style: Style): Promise<number> {
+  const format = options.json ? 'json' : (options.format ?? 'text');
+  if (!['text', 'json', 'sarif'].includes(format))
+    throw new CliError(`--format is text, json or sarif, not ${JSON.stringify(format)}`);
+  try {
+    if (!(await stat(dir)).isDirectory())
+      throw new CliError(`${dir} is not a directory: give the backend project's folder`);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ELOOP' ? `${dir}: a symlink loop` : `${dir}: no such directory`);
+  }
+  const origins = options.origin.map(parseOrigin);
+  const headers = collectHeaders(options.header);
+  const credentials = options.credentials as CredentialsMode | undefined;
+  if (credentials && !['omit', 'same-origin', 'include'].includes(credentials)) {
+    throw new CliError(`--credentials is omit, same-origin or include, not ${JSON.stringify(credentials)}`);
+  }
+  const progress = progressReporter(process.stderr.isTTY === true && format === 'text');
+  const { readPythonProject } = await import('../../python/read-project.js');
+  const project = await readPythonProject(dir, { onProgress: (done, total) => progress.update(done, total) });
+  progress.done();
+  const { scanProject } = await import('../../scan.js');
+  const request =
+    options.method || headers.length > 0 || credentials
+      ? { ...(options.method && { method: options.method }), headers, ...(credentials && { credentials }) }
+      : undefined;
+  const report = scanProject(project, { origins, ...(request && { request }) });
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (format === 'sarif') {
+    const { toSarif } = await import('../../report/sarif.js');
+    process.stdout.write(`${JSON.stringify(toSarif(report, packageVersion()), null, 2)}\n`);
+  } else {
+    const { renderScan } = await import('../../report/scan-text.js');
+    process.stdout.write(`${renderScan(report, style)}\n`);
+  }
+  return report.findings.some((f) => f.severity === 'error') ? EXIT.blocked : EXIT.ok;
+}

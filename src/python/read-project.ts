@@ -1,0 +1,269 @@
+import { statSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
+import { findApps } from './apps.js';
+import { type EnvEntry, parseCompose, parseDotenv } from './env.js';
+import { type EnvHit, type EnvProvider, Evaluator } from './evaluate.js';
+import { type ModuleInfo, ProjectIndex } from './modules.js';
+import { getPythonParser } from './parser.js';
+import type { PythonApp, PythonProject, VersionInfo } from './types.js';
+import { type Found, fromPipfileLock, fromPyproject, fromRequirements, fromTomlLock } from './versions.js';
+import { decodeText, readSmallFile, walkTree } from './walk.js';
+
+export interface ReadProjectOptions {
+  /** Called while files are read (`done` of `total` Python files). */
+  onProgress?(done: number, total: number): void;
+}
+
+/**
+ * Files that can define or configure an app. Everything else (settings modules, constants, routers)
+ * is parsed only when one of these imports it.
+ */
+const CANDIDATE =
+  /(?:FastAPI|Starlette)\s*[(),]|import[^\n]*\b(?:FastAPI|Starlette)\b|add_middleware|CORSMiddleware|include_router|\.middleware\(|\.mount\(/;
+/** Modules that import the app object and register routes or middleware on it. */
+const IMPORTS_APP = /^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+[^\n]*\bapp\b/m;
+const NEEDLES = ['FastAPI', 'Starlette', 'iddleware', 'include_router', '.mount('].map((n) => Buffer.from(n));
+const AT = Buffer.from('@');
+const APP = Buffer.from('app');
+const DECORATES =
+  /@\w+\.(?:get|post|put|patch|delete|options|head|api_route|route|middleware|exception_handler)\(/;
+
+/** Reads a FastAPI/Starlette project: apps, middleware stacks, resolved CORS options, routes, versions. */
+export async function readPythonProject(root: string, opts: ReadProjectOptions = {}): Promise<PythonProject> {
+  const absRoot = resolve(root);
+  let st: import('node:fs').Stats;
+  try {
+    st = statSync(absRoot);
+  } catch {
+    throw new Error(`Project root ${absRoot} does not exist`);
+  }
+  if (!st.isDirectory()) throw new Error(`Project root ${absRoot} is not a directory`);
+
+  const walk = walkTree(absRoot);
+  let skipped = walk.skipped;
+  const total = walk.pyFiles.length;
+  const texts = new Map<string, string>();
+  const unreadable = new Set<string>();
+  const candidates: string[] = [];
+  const importers: string[] = [];
+  const step = Math.max(1, Math.floor(total / 100));
+  for (let i = 0; i < total; i++) {
+    const rel = walk.pyFiles[i] as string;
+    const r = readSmallFile(join(absRoot, rel));
+    if (!r.ok) {
+      skipped++;
+      unreadable.add(rel);
+    } else {
+      const buf = r.buf;
+      // Native byte searches first (no string is made for most files), the precise patterns after.
+      let isCandidate = false;
+      let isImporter = false;
+      if (NEEDLES.some((n) => buf.indexOf(n) !== -1)) {
+        isCandidate = CANDIDATE.test(buf.toString('latin1'));
+      }
+      if (!isCandidate && buf.indexOf(AT) !== -1 && buf.indexOf(APP) !== -1) {
+        const ascii = buf.toString('latin1');
+        isImporter = IMPORTS_APP.test(ascii) && DECORATES.test(ascii);
+      }
+      if (isCandidate || isImporter) {
+        texts.set(rel, decodeText(buf));
+        (isCandidate ? candidates : importers).push(rel);
+      }
+    }
+    if (opts.onProgress && ((i + 1) % step === 0 || i + 1 === total)) opts.onProgress(i + 1, total);
+  }
+  if (total === 0) opts.onProgress?.(0, 0);
+
+  const configText = new Map<string, string | null>();
+  const readConfig = (rel: string): string | undefined => {
+    const cached = configText.get(rel);
+    if (cached !== undefined) return cached ?? undefined;
+    const r = rel.startsWith('..') ? ({ ok: false } as const) : readSmallFile(join(absRoot, rel));
+    const text = r.ok ? decodeText(r.buf) : null;
+    configText.set(rel, text);
+    return text ?? undefined;
+  };
+
+  const versions = readVersions(walk.configFiles, readConfig);
+  const project: PythonProject = {
+    root: absRoot,
+    apps: [],
+    versions,
+    filesWithErrors: [],
+    stats: { filesSeen: total, filesParsed: 0, skipped },
+  };
+  if (candidates.length === 0) return project;
+
+  const parser = await getPythonParser();
+  const pySet = new Set(walk.pyFiles);
+  const index = new ProjectIndex(
+    pySet,
+    (rel) => {
+      const t = texts.get(rel);
+      if (t !== undefined) return t;
+      if (unreadable.has(rel) || !pySet.has(rel)) return undefined;
+      const r = readSmallFile(join(absRoot, rel));
+      if (!r.ok) return undefined;
+      return decodeText(r.buf);
+    },
+    parser,
+  );
+  const env = new ProjectEnv(walk.configFiles, readConfig);
+  const ev = new Evaluator(index, env);
+
+  const candidateModules = candidates.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
+  const importerModules = importers.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
+  const apps: PythonApp[] = [];
+  for (const mod of candidateModules) {
+    try {
+      apps.push(...findApps(ev, mod, [...candidateModules, ...importerModules]));
+    } catch (err) {
+      // Never throw on bad input: note it like a syntax problem and keep going.
+      index.errors.push({ file: mod.rel, line: 1, message: `could not be read: ${(err as Error).message}` });
+    }
+  }
+  project.apps = apps;
+  project.filesWithErrors = index.errors;
+  project.stats.filesParsed = index.parsedCount;
+  return project;
+}
+
+function readVersions(
+  configFiles: Array<{ rel: string; kind: string }>,
+  read: (rel: string) => string | undefined,
+): PythonProject['versions'] {
+  const rank: Record<string, number> = {
+    'poetry.lock': 0,
+    'uv.lock': 0,
+    'Pipfile.lock': 0,
+    requirements: 1,
+    pyproject: 2,
+  };
+  const files = configFiles
+    .filter((f) => f.kind in rank)
+    .sort((a, b) => {
+      const da = a.rel.split('/').length;
+      const db = b.rel.split('/').length;
+      return (rank[a.kind] as number) - (rank[b.kind] as number) || da - db || (a.rel < b.rel ? -1 : 1);
+    });
+  const out: PythonProject['versions'] = {};
+  for (const f of files) {
+    const text = read(f.rel);
+    if (text === undefined) continue;
+    let found: Found;
+    if (f.kind === 'requirements') found = fromRequirements(text, f.rel);
+    else if (f.kind === 'pyproject') found = fromPyproject(text, f.rel);
+    else if (f.kind === 'Pipfile.lock') found = fromPipfileLock(text, f.rel);
+    else found = fromTomlLock(text, f.rel);
+    for (const [k, v] of Object.entries(found) as Array<[keyof typeof out, VersionInfo]>) out[k] ??= v;
+  }
+  return out;
+}
+
+/** The environment as the project's own files define it. */
+class ProjectEnv implements EnvProvider {
+  private readonly dotenvCache = new Map<string, EnvEntry[] | null>();
+  private composeEnv?: {
+    environment: Array<EnvEntry & { label: string }>;
+    envFiles: Array<{ rel: string; label: string }>;
+  };
+
+  constructor(
+    private readonly configFiles: Array<{ rel: string; kind: string }>,
+    private readonly read: (rel: string) => string | undefined,
+  ) {}
+
+  private dotenvFile(rel: string): EnvEntry[] | undefined {
+    const cached = this.dotenvCache.get(rel);
+    if (cached !== undefined) return cached ?? undefined;
+    const text = this.read(rel);
+    const entries = text === undefined ? null : parseDotenv(text, rel);
+    this.dotenvCache.set(rel, entries);
+    return entries ?? undefined;
+  }
+
+  private compose() {
+    if (this.composeEnv) return this.composeEnv;
+    const out: NonNullable<ProjectEnv['composeEnv']> = { environment: [], envFiles: [] };
+    const files = this.configFiles
+      .filter((f) => f.kind === 'compose')
+      .sort((a, b) => a.rel.split('/').length - b.rel.split('/').length || (a.rel < b.rel ? -1 : 1));
+    for (const f of files) {
+      const text = this.read(f.rel);
+      if (text === undefined) continue;
+      const dir = posix.dirname(f.rel) === '.' ? '' : posix.dirname(f.rel);
+      const interp = (name: string) =>
+        this.dotenvFile(dir ? `${dir}/.env` : '.env')?.find((e) => e.name === name)?.value;
+      const c = parseCompose(text, f.rel, interp);
+      for (const e of c.environment)
+        out.environment.push({
+          ...e,
+          label: `${f.rel} environment ${e.name} at ${e.source.file}:${e.source.line}`,
+        });
+      for (const e of c.envFiles) out.envFiles.push({ rel: e.rel, label: `${f.rel} env_file ${e.rel}` });
+    }
+    this.composeEnv = out;
+    return out;
+  }
+
+  private find(entries: EnvEntry[] | undefined, name: string, ci: boolean): EnvEntry | undefined {
+    if (!entries) return undefined;
+    const n = ci ? name.toLowerCase() : name;
+    let hit: EnvEntry | undefined;
+    for (const e of entries) if ((ci ? e.name.toLowerCase() : e.name) === n) hit = e; // the last one wins
+    return hit;
+  }
+
+  process(name: string, mod: ModuleInfo, ci: boolean, nearbyDotenv = true): EnvHit | undefined {
+    const c = this.compose();
+    const fromCompose = this.find(c.environment, name, ci) as (EnvEntry & { label: string }) | undefined;
+    if (fromCompose)
+      return { value: fromCompose.value, source: fromCompose.source, label: fromCompose.label };
+    for (const f of c.envFiles) {
+      const e = this.find(this.dotenvFile(f.rel), name, ci);
+      if (e)
+        return {
+          value: e.value,
+          source: e.source,
+          label: `${e.source.file} ${e.name} at ${e.source.file}:${e.source.line} (${f.label})`,
+        };
+    }
+    if (!nearbyDotenv) return undefined;
+    // A .env next to the app or in a directory above it, up to the root.
+    let dir = mod.dir;
+    for (;;) {
+      const rel = dir ? `${dir}/.env` : '.env';
+      const e = this.find(this.dotenvFile(rel), name, ci);
+      if (e)
+        return {
+          value: e.value,
+          source: e.source,
+          label: `.env ${e.name} at ${e.source.file}:${e.source.line}`,
+        };
+      if (!dir) return undefined;
+      dir = posix.dirname(dir) === '.' ? '' : posix.dirname(dir);
+    }
+  }
+
+  dotenv(file: string, name: string, mod: ModuleInfo, ci: boolean): EnvHit | undefined {
+    let dir = mod.dir;
+    for (;;) {
+      const rel = posix.normalize(dir ? `${dir}/${file}` : file);
+      if (!rel.startsWith('..') && !posix.isAbsolute(rel)) {
+        const entries = this.dotenvFile(rel);
+        if (entries) {
+          const e = this.find(entries, name, ci);
+          return e
+            ? {
+                value: e.value,
+                source: e.source,
+                label: `env_file ${rel} ${e.name} at ${e.source.file}:${e.source.line}`,
+              }
+            : undefined;
+        }
+      }
+      if (!dir) return undefined;
+      dir = posix.dirname(dir) === '.' ? '' : posix.dirname(dir);
+    }
+  }
+}

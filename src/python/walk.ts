@@ -1,0 +1,157 @@
+import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Directories never entered (dependencies, virtualenvs, VCS data, build output). */
+export const SKIPPED_DIRS = new Set([
+  'node_modules',
+  '.venv',
+  'venv',
+  'site-packages',
+  '.git',
+  '__pycache__',
+  'dist',
+  'build',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.hg',
+  '.svn',
+]);
+
+/** Files larger than this are not read. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Non-Python files the reader looks at. */
+export type ConfigFileKind =
+  | 'env'
+  | 'compose'
+  | 'requirements'
+  | 'pyproject'
+  | 'poetry.lock'
+  | 'uv.lock'
+  | 'Pipfile.lock';
+
+export interface WalkResult {
+  /** Python files, paths relative to the root with `/` separators, in walk order. */
+  pyFiles: string[];
+  configFiles: Array<{ rel: string; kind: ConfigFileKind }>;
+  /** Directories or entries skipped (ignored directory names, symlink loops, unreadable entries). */
+  skipped: number;
+}
+
+export function configKind(name: string): ConfigFileKind | undefined {
+  if (name === '.env' || name.startsWith('.env.')) return 'env';
+  if (/^(docker-)?compose([.-][\w.-]*)?\.ya?ml$/.test(name)) return 'compose';
+  if (/^requirements.*\.(txt|in)$/.test(name)) return 'requirements';
+  if (name === 'pyproject.toml') return 'pyproject';
+  if (name === 'poetry.lock' || name === 'uv.lock' || name === 'Pipfile.lock') return name;
+  return undefined;
+}
+
+/** Walks the tree below `root` (an existing directory), following symlinks once per real directory. */
+export function walkTree(root: string): WalkResult {
+  const pyFiles: string[] = [];
+  const configFiles: Array<{ rel: string; kind: ConfigFileKind }> = [];
+  let skipped = 0;
+  const visited = new Set<string>();
+  const rootReal = realpathSync(root);
+  visited.add(rootReal);
+  const stack: Array<{ abs: string; rel: string; real: string }> = [{ abs: root, rel: '', real: rootReal }];
+  while (stack.length > 0) {
+    const dir = stack.pop() as { abs: string; rel: string; real: string };
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(dir.abs, { withFileTypes: true });
+    } catch {
+      skipped++;
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subdirs: Array<{ abs: string; rel: string; real: string }> = [];
+    for (const entry of entries) {
+      const name = entry.name;
+      const abs = join(dir.abs, name);
+      const rel = dir.rel ? `${dir.rel}/${name}` : name;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let real = `${dir.real}/${name}`;
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = statSync(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+          if (isDir) real = realpathSync(abs);
+        } catch {
+          skipped++; // dangling link
+          continue;
+        }
+      }
+      if (isDir) {
+        if (SKIPPED_DIRS.has(name) || name.endsWith('.egg-info')) {
+          skipped++;
+          continue;
+        }
+        if (visited.has(real)) {
+          skipped++; // symlink loop or a second path to a directory already read
+          continue;
+        }
+        visited.add(real);
+        subdirs.push({ abs, rel, real });
+      } else if (isFile) {
+        if (name.endsWith('.py') || name.endsWith('.pyi')) {
+          if (name.endsWith('.py')) pyFiles.push(rel);
+        } else {
+          const kind = configKind(name);
+          if (kind) configFiles.push({ rel, kind });
+        }
+      }
+    }
+    // Depth-first, alphabetical: push in reverse.
+    for (let i = subdirs.length - 1; i >= 0; i--)
+      stack.push(subdirs[i] as { abs: string; rel: string; real: string });
+  }
+  return { pyFiles, configFiles, skipped };
+}
+
+let scratch: Buffer | undefined;
+
+/**
+ * Reads a file unless it is larger than MAX_FILE_BYTES or binary (contains a NUL byte).
+ * The returned buffer is a view of a shared scratch buffer: decode or copy it before the next call.
+ */
+export function readSmallFile(
+  abs: string,
+): { ok: true; buf: Buffer } | { ok: false; reason: 'large' | 'binary' | 'unreadable' } {
+  scratch ??= Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+  let fd: number;
+  try {
+    fd = openSync(abs, 'r');
+  } catch {
+    return { ok: false, reason: 'unreadable' };
+  }
+  try {
+    // No fstat: read up to one byte more than the limit and look at what came back.
+    let off = 0;
+    for (;;) {
+      const n = readSync(fd, scratch, off, scratch.length - off, null);
+      if (n <= 0) break;
+      off += n;
+      if (off >= scratch.length) break;
+    }
+    if (off > MAX_FILE_BYTES) return { ok: false, reason: 'large' };
+    const data = scratch.subarray(0, off);
+    if (data.indexOf(0) !== -1) return { ok: false, reason: 'binary' };
+    return { ok: true, buf: data };
+  } catch {
+    return { ok: false, reason: 'unreadable' };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Lenient UTF-8 decoding (invalid sequences become U+FFFD); a BOM is dropped. */
+export function decodeText(buf: Buffer): string {
+  const text = buf.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
