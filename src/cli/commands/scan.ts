@@ -50,6 +50,9 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
     throw new CliError(`--credentials is omit, same-origin or include, not ${JSON.stringify(credentials)}`);
   }
   const progress = progressReporter(process.stderr.isTTY === true && format === 'text');
+  // tree-sitter parses with WebAssembly: baseline compilation only, or V8 waits at exit for a background
+  // recompile of the grammar that a one-shot run never benefits from.
+  (await import('node:v8')).setFlagsFromString('--liftoff-only');
   const { readPythonProject } = await import('../../python/read-project.js');
   const project = await readPythonProject(dir, { onProgress: (done, total) => progress.update(done, total) });
   progress.done();
