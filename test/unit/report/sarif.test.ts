@@ -26,7 +26,7 @@ describe('SARIF 2.1.0 output of scan', () => {
       const location = result.locations?.[0]?.physicalLocation;
       expect(existsSync(join(dir, location?.artifactLocation?.uri ?? '-'))).toBe(true);
       expect(location?.region?.startLine).toBeGreaterThan(0);
-      expect(result.message.text.length).toBeGreaterThan(10);
+      expect(result.message.text?.length ?? 0).toBeGreaterThan(10);
     }
     for (const rule of rules) {
       expect(rule.shortDescription?.text).toBeTruthy();
