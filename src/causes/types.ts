@@ -52,6 +52,8 @@ export interface Cause {
   evidence: string[];
   locations: SourceLocation[];
   fix?: Fix;
+  /** Set when the source (`--project`) confirms the cause found on the wire. */
+  confirmedBy?: string;
 }
 
 /** Everything `check` learned: what the page does, what went over the wire, what the browsers do with it. */

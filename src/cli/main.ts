@@ -117,6 +117,7 @@ ${EXIT_STATUS_HELP}`,
     .option('--browser <browser>', 'chrome, firefox or all', 'all')
     .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
     .option('--force-actual', 'send the actual request even when every browser stops at the preflight')
+    .option('--project <dir>', "the backend's source folder: confirm the cause in the code, with file:line")
     .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
     .option('--json', 'machine-readable output (see docs/cli-contract.md)')
     .addHelpText(
@@ -127,6 +128,7 @@ Examples:
   cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{"name":"pear"}' -H 'Authorization: Bearer t0ken'
   cors-doctor check https://api.example.com/me --origin https://app.example.com --credentials include --cookie 'session=abc'
   cors-doctor check http://localhost:8000/items --json | jq '.causes[].code'
+  cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{}' --project ./backend
 ${EXIT_STATUS_HELP}`,
     )
     .action(async (url, options) => {

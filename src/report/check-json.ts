@@ -1,4 +1,4 @@
-import type { Cause } from '../causes/types.js';
+import type { Cause, Finding } from '../causes/types.js';
 import type { PageFetch } from '../evidence/probe/probe.js';
 import type { Exchange } from '../evidence/types.js';
 import type { BrowserName, BrowserVerdict, SpecVerdict } from '../model/types.js';
@@ -15,6 +15,8 @@ export interface CheckReport {
   causes: Cause[];
   /** Plain statements that are not causes ("CORS is fine; the API answered 401"). */
   notes: string[];
+  /** With `--project`: the project that was read, and source findings no live cause accounts for. */
+  project?: { root: string; starletteVersion: string; apps: number; otherFindings: Finding[] };
 }
 
 /** Masks secrets (Authorization, cookies, API keys) everywhere in the report unless asked not to. */

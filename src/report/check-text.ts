@@ -59,6 +59,7 @@ export function renderCheck(report: CheckReport, style: Style): string {
     const tag =
       cause.severity === 'error' ? style.red(style.bold(cause.code)) : style.yellow(style.bold(cause.code));
     out.push(`${style.bold('Cause:')} ${tag}  ${cause.summary}`);
+    for (const l of cause.locations) out.push(`  ${style.bold('at')} ${style.cyan(`${l.file}:${l.line}`)}`);
     for (const ev of cause.evidence) out.push(`  ${style.dim('•')} ${ev}`);
     if (cause.fix) {
       out.push(`  ${style.bold('Fix:')} ${cause.fix.summary}`);
@@ -66,6 +67,20 @@ export function renderCheck(report: CheckReport, style: Style): string {
       if (cause.fix.patch) out.push(...cause.fix.patch.split('\n').map((l) => `      ${l}`));
     }
     out.push(`  ${style.dim(`docs: docs/causes/${cause.code}.md`)}`);
+  }
+  if (report.project) {
+    const others = report.project.otherFindings.filter((f) => f.severity !== 'info');
+    out.push(
+      '',
+      style.dim(
+        `Source: ${report.project.apps} app(s) read in ${report.project.root} (Starlette ${report.project.starletteVersion}).`,
+      ),
+    );
+    if (others.length > 0) out.push(style.bold('Also found in the source (not hit by this request):'));
+    for (const f of others)
+      out.push(
+        `  ${f.file}:${f.line} ${f.severity === 'error' ? style.red(f.code) : style.yellow(f.code)} ${f.message}`,
+      );
   }
   if (report.causes.length === 0 && Object.values(report.browsers).some((v) => v.outcome === 'blocked')) {
     out.push(

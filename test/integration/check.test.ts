@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { correlate } from '../../src/causes/correlate.js';
 import { check } from '../../src/check.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
+import { readPythonProject } from '../../src/python/read-project.js';
 import type { CheckReport } from '../../src/report/check-json.js';
+import { scanProject } from '../../src/scan.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 
 const inCI = process.env.CI === 'true';
@@ -12,6 +15,19 @@ if (unavailable && inCI) throw new Error(`CI needs FastAPI and uvicorn: ${unavai
 type Server = Awaited<ReturnType<typeof startUvicorn>>;
 const apps = [...new Set(FASTAPI_CASES.map((c) => c.app))];
 const servers = new Map<string, Server>();
+const CASES = FASTAPI_CASES.map((c, index) => ({ ...c, index }));
+
+// Causes the source shows (the others happen at run time: an exception in a route, a header appended in code).
+const SOURCE_VISIBLE = [
+  'no-cors-middleware',
+  'preflight-rejected',
+  'preflight-redirected',
+  'wildcard-with-credentials',
+  'origin-not-allowed',
+  'method-not-allowed',
+  'header-not-allowed',
+  'credentials-not-allowed',
+];
 
 describe.skipIf(unavailable !== undefined)(
   `check against real FastAPI apps under uvicorn${unavailable ? ` (skipped: ${unavailable})` : ''}`,
@@ -19,11 +35,11 @@ describe.skipIf(unavailable !== undefined)(
     const reports = new Map<number, CheckReport>();
     beforeAll(async () => {
       for (const app of apps) servers.set(app, await startUvicorn({ appDir: app, timeoutMs: 20_000 }));
-      for (const [index, c] of FASTAPI_CASES.entries()) {
+      for (const c of CASES) {
         const server = servers.get(c.app) as Server;
         const headers: HeaderList = Object.entries(c.request.headers ?? {});
         reports.set(
-          index,
+          c.index,
           await check(
             {
               url: `${server.url}${c.request.path}`,
@@ -43,15 +59,30 @@ describe.skipIf(unavailable !== undefined)(
       await Promise.all([...servers.values()].map((s) => s.stop()));
     });
 
-    it.each(FASTAPI_CASES.map((c, index) => ({ ...c, index })))(
-      '$app: $title',
-      ({ index, expectedOutcome, expectedCause }) => {
+    it.each(CASES)('$app: $title', ({ index, expectedOutcome, expectedCause }) => {
+      const report = reports.get(index) as CheckReport;
+      expect(report.browsers.chrome?.outcome).toBe(expectedOutcome);
+      expect(report.browsers.firefox?.outcome).toBe(expectedOutcome);
+      const codes = report.causes.filter((c) => c.severity === 'error').map((c) => c.code);
+      if (expectedCause) expect(codes).toContain(expectedCause);
+      else expect(codes).toEqual([]);
+    });
+
+    it.each(CASES.filter((c) => c.expectedCause && SOURCE_VISIBLE.includes(c.expectedCause)))(
+      '--project: $app: $title -> $expectedCause with file:line',
+      async ({ index, app, origin, request, expectedCause }) => {
         const report = reports.get(index) as CheckReport;
-        expect(report.browsers.chrome?.outcome).toBe(expectedOutcome);
-        expect(report.browsers.firefox?.outcome).toBe(expectedOutcome);
-        const codes = report.causes.filter((c) => c.severity === 'error').map((c) => c.code);
-        if (expectedCause) expect(codes).toContain(expectedCause);
-        else expect(codes).toEqual([]);
+        const scan = scanProject(await readPythonProject(app), {
+          origins: [origin],
+          request: {
+            method: request.method,
+            headers: Object.entries(request.headers ?? {}),
+            ...(request.credentials && { credentials: request.credentials }),
+          },
+        });
+        const cause = correlate(report.causes, scan).causes.find((c) => c.code === expectedCause);
+        expect(cause?.locations.length).toBeGreaterThan(0);
+        expect(cause?.confirmedBy).toBe('live evidence and source');
       },
     );
   },

@@ -16,6 +16,7 @@ export interface CheckOptions {
   browser: string;
   timeout: string;
   forceActual?: boolean;
+  project?: string;
   json?: boolean;
   showSecrets?: boolean;
 }
@@ -88,6 +89,26 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     },
     { browsers, timeoutMs, forceActual: options.forceActual === true },
   );
+  if (options.project !== undefined) {
+    const { readPythonProject } = await import('../../python/read-project.js');
+    const { scanProject } = await import('../../scan.js');
+    const { correlate } = await import('../../causes/correlate.js');
+    let project: Awaited<ReturnType<typeof readPythonProject>>;
+    try {
+      project = await readPythonProject(options.project);
+    } catch (error) {
+      throw new CliError(`--project: ${(error as Error).message}`);
+    }
+    const scan = scanProject(project, { origins: [origin], request: { method, headers, credentials } });
+    const joined = correlate(report.causes, scan);
+    report.causes = joined.causes;
+    report.project = {
+      root: scan.root,
+      starletteVersion: scan.starletteVersion.version,
+      apps: scan.apps.length,
+      otherFindings: joined.otherFindings,
+    };
+  }
   const shown = maskReport(report, options.showSecrets === true);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
