@@ -20,6 +20,11 @@ export interface PreparedScenario {
   headerLines: HeaderList;
   /** The header lines of the first request: Firefox keeps its CORS-unsafe header list across redirects. */
   initialHeaderLines: HeaderList;
+  /**
+   * The first request carried a body (`fetch()` then adds `Content-Type: text/plain;charset=UTF-8`
+   * when the page set none). Chromium's header order is fixed by the first request's headers.
+   */
+  initialBody: boolean;
   /** Header names `fetch()` drops (forbidden request headers). */
   droppedHeaders: string[];
   /** The request's URL is not same-origin with the page. */
@@ -52,6 +57,7 @@ export function prepareScenario(scenario: Scenario): PreparedScenario {
     headers: sent,
     headerLines: lines,
     initialHeaderLines: lines,
+    initialBody: request.body !== undefined,
     droppedHeaders: dropped,
     crossOrigin: serializeOrigin(request.url) !== scenario.origin,
     preflight: scenario.preflight ?? DEFAULT_PREFLIGHT_ANSWER,

@@ -1,3 +1,4 @@
+import { chromeRequestHeaderOrder } from '../chrome-header-order.js';
 import { getHeader, hasHeader } from '../header-list.js';
 import { firstInvalidToken, splitListHeader } from '../http-token.js';
 import { isCorsSafelistedMethod } from '../method.js';
@@ -79,6 +80,22 @@ export function chromeCheckAccess(
   return undefined;
 }
 
+/**
+ * `unsafeNames` in the order Chromium checks them against `Access-Control-Allow-Headers` (the order
+ * of the first request's Blink header map; a redirect only removes headers, it never reorders them).
+ */
+function inChromeHeaderOrder(s: PreparedScenario, unsafeNames: string[]): string[] {
+  const names = s.initialHeaderLines.map(([name]) => name);
+  if (s.initialBody && !names.some((name) => name.toLowerCase() === 'content-type'))
+    names.push('Content-Type');
+  const order = chromeRequestHeaderOrder(names);
+  const rank = (name: string) => {
+    const i = order.indexOf(name);
+    return i === -1 ? order.length : i;
+  };
+  return [...unsafeNames].sort((a, b) => rank(a) - rank(b));
+}
+
 function checkPreflight(
   s: PreparedScenario,
   answer: ServerAnswer,
@@ -118,7 +135,7 @@ function checkPreflight(
         : [];
     return { warnings };
   }
-  const missing = unsafeNames.find((name) => !allowed.has(name));
+  const missing = inChromeHeaderOrder(s, unsafeNames).find((name) => !allowed.has(name));
   if (missing !== undefined) {
     return { failure: { error: 'HeaderDisallowedByPreflightResponse', hint: missing }, warnings: [] };
   }
