@@ -38,4 +38,19 @@ export interface Exchange {
   error?: NetworkFailure;
   /** Wall time of the exchange in milliseconds. */
   ms: number;
+  /** Set when the answer was predicted by the server model (`check --offline`), not received. */
+  predicted?: PredictedBy;
+}
+
+/** How the server model reached a predicted answer. */
+export interface PredictedBy {
+  /** The layer that answered (`CORSMiddleware`, `require_token`, `/items (main.py:12)`, ...). */
+  answeredBy: string;
+  explanation: string;
+  /** The status is the endpoint's, which the model assumes rather than predicts. */
+  statusAssumed: boolean;
+  /** What the prediction takes for granted (code the model does not run). */
+  assumptions: string[];
+  /** The layers the request passed, outermost first. */
+  path: string[];
 }

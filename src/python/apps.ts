@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { callArgs, className, type Evaluator, type Obj, paramList, refOf, type Scope } from './evaluate.js';
 import type { ModuleInfo } from './modules.js';
 import { lineOf, walkNamed } from './parser.js';
+import { decodeStringNode } from './strings.js';
 import type {
   CorsOptions,
   MiddlewareEntry,
@@ -1081,9 +1082,14 @@ export function behaviourOf(
   fn: Node,
   mod: ModuleInfo,
 ): NonNullable<MiddlewareEntry['behaviour']> {
-  const out: NonNullable<MiddlewareEntry['behaviour']> = { skipsOptions: false };
+  const out: NonNullable<MiddlewareEntry['behaviour']> & {
+    reads: string[];
+    writes: NonNullable<NonNullable<MiddlewareEntry['behaviour']>['writesHeaders']>;
+    exempt: string[];
+    exemptPrefixes: string[];
+  } = { skipsOptions: false, reads: [], writes: [], exempt: [], exemptPrefixes: [] };
   const body = fn.childForFieldName('body');
-  if (!body) return out;
+  if (!body) return { skipsOptions: false };
   walkNamed(body, (n) => {
     if (n.type === 'call') {
       const f = n.childForFieldName('function');
@@ -1102,10 +1108,75 @@ export function behaviourOf(
         out.raisesHttpException = refOf(n, mod);
     } else if (n.type === 'comparison_operator') {
       if (/\bmethod\b/.test(n.text) && /["']OPTIONS["']/i.test(n.text)) out.skipsOptions = true;
+      // `request.url.path in PUBLIC_PATHS` / `not in` / `==`: paths the check leaves alone.
+      const [left, right] = n.namedChildren;
+      if (left && right && /\burl\.path$/.test(left.text)) {
+        const v = ev.evaluate(right, { mod, fn });
+        if (v.t === 'val') {
+          const value = v.rv.value;
+          const items = value.kind === 'str' ? [v.rv] : 'items' in value ? value.items : [];
+          for (const item of items) if (item.value.kind === 'str') out.exempt.push(item.value.value);
+        }
+      }
+    }
+    if (n.type === 'call') {
+      const fText = n.childForFieldName('function')?.text ?? '';
+      // `request.url.path.startswith("/public")`: a prefix the check leaves alone.
+      if (/\burl\.path\.startswith$/.test(fText)) {
+        const arg = callArgs(n).positional[0];
+        const prefix = arg?.type === 'string' ? stringLiteral(arg) : undefined;
+        if (prefix !== undefined) out.exemptPrefixes.push(prefix);
+      }
+      const f = n.childForFieldName('function')?.text ?? '';
+      const a = callArgs(n);
+      const first = a.positional[0];
+      const literal = first?.type === 'string' ? stringLiteral(first) : undefined;
+      if (/\.headers\.(get|getlist)$/.test(f) && literal !== undefined) out.reads.push(literal.toLowerCase());
+      if (/\.headers\.append$/.test(f) && literal !== undefined) {
+        const v = a.positional[1];
+        out.writes.push({
+          name: literal,
+          ...(v?.type === 'string' && stringLiteral(v) !== undefined && { value: stringLiteral(v) }),
+          mode: 'append',
+          source: refOf(n, mod),
+        });
+      }
+    } else if (n.type === 'subscript') {
+      const value = n.childForFieldName('value')?.text ?? '';
+      const key = n.childForFieldName('subscript');
+      const literal = key?.type === 'string' ? stringLiteral(key) : undefined;
+      if (/\.headers$/.test(value) && literal !== undefined) {
+        const parent = n.parent;
+        if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === n.id) {
+          const v = parent.childForFieldName('right');
+          out.writes.push({
+            name: literal,
+            ...(v?.type === 'string' && stringLiteral(v) !== undefined && { value: stringLiteral(v) }),
+            mode: 'set',
+            source: refOf(n, mod),
+          });
+        } else {
+          out.reads.push(literal.toLowerCase());
+        }
+      }
     }
     return true;
   });
-  return out;
+  const { reads, writes, exempt, exemptPrefixes, ...rest } = out;
+  const result: NonNullable<MiddlewareEntry['behaviour']> = rest;
+  if ((result.mayReject || result.raisesHttpException) && (exempt.length > 0 || exemptPrefixes.length > 0)) {
+    result.exemptPaths = { exact: exempt, prefixes: exemptPrefixes };
+  }
+  const guard = reads.find((h) => h === 'authorization' || /^x-(api-)?(key|token)/.test(h));
+  if (result.mayReject && guard) result.rejectsWithout = guard;
+  if (writes.length > 0) result.writesHeaders = writes;
+  return result;
+}
+
+/** A plain string literal's value (no f-string fields); undefined otherwise. */
+function stringLiteral(node: Node): string | undefined {
+  const decoded = decodeStringNode(node, () => undefined);
+  return decoded.kind === 'str' ? decoded.value : undefined;
 }
 
 function uniq(list: string[]): string[] {

@@ -77,6 +77,15 @@ export interface MiddlewareEntry {
     mayReject?: { status: number; source: SourceRef };
     raisesHttpException?: SourceRef;
     skipsOptions?: boolean;
+    /**
+     * The refusal depends on a request header the code reads (`authorization`, `x-api-key`): a request
+     * that carries it is taken to pass. Absent: the condition is unknown.
+     */
+    rejectsWithout?: string;
+    /** Paths the refusal leaves alone (`request.url.path in PUBLIC_PATHS`, `.startswith("/public")`). */
+    exemptPaths?: { exact: string[]; prefixes: string[] };
+    /** Response header lines the code writes: `response.headers.append(...)` or `response.headers[...] = ...`. */
+    writesHeaders?: Array<{ name: string; value?: string; mode: 'append' | 'set'; source: SourceRef }>;
   };
   /** Options of other known middleware (e.g. TrustedHost `allowed_hosts`). */
   arguments?: Record<string, ResolvedValue>;

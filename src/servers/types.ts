@@ -8,8 +8,8 @@ export interface StarletteCorsConfig {
   allow_methods: string[] | string;
   allow_headers: string[] | string;
   allow_credentials: boolean;
-  expose_headers: string[];
-  max_age: number;
+  expose_headers: string[] | string;
+  max_age: number | string;
   /** Starlette >= 0.51 only. */
   allow_private_network: boolean;
 }

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correlate } from '../../src/causes/correlate.js';
 import { check } from '../../src/check.js';
+import type { Exchange } from '../../src/evidence/types.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
 import type { CheckReport } from '../../src/report/check-json.js';
 import { scanProject } from '../../src/scan.js';
+import { appForUrl, modelTransport, projectStarletteVersion } from '../../src/servers/offline.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 
 const inCI = process.env.CI === 'true';
@@ -85,5 +87,60 @@ describe.skipIf(unavailable !== undefined)(
         expect(cause?.confirmedBy).toBe('live evidence and source');
       },
     );
+
+    // The server model (src/servers) against the real thing: the same browser requests, answered from the
+    // app's source instead of the network, must carry the same statuses and CORS header lines.
+    it.each(CASES)('server model: $app: $title', async (c) => {
+      const live = reports.get(c.index) as CheckReport;
+      const project = await readPythonProject(c.app);
+      const server = servers.get(c.app) as Server;
+      const url = `${server.url}${c.request.path}`;
+      const app = appForUrl(project, url);
+      expect(app).toBeDefined();
+      const predicted = await check(pageOf(c, url), {
+        browsers: ['chrome', 'firefox'],
+        timeoutMs: 5000,
+        transport: modelTransport(app as NonNullable<typeof app>, {
+          starletteVersion: projectStarletteVersion(project).version,
+          // The model does not run endpoints: rows whose route fails are told so.
+          endpoint: c.expectedCause === 'error-response-without-cors' ? 'raises' : 'returns',
+        }),
+      });
+      expect(predicted.exchanges.map(shapeOf)).toEqual(
+        live.exchanges.map((x, i) => shapeOf(x, i, predicted.exchanges)),
+      );
+      expect(predicted.browsers.chrome?.outcome).toBe(live.browsers.chrome?.outcome);
+      expect(predicted.browsers.firefox?.outcome).toBe(live.browsers.firefox?.outcome);
+      expect(predicted.browsers.chrome?.messages).toEqual(live.browsers.chrome?.messages);
+    });
   },
 );
+
+function pageOf(c: (typeof CASES)[number], url: string) {
+  return {
+    url,
+    origin: c.origin,
+    method: c.request.method,
+    headers: Object.entries(c.request.headers ?? {}) as HeaderList,
+    credentials: c.request.credentials ?? 'same-origin',
+    ...(c.request.body !== undefined && { body: c.request.body }),
+    ...(c.request.cookie !== undefined && { cookie: c.request.cookie }),
+  };
+}
+
+/**
+ * What the model must reproduce of an exchange: the request, the status (unless it is the endpoint's own,
+ * which the model assumes) and the CORS header lines in order. `others` are the predicted exchanges: a live
+ * status is left out where the prediction says its status is assumed.
+ */
+function shapeOf(x: Exchange, index: number, others?: Exchange[]) {
+  const assumed = (others ?? [])[index]?.predicted?.statusAssumed ?? x.predicted?.statusAssumed ?? false;
+  return {
+    kind: x.kind,
+    request: `${x.request.method} ${x.request.url}`,
+    status: assumed ? 'endpoint' : x.response?.status,
+    cors: (x.response?.headers ?? [])
+      .filter(([n]) => /^(access-control-|vary$)/i.test(n))
+      .map(([n, v]) => `${n.toLowerCase()}: ${v}`),
+  };
+}

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { HeaderList } from '../../model/types.js';
-import type { NetworkFailure, RecordedRequest, RecordedResponse } from '../types.js';
+import type { NetworkFailure, PredictedBy, RecordedRequest, RecordedResponse } from '../types.js';
 
 /** How much of a response body is kept. */
 export const BODY_EXCERPT_BYTES = 2048;
@@ -10,6 +10,7 @@ export interface SendResult {
   response?: RecordedResponse;
   error?: NetworkFailure;
   ms: number;
+  predicted?: PredictedBy;
 }
 
 function flatten(headers: HeaderList): string[] {

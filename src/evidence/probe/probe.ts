@@ -23,7 +23,7 @@ import type {
 } from '../../model/types.js';
 import type { Exchange, RecordedRequest } from '../types.js';
 import { actualHeaders, preflightHeaders } from './browser-request.js';
-import { sendRaw } from './http.js';
+import { type SendResult, sendRaw } from './http.js';
 
 /** What the page does: the input of `check`. */
 export interface PageFetch {
@@ -41,9 +41,16 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** Send the actual request even when every browser would stop at the preflight. */
   forceActual?: boolean;
+  /**
+   * Sends one request and returns what came back. Default: the network (undici). `check --offline`
+   * passes the server model instead.
+   */
+  transport?: Transport;
   /** Called before each request goes out (for progress output). */
   onSend?: (exchange: Pick<Exchange, 'kind' | 'request'>) => void;
 }
+
+export type Transport = (request: RecordedRequest) => Promise<SendResult>;
 
 export interface ProbeResult {
   exchanges: Exchange[];
@@ -64,7 +71,9 @@ const answerOf = (e: Exchange | undefined): ServerAnswer | undefined =>
  * the browser's own exchanges hide. Redirects are never followed automatically; each hop is recorded.
  */
 export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): Promise<ProbeResult> {
-  const dispatcher = await newAgent(options.timeoutMs);
+  const dispatcher = options.transport ? undefined : await newAgent(options.timeoutMs);
+  const transport: Transport =
+    options.transport ?? ((request) => sendRaw(dispatcher as Dispatcher, request, options.timeoutMs));
   const exchanges: Exchange[] = [];
   const send = async (
     kind: Exchange['kind'],
@@ -73,7 +82,7 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
     hop?: number,
   ): Promise<Exchange> => {
     options.onSend?.({ kind, request });
-    const result = await sendRaw(dispatcher, request, options.timeoutMs);
+    const result = await transport(request);
     const exchange: Exchange = { kind, ...(hop && { hop }), ...(purpose && { purpose }), request, ...result };
     exchanges.push(exchange);
     return exchange;
@@ -166,7 +175,7 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
     await diagnose(page, planned, firstPreflight, lastOf(exchanges, 'actual') ?? firstActual, send);
     return finish(scenario, false);
   } finally {
-    await dispatcher.close();
+    await dispatcher?.close();
   }
 
   function finish(scenario: Scenario, unreachable: boolean): ProbeResult {

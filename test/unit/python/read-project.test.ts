@@ -99,6 +99,7 @@ describe('middleware-order: Starlette ordering rules', () => {
     expect(token?.behaviour).toEqual({
       skipsOptions: false,
       mayReject: { status: 401, source: { file: 'app/main.py', line: L('status_code=401') } },
+      rejectsWithout: 'authorization',
     });
     expect(tenant?.behaviour).toEqual({
       skipsOptions: true,

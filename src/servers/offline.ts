@@ -1,0 +1,75 @@
+/**
+ * `check --offline`: the probe's transport answered by the server model instead of the network. The
+ * probe still decides what a browser sends (preflight or not, redirects, diagnostic requests); each
+ * request is answered with what the app's source predicts.
+ */
+import { STATUS_CODES } from 'node:http';
+import { NEWEST_STARLETTE, versionOf } from '../causes/starlette-version.js';
+import type { SendResult } from '../evidence/probe/http.js';
+import type { Transport } from '../evidence/probe/probe.js';
+import type { PythonApp, PythonProject } from '../python/types.js';
+import { matchRoute, type PredictOptions, predictAnswer } from './stack.js';
+
+/** Thrown when the model cannot predict an answer (unresolved configuration, a mounted sub-app, ...). */
+export class UnpredictableAnswer extends Error {}
+
+/** A transport that answers every request from `app`'s source. */
+export function modelTransport(app: PythonApp, options: PredictOptions): Transport {
+  return async (request): Promise<SendResult> => {
+    const prediction = predictAnswer(app, request, options);
+    if (!prediction.known) {
+      throw new UnpredictableAnswer(
+        `cannot predict the answer to ${request.method} ${request.url}: ${prediction.why}`,
+      );
+    }
+    return {
+      ms: 0,
+      response: {
+        status: prediction.status,
+        statusText: STATUS_CODES[prediction.status] ?? '',
+        headers: prediction.headers,
+        bodyExcerpt: prediction.body ?? '',
+      },
+      predicted: {
+        answeredBy: prediction.answeredBy,
+        explanation: prediction.explanation,
+        statusAssumed: prediction.statusAssumed,
+        assumptions: prediction.assumptions,
+        path: prediction.path,
+      },
+    };
+  };
+}
+
+/**
+ * The app that serves `url`: among the project's apps, the one with the most routes matching the
+ * path (any method); ties go to the first app found. Undefined when the project has no app.
+ */
+export function appForUrl(project: PythonProject, url: string): PythonApp | undefined {
+  const { pathname } = new URL(url);
+  let best: PythonApp | undefined;
+  let bestScore = -1;
+  for (const app of project.apps) {
+    const score = app.routes.filter((r) => {
+      const m = matchRoute([r], pathname, r.methods[0] ?? 'GET');
+      return m.full !== undefined;
+    }).length;
+    if (score > bestScore) {
+      best = app;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** The Starlette version the model follows for `project`: the pinned or locked one, else the newest. */
+export function projectStarletteVersion(project: PythonProject): {
+  version: [number, number, number];
+  text: string;
+  assumed: boolean;
+} {
+  const pinned = versionOf(project.versions.starlette?.version);
+  const text = pinned ?? NEWEST_STARLETTE;
+  const [major = 0, minor = 0, patch = 0] = text.split('.').map(Number);
+  return { version: [major, minor, patch], text, assumed: pinned === undefined };
+}
