@@ -118,6 +118,10 @@ ${EXIT_STATUS_HELP}`,
     .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
     .option('--force-actual', 'send the actual request even when every browser stops at the preflight')
     .option('--project <dir>', "the backend's source folder: confirm the cause in the code, with file:line")
+    .option(
+      '--offline',
+      'no server needed: answer every request from the server model of --project (FastAPI/Starlette source)',
+    )
     .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
     .option('--json', 'machine-readable output (see docs/cli-contract.md)')
     .addHelpText(
@@ -129,6 +133,7 @@ Examples:
   cors-doctor check https://api.example.com/me --origin https://app.example.com --credentials include --cookie 'session=abc'
   cors-doctor check http://localhost:8000/items --json | jq '.causes[].code'
   cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{}' --project ./backend
+  cors-doctor check http://localhost:8000/me -H 'Authorization: Bearer t' --project ./backend --offline
 ${EXIT_STATUS_HELP}`,
     )
     .action(async (url, options) => {

@@ -9,7 +9,8 @@ const QUIET_REQUEST_HEADERS = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode',
 function exchangeLines(x: Exchange, style: Style): string[] {
   const after = x.hop ? ` after redirect ${x.hop}` : '';
   const title = x.kind === 'diagnostic' ? `diagnostic (${x.purpose ?? 'extra probe'})` : `${x.kind}${after}`;
-  const lines = [`${style.bold(`▶ ${title}`)}  ${style.dim(`${x.ms.toFixed(1)} ms`)}`];
+  const timing = x.predicted ? 'predicted' : `${x.ms.toFixed(1)} ms`;
+  const lines = [`${style.bold(`▶ ${title}`)}  ${style.dim(timing)}`];
   lines.push(`  ${style.cyan(`${x.request.method} ${x.request.url}`)}`);
   for (const [name, value] of x.request.headers) {
     if (QUIET_REQUEST_HEADERS.includes(name.toLowerCase())) continue;
@@ -32,6 +33,11 @@ function exchangeLines(x: Exchange, style: Style): string[] {
   const body = x.response.bodyExcerpt.trim();
   if (body)
     lines.push(`  ${style.dim('<')} ${style.dim(body.length > 200 ? `${body.slice(0, 200)}…` : body)}`);
+  if (x.predicted) {
+    lines.push(`  ${style.dim('=')} ${x.predicted.explanation}`);
+    lines.push(`  ${style.dim('=')} ${style.dim(`path: ${x.predicted.path.join(' -> ')}`)}`);
+    for (const a of x.predicted.assumptions) lines.push(`  ${style.dim('=')} ${style.dim(`assumed: ${a}`)}`);
+  }
   return lines;
 }
 
@@ -42,6 +48,9 @@ export function renderCheck(report: CheckReport, style: Style): string {
     `${style.bold(`${report.request.method} ${report.url}`)}  ${style.dim(`from ${report.origin}, credentials: ${report.request.credentials}`)}`,
   );
   out.push('');
+  const offline = report.exchanges.some((x) => x.predicted);
+  const notes = offline ? report.notes.slice(1) : report.notes;
+  if (offline && report.notes[0]) out.push(style.cyan(report.notes[0]), '');
   for (const x of report.exchanges) out.push(...exchangeLines(x, style), '');
   for (const [browser, verdict] of Object.entries(report.browsers)) {
     const label = BROWSER_LABELS[browser as keyof typeof BROWSER_LABELS].padEnd(12);
@@ -53,7 +62,7 @@ export function renderCheck(report: CheckReport, style: Style): string {
     for (const m of verdict.messages) out.push(`    ${style.red(m)}`);
     for (const w of verdict.warnings) out.push(`    ${style.yellow(`warning: ${w}`)}`);
   }
-  for (const note of report.notes) out.push('', style.cyan(note));
+  for (const note of notes) out.push('', style.cyan(note));
   for (const cause of report.causes) {
     out.push('');
     const tag =

@@ -11,7 +11,9 @@ import type { PythonApp, PythonProject } from '../python/types.js';
 import { matchRoute, type PredictOptions, predictAnswer } from './stack.js';
 
 /** Thrown when the model cannot predict an answer (unresolved configuration, a mounted sub-app, ...). */
-export class UnpredictableAnswer extends Error {}
+export class UnpredictableAnswer extends Error {
+  override name = 'UnpredictableAnswer';
+}
 
 /** A transport that answers every request from `app`'s source. */
 export function modelTransport(app: PythonApp, options: PredictOptions): Transport {

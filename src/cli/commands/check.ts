@@ -1,6 +1,8 @@
+import type { Transport } from '../../evidence/probe/probe.js';
 import { hasHeader } from '../../model/header-list.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
-import { maskReport } from '../../report/check-json.js';
+import type { PythonProject } from '../../python/types.js';
+import { type CheckReport, maskReport } from '../../report/check-json.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Style } from '../style.js';
 import { collectHeaders, parseOrigin, parseRequestUrl, parseTimeout } from '../validate.js';
@@ -17,6 +19,7 @@ export interface CheckOptions {
   timeout: string;
   forceActual?: boolean;
   project?: string;
+  offline?: boolean;
   json?: boolean;
   showSecrets?: boolean;
 }
@@ -73,32 +76,58 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   }
   const timeoutMs = parseTimeout(options.timeout);
 
+  if (options.offline && options.project === undefined) {
+    throw new CliError('--offline answers from the source: give the backend folder with --project DIR');
+  }
+  const page = {
+    url,
+    origin,
+    method,
+    headers,
+    credentials,
+    ...(body !== undefined && { body }),
+    ...(options.cookie !== undefined && { cookie: options.cookie }),
+  };
+
   // undici parses HTTP with a WebAssembly build of llhttp; by default V8 recompiles it in the background and
   // waits for that at exit (about 100 ms). A one-shot CLI run is better served by the baseline compiler only.
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
   const { check } = await import('../../check.js');
-  const report = await check(
-    {
-      url,
-      origin,
-      method,
-      headers,
-      credentials,
-      ...(body !== undefined && { body }),
-      ...(options.cookie !== undefined && { cookie: options.cookie }),
-    },
-    { browsers, timeoutMs, forceActual: options.forceActual === true },
-  );
+  let project: PythonProject | undefined;
   if (options.project !== undefined) {
     const { readPythonProject } = await import('../../python/read-project.js');
-    const { scanProject } = await import('../../scan.js');
-    const { correlate } = await import('../../causes/correlate.js');
-    let project: Awaited<ReturnType<typeof readPythonProject>>;
     try {
       project = await readPythonProject(options.project);
     } catch (error) {
       throw new CliError(`--project: ${(error as Error).message}`);
     }
+  }
+  const transport = project && options.offline ? await offlineTransport(project, url) : undefined;
+  let report: CheckReport;
+  try {
+    report = await check(page, {
+      browsers,
+      timeoutMs,
+      forceActual: options.forceActual === true,
+      ...(transport && { transport: transport.send }),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'UnpredictableAnswer') {
+      throw new CliError(
+        `--offline: ${(error as Error).message}; run check against the live server instead`,
+        EXIT.unreachable,
+      );
+    }
+    throw error;
+  }
+  if (transport) {
+    report.notes.unshift(
+      `offline: every answer below is predicted from ${transport.app} with the Starlette ${transport.version} model, not received from a server.`,
+    );
+  }
+  if (project !== undefined) {
+    const { scanProject } = await import('../../scan.js');
+    const { correlate } = await import('../../causes/correlate.js');
     const scan = scanProject(project, { origins: [origin], request: { method, headers, credentials } });
     const joined = correlate(report.causes, scan);
     report.causes = joined.causes;
@@ -121,4 +150,24 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     return EXIT.unreachable;
   }
   return Object.values(report.browsers).some((v) => v.outcome === 'blocked') ? EXIT.blocked : EXIT.ok;
+}
+
+/** The server model of the app in `project` that serves `url`, as the probe's transport. */
+async function offlineTransport(
+  project: PythonProject,
+  url: string,
+): Promise<{ send: Transport; app: string; version: string }> {
+  const { appForUrl, modelTransport, projectStarletteVersion } = await import('../../servers/offline.js');
+  const app = appForUrl(project, url);
+  if (!app) {
+    throw new CliError(
+      `--offline: no FastAPI or Starlette app found in ${project.root}; point --project at the backend folder`,
+    );
+  }
+  const version = projectStarletteVersion(project);
+  return {
+    send: modelTransport(app, { starletteVersion: version.version }),
+    app: `${app.variable} (${app.source.file}:${app.source.line})`,
+    version: `${version.text}${version.assumed ? ' (no version pinned: newest assumed)' : ''}`,
+  };
 }
