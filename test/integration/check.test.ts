@@ -19,7 +19,7 @@ const apps = [...new Set(FASTAPI_CASES.map((c) => c.app))];
 const servers = new Map<string, Server>();
 const CASES = FASTAPI_CASES.map((c, index) => ({ ...c, index }));
 
-// Causes the source shows (the others happen at run time: an exception in a route, a header appended in code).
+// Causes the source shows (the other one happens at run time: an unhandled exception in a route).
 const SOURCE_VISIBLE = [
   'no-cors-middleware',
   'preflight-rejected',
@@ -29,6 +29,7 @@ const SOURCE_VISIBLE = [
   'method-not-allowed',
   'header-not-allowed',
   'credentials-not-allowed',
+  'duplicate-cors-headers',
 ];
 
 describe.skipIf(unavailable !== undefined)(

@@ -1,4 +1,5 @@
 import { headerValues } from '../../model/header-list.js';
+import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
 import { at, corsEntries } from '../static-values.js';
 import type { CauseRule, Finding, ScanContext } from '../types.js';
@@ -33,6 +34,38 @@ export const duplicateCorsHeaders: CauseRule = {
 };
 
 function scanDuplicateCors({ app }: ScanContext): Finding[] {
+  return [...secondMiddleware(app), ...appendedOutsideCors(app)];
+}
+
+/**
+ * Middleware code that appends `Access-Control-Allow-Origin` (`response.headers.append(...)`) outside
+ * CORSMiddleware: CORSMiddleware has already written its own line, so the response carries two.
+ * (Inside CORSMiddleware the line is replaced, not doubled.)
+ */
+function appendedOutsideCors(app: PythonApp): Finding[] {
+  const firstCors = app.middleware.findIndex((m) => m.kind === 'cors');
+  if (firstCors < 0) return [];
+  const cors = app.middleware[firstCors];
+  return app.middleware.slice(0, firstCors).flatMap((layer) =>
+    (layer.behaviour?.writesHeaders ?? [])
+      .filter((w) => w.mode === 'append' && /^access-control-/i.test(w.name))
+      .map((w) => ({
+        code: 'duplicate-cors-headers' as const,
+        severity: (/^access-control-allow-origin$/i.test(w.name)
+          ? 'error'
+          : 'warning') as Finding['severity'],
+        file: w.source.file,
+        line: w.source.line,
+        message: `${layer.name} appends ${w.name}${w.value !== undefined ? `: ${w.value}` : ''} outside CORSMiddleware (at ${at(cors?.source)}), which has already written its own: the response carries two ${w.name} lines and browsers reject it.`,
+        evidence: [`request order: ${app.middleware.map((m) => m.name).join(' -> ')}`],
+        fix: {
+          summary: `Remove the ${w.name} line from ${layer.name}: CORSMiddleware already sets it for allowed origins.`,
+        },
+      })),
+  );
+}
+
+function secondMiddleware(app: PythonApp): Finding[] {
   const entries = corsEntries(app);
   if (entries.length < 2) return [];
   const [outer, ...inner] = entries;

@@ -200,6 +200,17 @@ const TABLE: Array<[string, PythonApp, string[]]> = [
   ],
   ['two CORS middlewares', app([cors(right, 8), cors(right, 12)]), ['duplicate-cors-headers']],
   [
+    'Access-Control-Allow-Origin appended in middleware outside CORS',
+    app([appending('Access-Control-Allow-Origin', 18), cors(right)]),
+    ['duplicate-cors-headers'],
+  ],
+  [
+    'Access-Control-Allow-Origin appended in middleware inside CORS (replaced, not doubled)',
+    app([cors(right), appending('Access-Control-Allow-Origin', 18)]),
+    [],
+  ],
+  ['another header appended outside CORS', app([appending('X-Request-ID', 18), cors(right)]), []],
+  [
     '@exception_handler(Exception)',
     app([cors(right)], undefined, {
       exceptionHandlers: [{ key: 'Exception', source: { file: 'app/main.py', line: 40 } }],
@@ -246,3 +257,19 @@ describe('scan rules on apps read from source', () => {
     expect(modern?.message).toMatch(/any website can make credentialed requests/);
   });
 });
+
+/** An `@app.middleware("http")` function that appends a response header line. */
+function appending(name: string, line: number): PythonApp['middleware'][number] {
+  return {
+    name: 'add_header',
+    kind: 'http-function',
+    registration: 'decorator',
+    source: { file: 'app/main.py', line: line - 3 },
+    behaviour: {
+      skipsOptions: false,
+      writesHeaders: [
+        { name, value: 'http://localhost:3000', mode: 'append', source: { file: 'app/main.py', line } },
+      ],
+    },
+  };
+}
