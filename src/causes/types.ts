@@ -35,8 +35,24 @@ export interface SourceLocation {
   line: number;
 }
 
+/**
+ * A change to the project's source that fixes a finding, as an intent; `src/fix/edits.ts` turns it into
+ * text (a unified diff, or the file written with `--write`).
+ */
+export type SourceEdit =
+  /** Replace the first `from` at or after the start of `line` (within the statement there). */
+  | { kind: 'replace-text'; file: string; line: number; from: string; to: string }
+  /** Set keyword argument `keyword` of the call on `call.line` to `value` (added when absent). */
+  | { kind: 'set-keyword'; call: SourceLocation; keyword: string; value: string }
+  /** Move the statement on `statement.line` to just after the statement (or definition) on `after.line`. */
+  | { kind: 'move-after'; statement: SourceLocation; after: SourceLocation }
+  /** Insert `code` after the statement on `statement.line`, and `imports` after the file's last import. */
+  | { kind: 'insert-after'; statement: SourceLocation; code: string[]; imports: string[] };
+
 export interface Fix {
   summary: string;
+  /** How to make the change in the source; turned into `patch` by scan. Not part of the JSON output. */
+  edits?: SourceEdit[];
   /** A unified diff, when one can be made (with the project's source). */
   patch?: string;
   /** Code to use instead, when no patch can be made. */

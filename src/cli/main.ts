@@ -47,11 +47,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for code scanning)', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
+    .option('--write', "apply the findings' patches to the project's files (nothing is changed without it)")
     .addHelpText(
       'after',
       `
 Examples:
   cors-doctor scan ./backend --origin http://localhost:3000
+  cors-doctor scan ./backend --origin http://localhost:3000 --write
   cors-doctor scan ./backend --origin https://app.example.com -X PUT -H 'Authorization: Bearer x' --credentials include
   cors-doctor scan ./backend --format sarif > cors.sarif
 

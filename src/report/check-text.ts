@@ -2,6 +2,7 @@ import type { Style } from '../cli/style.js';
 import type { Exchange } from '../evidence/types.js';
 import type { CheckReport } from './check-json.js';
 import { curlCommand } from './curl.js';
+import { patchLines } from './scan-text.js';
 import { BROWSER_LABELS } from './simulate-text.js';
 
 const QUIET_REQUEST_HEADERS = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'referer'];
@@ -72,8 +73,9 @@ export function renderCheck(report: CheckReport, style: Style): string {
     for (const ev of cause.evidence) out.push(`  ${style.dim('•')} ${ev}`);
     if (cause.fix) {
       out.push(`  ${style.bold('Fix:')} ${cause.fix.summary}`);
-      if (cause.fix.snippet) out.push(...cause.fix.snippet.split('\n').map((l) => `      ${style.green(l)}`));
-      if (cause.fix.patch) out.push(...cause.fix.patch.split('\n').map((l) => `      ${l}`));
+      if (cause.fix.patch) out.push(...patchLines(cause.fix.patch, style));
+      else if (cause.fix.snippet)
+        out.push(...cause.fix.snippet.split('\n').map((l) => `      ${style.green(l)}`));
     }
     out.push(`  ${style.dim(`docs: docs/causes/${cause.code}.md`)}`);
   }

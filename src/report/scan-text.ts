@@ -56,6 +56,7 @@ export function renderScan(report: ScanReport, style: Style): string {
     out.push('', `${style.bold(`${f.file}:${f.line}`)} ${tag} ${f.message}`);
     for (const ev of f.evidence ?? []) out.push(`  ${style.dim('•')} ${ev}`);
     if (f.fix) out.push(`  ${style.bold('Fix:')} ${f.fix.summary}`);
+    if (f.fix?.patch) out.push(...patchLines(f.fix.patch, style));
   }
   for (const e of report.filesWithErrors)
     out.push(
@@ -71,4 +72,19 @@ export function renderScan(report: ScanReport, style: Style): string {
       : `${errors} error(s), ${warnings} warning(s).`,
   );
   return out.join('\n');
+}
+
+/** A unified diff, indented and coloured (removed lines red, added lines green). */
+export function patchLines(patch: string, style: Style): string[] {
+  return patch
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const shown = `    ${line}`;
+      if (/^(---|\+\+\+) /.test(line)) return style.bold(shown);
+      if (line.startsWith('@@')) return style.cyan(shown);
+      if (line.startsWith('+')) return style.green(shown);
+      if (line.startsWith('-')) return style.red(shown);
+      return style.dim(shown);
+    });
 }

@@ -1,7 +1,8 @@
+import { setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { firstBlocked } from '../evidence.js';
-import { boolOption, corsEntries } from '../static-values.js';
+import { boolOption, corsEntries, stringItems } from '../static-values.js';
 import type { CauseRule, Finding, ScanContext } from '../types.js';
 
 export const credentialsNotAllowed: CauseRule = {
@@ -55,7 +56,13 @@ function scanCredentialsNotAllowed({ app, request }: ScanContext): Finding[] {
         request?.credentials === 'include'
           ? "The frontend sends credentials ('include'), but allow_credentials is not True: responses lack Access-Control-Allow-Credentials: true and browsers block them."
           : `Routes read cookies (${cookieRoutes.map((r) => `${r.path} reads ${r.readsCookies.join(', ')}`).join('; ')}), but allow_credentials is not True: a cross-origin frontend cannot send them.`,
-      fix: { summary: 'allow_credentials=True, with the origins listed explicitly (never "*").' },
+      fix: withEdits(
+        'allow_credentials=True, with the origins listed explicitly (never "*").',
+        // Only where the origins are already explicit: with "*" that change would open the API to every site.
+        stringItems(cors.options.allow_origins).items.some((i) => i.value === '*')
+          ? undefined
+          : setCorsKeyword(cors, 'allow_credentials', 'True', cors.options.allow_credentials),
+      ),
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { pyList, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
@@ -82,7 +83,10 @@ function scanHeaderNotAllowed({ app, request }: ScanContext): Finding[] {
           ? `allow_headers is a string (${option?.expression}): Starlette turns it into a set of single characters, so no custom header is allowed.`
           : `allow_headers ${shape === 'absent' ? 'is not set' : `is ${option?.expression}`}: preflights that ask for ${missing.join(', ')} get 400 "Disallowed CORS headers".`,
       evidence: missing.map((h) => `${h}: read by ${needed.get(h)}`),
-      fix: { summary: `allow_headers=${JSON.stringify([...new Set([...configured, ...missing])])}` },
+      fix: withEdits(
+        `allow_headers=${pyList([...new Set([...configured, ...missing])])}`,
+        setCorsKeyword(entry, 'allow_headers', pyList([...new Set([...configured, ...missing])]), option),
+      ),
     },
   ];
 }

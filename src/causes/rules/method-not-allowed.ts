@@ -1,3 +1,4 @@
+import { pyList, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { isCorsSafelistedMethod, normalizeMethod } from '../../model/method.js';
@@ -65,9 +66,10 @@ function scanMethodNotAllowed({ app, request }: ScanContext): Finding[] {
       file: ref.file,
       line: ref.line,
       message: `allow_methods has lower-case methods (${lower.join(', ')}); Starlette compares Access-Control-Request-Method case-sensitively and browsers send PUT, DELETE, ... in upper case.`,
-      fix: {
-        summary: `Write them in upper case: ${JSON.stringify(configured.map((m) => m.toUpperCase()))}.`,
-      },
+      fix: withEdits(
+        `Write them in upper case: ${JSON.stringify(configured.map((m) => m.toUpperCase()))}.`,
+        setCorsKeyword(entry, 'allow_methods', pyList(configured.map((m) => m.toUpperCase())), option),
+      ),
     });
   }
   const needed = new Set(preflightedMethods(app.routes.flatMap((r) => r.methods)));
@@ -87,9 +89,15 @@ function scanMethodNotAllowed({ app, request }: ScanContext): Finding[] {
         .filter((r) => r.methods.some((m) => missing.includes(m)))
         .slice(0, 5)
         .map((r) => `${r.methods.join(',')} ${r.path} at ${r.source.file}:${r.source.line}`),
-      fix: {
-        summary: `allow_methods=${JSON.stringify([...new Set([...configured.map((m) => m.toUpperCase()), ...missing])])}`,
-      },
+      fix: withEdits(
+        `allow_methods=${pyList([...new Set([...configured.map((m) => m.toUpperCase()), ...missing])])}`,
+        setCorsKeyword(
+          entry,
+          'allow_methods',
+          pyList([...new Set([...configured.map((m) => m.toUpperCase()), ...missing])]),
+          option,
+        ),
+      ),
     });
   }
   return findings;

@@ -1,3 +1,4 @@
+import { addCorsMiddleware } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import {
   actualOf,
@@ -52,7 +53,7 @@ export const noCorsMiddleware: CauseRule = {
   },
 };
 
-function scanNoCorsMiddleware({ project, app }: ScanContext): Finding[] {
+function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): Finding[] {
   if (corsEntries(app).length > 0 || app.routes.length === 0) return [];
   const mountedWithCors = app.mounts.filter((m) =>
     project.apps.some((a) => a.variable === m.target && corsEntries(a).length > 0),
@@ -70,6 +71,11 @@ function scanNoCorsMiddleware({ project, app }: ScanContext): Finding[] {
       fix: {
         summary:
           'Add CORSMiddleware with the frontend origins: app.add_middleware(CORSMiddleware, allow_origins=[...], ...), after every other add_middleware call.',
+        edits: addCorsMiddleware(
+          app,
+          origins,
+          request?.credentials === 'include' || app.routes.some((r) => r.readsCookies.length > 0),
+        ),
       },
     },
   ];

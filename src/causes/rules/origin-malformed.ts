@@ -1,3 +1,5 @@
+import { replaceStringValue } from '../../fix/source-edits.js';
+import type { ResolvedValue } from '../../python/types.js';
 import { actualOf, allowOrigin, firstBlocked, preflightOf } from '../evidence.js';
 import { corsEntries, stringItems } from '../static-values.js';
 import type { CauseRule, Finding, ScanContext } from '../types.js';
@@ -122,9 +124,7 @@ function scanOriginMalformed({ app }: ScanContext): Finding[] {
           ...base,
           ...where,
           message: `allow_origins contains ${JSON.stringify(item.value)}, which no browser ever sends: ${why}.`,
-          fix: {
-            summary: `Write it as the browser sends it: ${JSON.stringify(canonicalOrigin(item.value) ?? item.value)}.`,
-          },
+          fix: canonicalFix(item.value, item.resolved),
         });
       } else if (why) {
         findings.push({
@@ -132,14 +132,22 @@ function scanOriginMalformed({ app }: ScanContext): Finding[] {
           ...where,
           message: `allow_origins gets ${JSON.stringify(item.value)} from the environment, which no browser ever sends: ${why}.`,
           evidence: item.resolved.via,
-          fix: {
-            summary: `Write it as the browser sends it: ${JSON.stringify(canonicalOrigin(item.value) ?? item.value)}.`,
-          },
+          fix: canonicalFix(item.value, item.resolved),
         });
       }
     }
   }
   return findings;
+}
+
+/** Write the origin as the browser sends it, where it is written (the Python literal or the .env line). */
+function canonicalFix(value: string, resolved: ResolvedValue): Finding['fix'] {
+  const canonical = canonicalOrigin(value);
+  const edits = canonical !== undefined ? replaceStringValue(resolved, value, canonical) : undefined;
+  return {
+    summary: `Write it as the browser sends it: ${JSON.stringify(canonical ?? value)}.`,
+    ...(edits && { edits }),
+  };
 }
 
 /** The origin a malformed value meant, when it can be told. */

@@ -1,5 +1,13 @@
+import {
+  appendToList,
+  pyList,
+  replaceStringValue,
+  setCorsKeyword,
+  withEdits,
+} from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
+import type { MiddlewareEntry } from '../../python/types.js';
 import {
   actualOf,
   allowOrigin,
@@ -11,8 +19,8 @@ import {
   statusLine,
 } from '../evidence.js';
 import { corsEntries, starletteAllowsOrigin } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
-import { malformedOriginReason } from './origin-malformed.js';
+import type { CauseRule, Finding, ScanContext, SourceEdit } from '../types.js';
+import { canonicalOrigin, malformedOriginReason } from './origin-malformed.js';
 
 /** How two origins differ, in the words a user needs (`localhost` vs `127.0.0.1`, another port, ...). */
 export function originDifference(page: string, allowed: string): string | undefined {
@@ -97,6 +105,22 @@ export const originNotAllowed: CauseRule = {
   },
 };
 
+/** Adds the origin to a literal allow_origins list (where it is written), or sets allow_origins when absent. */
+function addOriginEdits(entry: MiddlewareEntry, origin: string): SourceEdit[] | undefined {
+  const option = entry.options?.allow_origins;
+  if (!option) return setCorsKeyword(entry, 'allow_origins', pyList([origin]), undefined);
+  const value = option.value;
+  if (value.kind !== 'list') return undefined;
+  if (value.items.length === 0) return setCorsKeyword(entry, 'allow_origins', pyList([origin]), option);
+  if (value.items.some((i) => i.value.kind !== 'str')) return undefined;
+  // An entry that means this origin but is written wrongly ("http://localhost:3000/"): correct it in place.
+  const meant = value.items.find(
+    (i) => i.value.kind === 'str' && canonicalOrigin(i.value.value) === origin && i.value.value !== origin,
+  );
+  if (meant && meant.value.kind === 'str') return replaceStringValue(meant, meant.value.value, origin);
+  return appendToList(value.items, [origin]);
+}
+
 function scanOriginNotAllowed({ app, origins }: ScanContext): Finding[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
@@ -113,9 +137,10 @@ function scanOriginNotAllowed({ app, origins }: ScanContext): Finding[] {
       line: ref.line,
       message: `${origin} is not allowed: ${decision.how}.`,
       ...(option && { evidence: [`allow_origins = ${option.expression}`, ...option.via] }),
-      fix: {
-        summary: `Add "${origin}" to allow_origins (exactly: scheme, host and port, no trailing slash).`,
-      },
+      fix: withEdits(
+        `Add "${origin}" to allow_origins (exactly: scheme, host and port, no trailing slash).`,
+        addOriginEdits(entry, origin),
+      ),
     });
   }
   return findings;

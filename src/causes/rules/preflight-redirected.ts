@@ -1,3 +1,4 @@
+import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
 import { firstBlocked, preflightOf, statusLine } from '../evidence.js';
@@ -54,9 +55,9 @@ function scanPreflightRedirected({ app }: ScanContext): Finding[] {
       file: m.source?.file ?? app.source.file,
       line: m.source?.line ?? app.source.line,
       message: `HTTPSRedirectMiddleware runs before CORSMiddleware (at ${at(cors.source)}): a preflight to http:// gets a 307 redirect, and browsers never follow a redirect for a preflight.`,
-      fix: {
-        summary:
-          'Register CORSMiddleware after HTTPSRedirectMiddleware, and call the https:// URL from the page.',
-      },
+      fix: withEdits(
+        'Register CORSMiddleware after HTTPSRedirectMiddleware, and call the https:// URL from the page.',
+        corsOutermost(app, cors),
+      ),
     }));
 }

@@ -1,3 +1,4 @@
+import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
   allowOrigin,
@@ -83,9 +84,10 @@ function scanPreflightRejected({ app }: ScanContext): Finding[] {
       line: outer.source.line,
       message: `${outer.name} runs before CORSMiddleware (registered at ${at(cors.source)}): ${why}. In Starlette the middleware added last runs first.`,
       evidence: [`request order: ${app.middleware.map((m) => m.name).join(' -> ')}`],
-      fix: {
-        summary: `Register CORSMiddleware after ${outer.name} (move the add_middleware(CORSMiddleware, ...) call below it), so CORS answers preflights first.`,
-      },
+      fix: withEdits(
+        `Register CORSMiddleware after ${outer.name} (move the add_middleware(CORSMiddleware, ...) call below it), so CORS answers preflights first.`,
+        corsOutermost(app, cors),
+      ),
     });
   }
   return findings;

@@ -1,3 +1,4 @@
+import { pyList, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { actualOf, allowOrigin, firstBlocked, looksLikeStarlette, preflightOf } from '../evidence.js';
 import { versionAtLeast } from '../starlette-version.js';
@@ -37,7 +38,7 @@ export const wildcardWithCredentials: CauseRule = {
   },
 };
 
-function scanWildcardWithCredentials({ app, starletteVersion }: ScanContext): Finding[] {
+function scanWildcardWithCredentials({ app, starletteVersion, origins: frontends }: ScanContext): Finding[] {
   const findings: Finding[] = [];
   for (const entry of corsEntries(app)) {
     const origins = stringItems(entry.options?.allow_origins);
@@ -53,10 +54,28 @@ function scanWildcardWithCredentials({ app, starletteVersion }: ScanContext): Fi
       message: modern
         ? `allow_origins=["*"] with allow_credentials=True: Starlette ${starletteVersion} echoes every origin with credentials, so any website can make credentialed requests to this API.`
         : `allow_origins=["*"] with allow_credentials=True: Starlette ${starletteVersion} answers Access-Control-Allow-Origin: * to credentialed requests without a Cookie header (a first login, Bearer-only requests), which browsers block; with a cookie it echoes any origin.`,
-      fix: {
-        summary:
-          'List the frontend origins explicitly and keep allow_credentials=True; never combine "*" with credentials.',
-      },
+      fix: withEdits(
+        frontends.length > 0
+          ? `allow_origins=${pyList(frontends)} (the frontends given with --origin), keeping allow_credentials=True.`
+          : 'List the frontend origins explicitly and keep allow_credentials=True; never combine "*" with credentials (give them with --origin for a patch).',
+        // Replace "*" by the frontends given with --origin; without them there is nothing safe to write.
+        frontends.length > 0
+          ? (() => {
+              const star = origins.items.find((i) => i.value === '*');
+              return star && /^[rRuU]?["']/.test(star.resolved.expression)
+                ? [
+                    {
+                      kind: 'replace-text' as const,
+                      file: star.source.file,
+                      line: star.source.line,
+                      from: star.resolved.expression,
+                      to: frontends.map((o) => JSON.stringify(o)).join(', '),
+                    },
+                  ]
+                : undefined;
+            })()
+          : undefined,
+      ),
     });
   }
   return findings;

@@ -129,6 +129,8 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     const { scanProject } = await import('../../scan.js');
     const { correlate } = await import('../../causes/correlate.js');
     const scan = scanProject(project, { origins: [origin], request: { method, headers, credentials } });
+    const { attachPatches } = await import('../../fix/patches.js');
+    await attachPatches(project.root, scan.findings);
     const joined = correlate(report.causes, scan);
     report.causes = joined.causes;
     report.project = {

@@ -12,6 +12,7 @@ export interface ScanCommandOptions {
   credentials?: string;
   json?: boolean;
   format?: string;
+  write?: boolean;
 }
 
 /** Progress on stderr, only on a terminal and only once the work takes longer than a second. */
@@ -62,6 +63,15 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
       ? { ...(options.method && { method: options.method }), headers, ...(credentials && { credentials }) }
       : undefined;
   const report = scanProject(project, { origins, ...(request && { request }) });
+  const { attachPatches, writeFixes } = await import('../../fix/patches.js');
+  const fixes = await attachPatches(project.root, report.findings);
+  if (options.write) {
+    const result = await writeFixes(project.root, fixes);
+    const files = result.written.length > 0 ? `: ${result.written.join(', ')}` : '';
+    process.stderr.write(
+      `cors-doctor: applied ${result.applied.length} fix(es), wrote ${result.written.length} file(s)${files}${result.skipped.length > 0 ? `; ${result.skipped.length} fix(es) no longer applied after an earlier one and were skipped` : ''}. Run scan again to see what is left.\n`,
+    );
+  }
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (format === 'sarif') {

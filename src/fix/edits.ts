@@ -1,0 +1,123 @@
+/**
+ * Applies `SourceEdit`s to Python source text, and writes the result as a unified diff. Pure: the
+ * caller reads and writes files.
+ */
+import type { SourceEdit } from '../causes/types.js';
+import {
+  blockExtent,
+  callParens,
+  keywordValue,
+  lineEnd,
+  lineStart,
+  scanCode,
+  statementExtent,
+} from './python-text.js';
+
+/** Raised when an edit does not fit the text (the source changed, or the construct is unusual). */
+export class EditDoesNotApply extends Error {}
+
+const indentAt = (text: string, offset: number): string => /^[ \t]*/.exec(text.slice(offset))?.[0] ?? '';
+
+/** `text` with `edit` applied (all edits of one finding touch one file). */
+export function applyEdit(text: string, edit: SourceEdit): string {
+  switch (edit.kind) {
+    case 'replace-text': {
+      const { start, end } = statementExtent(text, edit.line);
+      const at = text.indexOf(edit.from, start);
+      if (at < 0 || at >= Math.max(end, lineEnd(text, start))) {
+        throw new EditDoesNotApply(`${edit.from} is not on line ${edit.line}`);
+      }
+      return text.slice(0, at) + edit.to + text.slice(at + edit.from.length);
+    }
+    case 'set-keyword': {
+      const parens = callParens(text, edit.call.line);
+      if (!parens) throw new EditDoesNotApply(`no call on line ${edit.call.line}`);
+      const value = keywordValue(text, parens, edit.keyword);
+      if (value) return text.slice(0, value.start) + edit.value + text.slice(value.end);
+      return addKeyword(text, parens, `${edit.keyword}=${edit.value}`);
+    }
+    case 'move-after': {
+      const moved = statementExtent(text, edit.statement.line);
+      const target = blockExtent(text, edit.after.line);
+      if (target.start < moved.end && moved.start < target.end)
+        throw new EditDoesNotApply('overlapping statements');
+      let block = text.slice(moved.start, moved.end);
+      // Take one blank line that followed the moved statement with it.
+      let removeEnd = moved.end;
+      if (/^[ \t]*\n/.test(text.slice(moved.end))) removeEnd = lineEnd(text, moved.end);
+      // PEP 8: two blank lines after a top-level definition, one after a plain statement.
+      const afterDefinition = target.end !== statementExtent(text, edit.after.line).end;
+      const insertion = `${afterDefinition ? '\n\n' : '\n'}${block.endsWith('\n') ? block : `${block}\n`}`;
+      block = insertion;
+      if (target.end <= moved.start) {
+        return (
+          text.slice(0, target.end) + block + text.slice(target.end, moved.start) + text.slice(removeEnd)
+        );
+      }
+      return text.slice(0, moved.start) + text.slice(removeEnd, target.end) + block + text.slice(target.end);
+    }
+    case 'insert-after': {
+      const { end } = blockExtent(text, edit.statement.line);
+      const indent = indentAt(text, lineStart(text, edit.statement.line));
+      const code = edit.code.map((l) => (l === '' ? '' : indent + l)).join('\n');
+      let out = `${text.slice(0, end)}${code}\n${text.slice(end)}`;
+      const missing = edit.imports.filter((i) => !new RegExp(`^${escapeRegExp(i)}\\s*$`, 'm').test(out));
+      if (missing.length > 0) {
+        const at = afterLastImport(out);
+        out = `${out.slice(0, at)}${missing.join('\n')}\n${out.slice(at)}`;
+      }
+      return out;
+    }
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Adds `kwarg` as the last argument, in the call's own style (one line, or one argument per line). */
+function addKeyword(text: string, parens: { open: number; close: number }, kwarg: string): string {
+  const inside = text.slice(parens.open + 1, parens.close);
+  if (inside.includes('\n')) {
+    const closeLine = lineStart(text, lineOf(text, parens.close));
+    const argIndent = /\n([ \t]+)\S/.exec(inside)?.[1] ?? '    ';
+    const body = text.slice(0, closeLine).trimEnd();
+    const comma = body.endsWith(',') || body.endsWith('(') ? '' : ',';
+    return `${body}${comma}\n${argIndent}${kwarg},\n${text.slice(closeLine)}`;
+  }
+  const trimmed = inside.trimEnd();
+  const sep = trimmed === '' ? '' : trimmed.endsWith(',') ? ' ' : ', ';
+  return `${text.slice(0, parens.open + 1)}${trimmed}${sep}${kwarg}${text.slice(parens.close)}`;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text[i] === '\n') line++;
+  return line;
+}
+
+/** Offset after the last top-level `import`/`from ... import` statement (0 when there is none). */
+function afterLastImport(text: string): number {
+  let at = 0;
+  const re = /^(?:import|from)\s/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const stop = scanCode(text, m.index, (i, depth) => text[i] === '\n' && depth === 0);
+    at = stop < 0 ? text.length : stop + 1;
+    re.lastIndex = at;
+  }
+  return at;
+}
+
+/** A unified diff of one file (`a/FILE` -> `b/FILE`), or '' when nothing changed. */
+export async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
+  if (before === after) return '';
+  const { createTwoFilesPatch } = await import('diff');
+  const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, {
+    context: 3,
+  });
+  return patch
+    .split('\n')
+    .filter((line) => !/^=+$/.test(line))
+    .map((line) => (/^(---|\+\+\+) /.test(line) ? line.replace(/\t.*$/, '') : line))
+    .join('\n');
+}
