@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { replayScenarios } from '../src/browsers/replay.js';
 import { simulate } from '../src/model/simulate.js';
 import type { HeaderList, Scenario } from '../src/model/types.js';
+import { seededRandom } from '../src/scenarios/generate.js';
 import { startScenarioServers } from '../test/support/scenario-server.js';
 
 const { values } = parseArgs({
@@ -25,19 +26,7 @@ const { values } = parseArgs({
   },
 });
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(Number(values.seed));
+const random = seededRandom(Number(values.seed));
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 

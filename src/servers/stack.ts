@@ -183,19 +183,11 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     if (url.protocol !== 'http:') return undefined;
     const port = url.port === '' || url.port === '80' || url.port === '443' ? '' : `:${url.port}`;
     const location = `https://${url.hostname}${port}${url.pathname}${url.search}`;
-    return {
-      kind: 'response',
-      statusAssumed: false,
-      answer: {
-        status: 307,
-        headers: [
-          ['content-length', '0'],
-          ['location', location],
-        ],
-        answeredBy: layer.name,
-        explanation: `HTTPSRedirectMiddleware redirects every http:// request to ${location}, preflights included`,
-      },
-    };
+    return redirectTo(
+      location,
+      layer.name,
+      `HTTPSRedirectMiddleware redirects every http:// request to ${location}, preflights included`,
+    );
   };
 
   const httpFunction = (layer: MiddlewareEntry, index: number): Outcome => {
@@ -312,19 +304,11 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
       if (redirect.full || redirect.partial) {
         const host = headerValue(request.headers, 'host') ?? url.host;
         const location = `${url.protocol}//${host}${other}${url.search}`;
-        return {
-          kind: 'response',
-          statusAssumed: false,
-          answer: {
-            status: 307,
-            headers: [
-              ['content-length', '0'],
-              ['location', location],
-            ],
-            answeredBy: layer.name,
-            explanation: `no route is ${url.pathname}, but ${other} is: redirect_slashes answers 307`,
-          },
-        };
+        return redirectTo(
+          location,
+          layer.name,
+          `no route is ${url.pathname}, but ${other} is: redirect_slashes answers 307`,
+        );
       }
     }
     return {
@@ -351,6 +335,23 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     };
   }
   return { known: true, ...outcome.answer, statusAssumed: outcome.statusAssumed, assumptions, path };
+}
+
+/** A 307 answered by a layer (never the endpoint), as Starlette's RedirectResponse writes it. */
+function redirectTo(location: string, answeredBy: string, explanation: string): Outcome {
+  return {
+    kind: 'response',
+    statusAssumed: false,
+    answer: {
+      status: 307,
+      headers: [
+        ['content-length', '0'],
+        ['location', location],
+      ],
+      answeredBy,
+      explanation,
+    },
+  };
 }
 
 /** A list of string literals, or undefined when any part is unresolved. */

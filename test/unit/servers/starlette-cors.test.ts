@@ -24,6 +24,14 @@ const V0_50: [number, number, number] = [0, 50, 0];
 const V0_51: [number, number, number] = [0, 51, 0];
 const V1_3: [number, number, number] = [1, 3, 1];
 
+/** The preflight lines of `allow_origins=[APP]` with every other option at its default, before ACAO. */
+const GET_ONLY: HeaderList = [
+  ['vary', 'Origin'],
+  ['access-control-allow-methods', 'GET'],
+  ['access-control-max-age', '600'],
+  ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
+];
+
 const PREFLIGHTS: Array<{
   title: string;
   config: StarletteCorsConfig;
@@ -43,13 +51,7 @@ const PREFLIGHTS: Array<{
     ],
     status: 400,
     body: 'Disallowed CORS method',
-    headers: [
-      ['vary', 'Origin'],
-      ['access-control-allow-methods', 'GET'],
-      ['access-control-max-age', '600'],
-      ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
-      ['access-control-allow-origin', APP],
-    ],
+    headers: [...GET_ONLY, ['access-control-allow-origin', APP]],
   },
   {
     title: 'another origin: no ACAO',
@@ -61,12 +63,7 @@ const PREFLIGHTS: Array<{
     ],
     status: 400,
     body: 'Disallowed CORS origin',
-    headers: [
-      ['vary', 'Origin'],
-      ['access-control-allow-methods', 'GET'],
-      ['access-control-max-age', '600'],
-      ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
-    ],
+    headers: [...GET_ONLY],
   },
   {
     title: 'all wildcards: ACAO *, headers mirrored, no Vary',
@@ -122,13 +119,7 @@ const PREFLIGHTS: Array<{
     ],
     status: 200,
     body: 'OK',
-    headers: [
-      ['vary', 'Origin'],
-      ['access-control-allow-methods', 'GET'],
-      ['access-control-max-age', '600'],
-      ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
-      ['access-control-allow-origin', APP],
-    ],
+    headers: [...GET_ONLY, ['access-control-allow-origin', APP]],
   },
   {
     title: 'private-network preflight from 0.51, allow_private_network default False: refused',
@@ -141,13 +132,7 @@ const PREFLIGHTS: Array<{
     ],
     status: 400,
     body: 'Disallowed CORS private-network',
-    headers: [
-      ['vary', 'Origin'],
-      ['access-control-allow-methods', 'GET'],
-      ['access-control-max-age', '600'],
-      ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
-      ['access-control-allow-origin', APP],
-    ],
+    headers: [...GET_ONLY, ['access-control-allow-origin', APP]],
   },
   {
     title: 'private-network preflight with allow_private_network=True',
@@ -161,10 +146,7 @@ const PREFLIGHTS: Array<{
     status: 200,
     body: 'OK',
     headers: [
-      ['vary', 'Origin'],
-      ['access-control-allow-methods', 'GET'],
-      ['access-control-max-age', '600'],
-      ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
+      ...GET_ONLY,
       ['access-control-allow-origin', APP],
       ['access-control-allow-private-network', 'true'],
     ],
