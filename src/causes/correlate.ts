@@ -1,5 +1,5 @@
 import type { ScanReport } from '../scan.js';
-import type { Cause, CauseCode, Finding } from './types.js';
+import type { Cause, CauseCode, Finding, SourceLocation } from './types.js';
 
 /** Source findings that explain a live cause: the same code, or the source-level cause behind it. */
 const EXPLAINED_BY: Partial<Record<CauseCode, CauseCode[]>> = {
@@ -26,21 +26,29 @@ export interface Correlation {
  * Joins live causes to the source: a cause seen on the wire and found in the code carries the code's
  * file:line and the derivation of the values involved.
  */
-export function correlate(causes: Cause[], scan: ScanReport): Correlation {
+export function correlate(
+  causes: Cause[],
+  scan: ScanReport,
+  confirmedBy = 'live evidence and source',
+): Correlation {
   const used = new Set<Finding>();
-  const joined = causes.map((cause) => {
+  const joined = causes.flatMap((cause) => {
     const codes = EXPLAINED_BY[cause.code] ?? [];
-    const matches = scan.findings.filter((f) => codes.includes(f.code));
-    if (matches.length === 0) return cause;
+    // Info-level notes (a default used, a value not found) do not corroborate a cause.
+    const matches = scan.findings.filter((f) => codes.includes(f.code) && f.severity !== 'info');
+    if (matches.length === 0) return [cause];
     for (const m of matches) used.add(m);
-    return {
+    const symptom: Cause = {
       ...cause,
       evidence: [
         ...cause.evidence,
         ...matches.map((m) => `source: ${m.file}:${m.line} ${m.code}: ${m.message}`),
         ...matches.flatMap((m) => m.evidence ?? []),
       ],
-      locations: [...cause.locations, ...matches.map((m) => ({ file: m.file, line: m.line }))],
+      locations: uniqueLocations([
+        ...cause.locations,
+        ...matches.map((m) => ({ file: m.file, line: m.line })),
+      ]),
       ...(cause.fix || matches[0]?.fix
         ? {
             fix: {
@@ -50,8 +58,52 @@ export function correlate(causes: Cause[], scan: ScanReport): Correlation {
             },
           }
         : {}),
-      confirmedBy: 'live evidence and source',
+      confirmedBy,
     } as Cause;
+    // The source can name the root cause behind the symptom the wire shows (origin-not-allowed because an
+    // entry is written "http://localhost:3000/"): that code is named too, after the symptom.
+    const roots = [...new Set(matches.map((m) => m.code))].filter((code) => code !== cause.code);
+    if (roots.length > 0) symptom.fix = { summary: `Fix the root cause: ${roots.join(', ')} (below).` };
+    return [
+      symptom,
+      ...roots.map((code) =>
+        rootCause(
+          code,
+          cause,
+          matches.filter((m) => m.code === code),
+          confirmedBy,
+        ),
+      ),
+    ];
   });
   return { causes: joined, otherFindings: scan.findings.filter((f) => !used.has(f)) };
+}
+
+/** A source-level cause that explains a live one. */
+function rootCause(code: CauseCode, symptom: Cause, findings: Finding[], confirmedBy: string): Cause {
+  const first = findings[0] as Finding;
+  return {
+    code,
+    severity: first.severity,
+    summary: `${first.message} This is why the browser sees ${symptom.code}.`,
+    evidence: [
+      ...findings.slice(1).map((f) => `${f.file}:${f.line}: ${f.message}`),
+      ...findings.flatMap((f) => f.evidence ?? []),
+    ],
+    locations: uniqueLocations(findings.map((f) => ({ file: f.file, line: f.line }))),
+    ...(first.fix && {
+      fix: { summary: first.fix.summary, ...(first.fix.patch && { patch: first.fix.patch }) },
+    }),
+    confirmedBy: 'live evidence and source',
+  };
+}
+
+function uniqueLocations(locations: SourceLocation[]): SourceLocation[] {
+  const seen = new Set<string>();
+  return locations.filter((l) => {
+    const key = `${l.file}:${l.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

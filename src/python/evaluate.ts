@@ -1058,6 +1058,9 @@ export class Evaluator {
         via.push(`JSON-decoded (${ann.typeText} field)`);
       } else if (flavour === 'v2' && ann.unionWithStr) {
         via.push(`not JSON; kept as a string (${ann.typeText} allows str)`);
+      } else if (flavour === 'v1' && ann.complexInUnion) {
+        // pydantic v1 `field_is_complex`: a Union with a complex member sets allow_parse_failure.
+        via.push(`not JSON; kept as a string (pydantic v1 lets a Union field's JSON decoding fail)`);
       } else {
         return this.unknown(
           node,
@@ -2029,6 +2032,8 @@ export interface AnnotationInfo {
   typeText: string;
   complex: boolean;
   unionWithStr: boolean;
+  /** A Union of several members, one of them complex: pydantic v1 then keeps a value that is not JSON as a string. */
+  complexInUnion: boolean;
   noDecode: boolean;
   container?: 'list' | 'tuple' | 'set';
   itemType?: string;
@@ -2042,6 +2047,7 @@ export function analyseAnnotation(text: string, _evaluate: (n: Node) => Obj, nod
     typeText: text.replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim() || 'untyped',
     complex: false,
     unionWithStr: false,
+    complexInUnion: false,
     noDecode: false,
     beforeValidators: [],
   };
@@ -2091,6 +2097,8 @@ export function analyseAnnotation(text: string, _evaluate: (n: Node) => Obj, nod
     } else info.scalarType = m.replace(/^pydantic\./, '');
   }
   info.unionWithStr = info.complex && members.includes('str');
+  // A real Union (Optional[X] is not one for pydantic v1: it becomes X, allowing None).
+  info.complexInUnion = info.complex && members.length > 1;
   if (info.complex) info.scalarType = undefined;
   return info;
 }

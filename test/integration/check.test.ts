@@ -73,7 +73,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it.each(CASES.filter((c) => c.expectedCause && SOURCE_VISIBLE.includes(c.expectedCause)))(
       '--project: $app: $title -> $expectedCause with file:line',
-      async ({ index, app, origin, request, expectedCause }) => {
+      async ({ index, app, origin, request, expectedCause, sourceCause }) => {
         const report = reports.get(index) as CheckReport;
         const scan = scanProject(await readPythonProject(app), {
           origins: [origin],
@@ -83,9 +83,16 @@ describe.skipIf(unavailable !== undefined)(
             ...(request.credentials && { credentials: request.credentials }),
           },
         });
-        const cause = correlate(report.causes, scan).causes.find((c) => c.code === expectedCause);
+        const joined = correlate(report.causes, scan).causes;
+        const cause = joined.find((c) => c.code === expectedCause);
         expect(cause?.locations.length).toBeGreaterThan(0);
         expect(cause?.confirmedBy).toBe('live evidence and source');
+        // The finer root cause only the source shows is named too, with its place.
+        if (sourceCause) {
+          const root = joined.find((c) => c.code === sourceCause);
+          expect(root?.locations.length, joined.map((c) => c.code).join(', ')).toBeGreaterThan(0);
+          expect(root?.confirmedBy).toBe('live evidence and source');
+        }
       },
     );
 

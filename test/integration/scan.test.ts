@@ -20,6 +20,7 @@ const TABLE: Array<[string, { credentials?: 'include'; method?: string }, string
   ['test/fixtures/fastapi/trusted-host-outermost', {}, ['preflight-rejected']],
   ['test/fixtures/fastapi/env-origins-spaces', {}, ['env-origins-misparsed', 'origin-not-allowed']],
   ['test/fixtures/fastapi/slash-redirect', {}, []],
+  ['test/fixtures/projects/pydantic-v1-union-split', {}, ['env-origins-misparsed', 'origin-not-allowed']],
 ];
 
 describe('scan names the cause in real FastAPI projects', () => {

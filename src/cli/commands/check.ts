@@ -124,6 +124,11 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     report.notes.unshift(
       `offline: every answer below is predicted from ${transport.app} with the Starlette ${transport.version} model, not received from a server.`,
     );
+    if (report.exchanges.some((x) => x.predicted?.statusAssumed)) {
+      report.notes.push(
+        "offline: endpoints are not run; the endpoint's answer is assumed to be 200. If it raises an unhandled exception, ServerErrorMiddleware answers 500 outside CORSMiddleware, without CORS headers, and browsers report a CORS error (error-response-without-cors): only a live check shows that.",
+      );
+    }
   }
   if (project !== undefined) {
     const { scanProject } = await import('../../scan.js');
@@ -131,7 +136,11 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     const scan = scanProject(project, { origins: [origin], request: { method, headers, credentials } });
     const { attachPatches } = await import('../../fix/patches.js');
     await attachPatches(project.root, scan.findings);
-    const joined = correlate(report.causes, scan);
+    const joined = correlate(
+      report.causes,
+      scan,
+      transport ? 'the server model and source' : 'live evidence and source',
+    );
     report.causes = joined.causes;
     report.project = {
       root: scan.root,

@@ -32,6 +32,7 @@ describe('check --offline answers from the source alone', () => {
     if (c.expectedCause) {
       const cause = errors.find((x) => x.code === c.expectedCause);
       expect(cause, errors.map((x) => x.code).join(', ')).toBeDefined();
+      if (c.sourceCause) expect(report.causes.map((x) => x.code)).toContain(c.sourceCause);
     } else {
       expect(errors.map((x) => x.code)).toEqual([]);
     }
