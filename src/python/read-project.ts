@@ -39,6 +39,9 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   }
   if (!st.isDirectory()) throw new Error(`Project root ${absRoot} is not a directory`);
 
+  // Start loading the parser (WebAssembly, compiled off the main thread) while the files are read.
+  const parserLoading = getPythonParser();
+  parserLoading.catch(() => undefined);
   const walk = walkTree(absRoot);
   let skipped = walk.skipped;
   const total = walk.pyFiles.length;
@@ -94,7 +97,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   };
   if (candidates.length === 0) return project;
 
-  const parser = await getPythonParser();
+  const parser = await parserLoading;
   const pySet = new Set(walk.pyFiles);
   const index = new ProjectIndex(
     pySet,
