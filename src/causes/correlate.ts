@@ -87,6 +87,7 @@ function rootCause(code: CauseCode, symptom: Cause, findings: Finding[], confirm
     severity: first.severity,
     summary: `${first.message} This is why the browser sees ${symptom.code}.`,
     evidence: [
+      ...(symptom.evidence[0] ? [`the browser sees ${symptom.code}: ${symptom.evidence[0]}`] : []),
       ...findings.slice(1).map((f) => `${f.file}:${f.line}: ${f.message}`),
       ...findings.flatMap((f) => f.evidence ?? []),
     ],
@@ -94,7 +95,7 @@ function rootCause(code: CauseCode, symptom: Cause, findings: Finding[], confirm
     ...(first.fix && {
       fix: { summary: first.fix.summary, ...(first.fix.patch && { patch: first.fix.patch }) },
     }),
-    confirmedBy: 'live evidence and source',
+    confirmedBy,
   };
 }
 

@@ -984,6 +984,8 @@ export class Evaluator {
         `${clsName}(${attr}=...) at ${inst.callScope.mod.rel}:${lineOf(kw)}`,
       );
     const ci = !config.caseSensitive;
+    // Looked up case-insensitively: shown the way environment variables are written.
+    if (ci) envName = envName.toUpperCase();
     // Real environment first, then the settings' env_file (later files win), then a .env near the code.
     let hit = this.env.process(envName, inst.mod, ci, false);
     if (!hit) {
