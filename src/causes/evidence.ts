@@ -63,3 +63,47 @@ export function looksLikeStarlette(e: CheckEvidence): boolean {
 
 export const hasHeaderLine = (r: RecordedResponse | undefined, name: string): boolean =>
   !!r && hasHeader(r.headers, name);
+
+/** Reverse proxies and web servers that put their name in `Server`. */
+const PROXIES = ['nginx', 'openresty', 'apache', 'caddy', 'traefik', 'envoy', 'haproxy', 'cloudflare'];
+
+/** The proxy that answered, when the `Server` header names one. */
+export function proxyName(r: RecordedResponse | undefined): string | undefined {
+  const software = serverSoftware(r);
+  return software && PROXIES.includes(software) ? software : undefined;
+}
+
+/**
+ * The preflight was answered by the proxy itself: a proxy's `Server`, a 2xx with no body and no CORS
+ * header at all (an app's router would answer OPTIONS 405 with a body; a CORS layer would add headers).
+ */
+export function proxyAnsweredPreflight(e: CheckEvidence): Exchange | undefined {
+  const preflight = preflightOf(e);
+  const r = preflight?.response;
+  if (!r || !proxyName(r) || r.status < 200 || r.status > 299) return undefined;
+  if (hasCorsHeaders(r.headers) || hasHeader(r.headers, 'Vary') || r.bodyExcerpt.trim() !== '')
+    return undefined;
+  return preflight;
+}
+
+/**
+ * Responses that passed through a proxy and carry the traces of a CORS layer that allowed the origin
+ * (Starlette writes `Vary: Origin` only next to the Access-Control-Allow-Origin it sets, and answers an
+ * allowed preflight `200 OK` with Access-Control-Allow-Methods) but no Access-Control-Allow-Origin: the
+ * proxy removed it.
+ */
+export function proxyStrippedAllowOrigin(e: CheckEvidence): Exchange[] {
+  return e.exchanges.filter((x) => {
+    const r = x.response;
+    if (!r || !proxyName(r) || allowOrigin(r) !== null) return false;
+    const varyOrigin = (getHeader(r.headers, 'Vary') ?? '')
+      .split(/,\s*/)
+      .some((v) => v.toLowerCase() === 'origin');
+    const allowedPreflight =
+      x.request.method === 'OPTIONS' &&
+      r.status === 200 &&
+      r.bodyExcerpt.trim() === 'OK' &&
+      hasHeader(r.headers, 'Access-Control-Allow-Methods');
+    return x.request.method === 'OPTIONS' ? allowedPreflight && varyOrigin : varyOrigin;
+  });
+}

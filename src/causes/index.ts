@@ -12,7 +12,9 @@ import { originMalformed } from './rules/origin-malformed.js';
 import { originNotAllowed } from './rules/origin-not-allowed.js';
 import { preflightRedirected } from './rules/preflight-redirected.js';
 import { preflightRejected } from './rules/preflight-rejected.js';
+import { proxyAnswersPreflight } from './rules/proxy-answers-preflight.js';
 import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
+import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
@@ -22,6 +24,8 @@ import type { Cause, CauseRule, CheckEvidence, Finding, ScanContext } from './ty
 export const LIVE_RULES: CauseRule[] = [
   serverUnreachable,
   mixedContent,
+  proxyAnswersPreflight,
+  proxyStripsCorsHeaders,
   noCorsMiddleware,
   preflightRedirected,
   preflightRejected,

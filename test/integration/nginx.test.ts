@@ -8,56 +8,150 @@ const inCI = process.env.CI === 'true';
 const unavailable = nginxAvailable() ?? (await fastapiAvailable());
 if (unavailable && inCI) throw new Error(`CI needs nginx, FastAPI and uvicorn: ${unavailable}`);
 
-const FIXTURE = 'test/fixtures/nginx/add-header-without-always';
 const ORIGIN = 'http://localhost:3000';
 const JSON_BODY: HeaderList = [['Content-Type', 'application/json']];
+const ORDER = '{"item":"saw"}';
 
-// Each row: a request through nginx (which adds CORS headers without "always") to a FastAPI app without CORS.
-const TABLE: Array<
-  [string, string, string, HeaderList, string | undefined, 'allowed' | 'blocked', string | undefined]
-> = [
-  ['a successful GET gets nginx CORS headers', 'GET', '/orders', [], undefined, 'allowed', undefined],
-  [
-    'a JSON POST: nginx answers the preflight, the app fails with 500',
-    'POST',
-    '/orders',
-    JSON_BODY,
-    '{"item":"saw"}',
-    'blocked',
-    'proxy-headers-missing-on-errors',
-  ],
-  [
-    'a 404 from the app loses the CORS headers',
-    'GET',
-    '/orders/7',
-    [],
-    undefined,
-    'blocked',
-    'proxy-headers-missing-on-errors',
-  ],
+/** A real nginx configuration in front of a real FastAPI app (test/fixtures/nginx/). */
+const SETUPS = {
+  // nginx adds CORS headers without "always" to an app without CORS.
+  'add-header-without-always': {
+    app: 'test/fixtures/nginx/add-header-without-always/app',
+    conf: 'test/fixtures/nginx/add-header-without-always/nginx.conf',
+  },
+  // The app's CORS is right; nginx answers OPTIONS itself with an empty 204.
+  'answers-preflight': {
+    app: 'test/fixtures/nginx/behind-proxy/app',
+    conf: 'test/fixtures/nginx/behind-proxy/answers-preflight.conf',
+  },
+  // The app's CORS is right; nginx hides its Access-Control-Allow-Origin.
+  'hides-allow-origin': {
+    app: 'test/fixtures/nginx/behind-proxy/app',
+    conf: 'test/fixtures/nginx/behind-proxy/hides-allow-origin.conf',
+  },
+  // The app's CORS is right; nginx adds a second Access-Control-Allow-Origin.
+  'adds-allow-origin-too': {
+    app: 'test/fixtures/nginx/behind-proxy/app',
+    conf: 'test/fixtures/nginx/behind-proxy/adds-allow-origin-too.conf',
+  },
+} as const;
+type Setup = keyof typeof SETUPS;
+
+// Each row: the setup, a request the page makes, the outcome in both browsers and the cause named.
+const TABLE: Array<{
+  title: string;
+  setup: Setup;
+  method: string;
+  path: string;
+  headers?: HeaderList;
+  body?: string;
+  outcome: 'allowed' | 'blocked';
+  cause?: string;
+}> = [
+  {
+    title: 'a successful GET gets nginx CORS headers',
+    setup: 'add-header-without-always',
+    method: 'GET',
+    path: '/orders',
+    outcome: 'allowed',
+  },
+  {
+    title: 'a JSON POST: nginx answers the preflight, the app fails with 500',
+    setup: 'add-header-without-always',
+    method: 'POST',
+    path: '/orders',
+    headers: JSON_BODY,
+    body: ORDER,
+    outcome: 'blocked',
+    cause: 'proxy-headers-missing-on-errors',
+  },
+  {
+    title: 'a 404 from the app loses the CORS headers',
+    setup: 'add-header-without-always',
+    method: 'GET',
+    path: '/orders/7',
+    outcome: 'blocked',
+    cause: 'proxy-headers-missing-on-errors',
+  },
+  {
+    title: 'a simple GET never meets the preflight',
+    setup: 'answers-preflight',
+    method: 'GET',
+    path: '/orders',
+    outcome: 'allowed',
+  },
+  {
+    title: 'a JSON POST gets an empty 204 from nginx',
+    setup: 'answers-preflight',
+    method: 'POST',
+    path: '/orders',
+    headers: JSON_BODY,
+    body: ORDER,
+    outcome: 'blocked',
+    cause: 'proxy-answers-preflight',
+  },
+  {
+    title: 'a GET: Vary: Origin arrives, the ACAO does not',
+    setup: 'hides-allow-origin',
+    method: 'GET',
+    path: '/orders',
+    outcome: 'blocked',
+    cause: 'proxy-strips-cors-headers',
+  },
+  {
+    title: 'a JSON POST: the app allowed the preflight, nginx hid its ACAO',
+    setup: 'hides-allow-origin',
+    method: 'POST',
+    path: '/orders',
+    headers: JSON_BODY,
+    body: ORDER,
+    outcome: 'blocked',
+    cause: 'proxy-strips-cors-headers',
+  },
+  {
+    title: 'a GET carries two ACAO lines',
+    setup: 'adds-allow-origin-too',
+    method: 'GET',
+    path: '/orders',
+    outcome: 'blocked',
+    cause: 'duplicate-cors-headers',
+  },
+  {
+    title: 'a JSON POST: the preflight carries two ACAO lines',
+    setup: 'adds-allow-origin-too',
+    method: 'POST',
+    path: '/orders',
+    headers: JSON_BODY,
+    body: ORDER,
+    outcome: 'blocked',
+    cause: 'duplicate-cors-headers',
+  },
 ];
 
 describe.skipIf(unavailable !== undefined)(
   `check through a real nginx${unavailable ? ` (skipped: ${unavailable})` : ''}`,
   () => {
-    let app: Awaited<ReturnType<typeof startUvicorn>>;
-    let proxy: Awaited<ReturnType<typeof startNginx>>;
+    const apps = new Map<string, Awaited<ReturnType<typeof startUvicorn>>>();
+    const proxies = new Map<Setup, Awaited<ReturnType<typeof startNginx>>>();
     beforeAll(async () => {
-      app = await startUvicorn({ appDir: `${FIXTURE}/app`, timeoutMs: 20_000 });
-      proxy = await startNginx(`${FIXTURE}/nginx.conf`, app.port);
+      for (const [setup, { app, conf }] of Object.entries(SETUPS) as Array<[Setup, (typeof SETUPS)[Setup]]>) {
+        if (!apps.has(app)) apps.set(app, await startUvicorn({ appDir: app, timeoutMs: 20_000 }));
+        proxies.set(setup, await startNginx(conf, (apps.get(app) as { port: number }).port));
+      }
     });
     afterAll(async () => {
-      await proxy?.stop();
-      await app?.stop();
+      for (const proxy of proxies.values()) await proxy.stop();
+      for (const app of apps.values()) await app.stop();
     });
 
-    it.each(TABLE)('%s', async (_title, method, path, headers, body, outcome, cause) => {
+    it.each(TABLE)('$setup: $title', async ({ setup, method, path, headers, body, outcome, cause }) => {
+      const proxy = proxies.get(setup) as { url: string };
       const report = await check(
         {
           url: `${proxy.url}${path}`,
           origin: ORIGIN,
           method,
-          headers,
+          headers: headers ?? [],
           credentials: 'same-origin',
           ...(body !== undefined && { body }),
         },
@@ -66,8 +160,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(report.browsers.chrome?.outcome).toBe(outcome);
       expect(report.browsers.firefox?.outcome).toBe(outcome);
       const codes = report.causes.filter((c) => c.severity === 'error').map((c) => c.code);
-      if (cause) expect(codes).toEqual([cause]);
-      else expect(codes).toEqual([]);
+      expect(codes).toEqual(cause ? [cause] : []);
     });
   },
 );

@@ -15,6 +15,7 @@ import {
   firstBlocked,
   hasCorsHeaders,
   preflightOf,
+  proxyStrippedAllowOrigin,
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
@@ -48,7 +49,7 @@ export const originNotAllowed: CauseRule = {
   title: "The page's exact origin is not in the allowed set.",
   scan: scanOriginNotAllowed,
   detect(e) {
-    if (!firstBlocked(e)) return undefined;
+    if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0) return undefined;
     const origin = e.page.origin;
     const evidence: string[] = [];
     for (const x of [preflightOf(e), diagnosticOf(e, 'OPTIONS')]) {
