@@ -5,11 +5,11 @@
 import type { SourceEdit } from '../causes/types.js';
 import {
   blockExtent,
-  callParens,
   keywordValue,
+  lastCodeEnd,
   lineEnd,
   lineStart,
-  scanCode,
+  registrationCall,
   statementExtent,
 } from './python-text.js';
 
@@ -30,8 +30,8 @@ export function applyEdit(text: string, edit: SourceEdit): string {
       return text.slice(0, at) + edit.to + text.slice(at + edit.from.length);
     }
     case 'set-keyword': {
-      const parens = callParens(text, edit.call.line);
-      if (!parens) throw new EditDoesNotApply(`no call on line ${edit.call.line}`);
+      const parens = registrationCall(text, edit.call.line, 'CORSMiddleware');
+      if (!parens) throw new EditDoesNotApply(`no CORSMiddleware registration on line ${edit.call.line}`);
       const value = keywordValue(text, parens, edit.keyword);
       if (value) return text.slice(0, value.start) + edit.value + text.slice(value.end);
       return addKeyword(text, parens, `${edit.keyword}=${edit.value}`);
@@ -39,6 +39,10 @@ export function applyEdit(text: string, edit: SourceEdit): string {
     case 'move-after': {
       const moved = statementExtent(text, edit.statement.line);
       const target = blockExtent(text, edit.after.line);
+      // Only between top-level statements: inside an `if` or a function the order is the code's own logic.
+      if (indentAt(text, moved.start) !== '' || indentAt(text, target.start) !== '') {
+        throw new EditDoesNotApply('the registrations are not both at the top level of the module');
+      }
       if (target.start < moved.end && moved.start < target.end)
         throw new EditDoesNotApply('overlapping statements');
       let block = text.slice(moved.start, moved.end);
@@ -81,9 +85,12 @@ function addKeyword(text: string, parens: { open: number; close: number }, kwarg
   if (inside.includes('\n')) {
     const closeLine = lineStart(text, lineOf(text, parens.close));
     const argIndent = /\n([ \t]+)\S/.exec(inside)?.[1] ?? '    ';
-    const body = text.slice(0, closeLine).trimEnd();
-    const comma = body.endsWith(',') || body.endsWith('(') ? '' : ',';
-    return `${body}${comma}\n${argIndent}${kwarg},\n${text.slice(closeLine)}`;
+    // The comma goes after the last argument's code, before any comment that follows it.
+    const last = lastCodeEnd(text, parens.open, closeLine);
+    const comma = text[last - 1] === ',' || last === parens.open + 1 ? '' : ',';
+    const head = `${text.slice(0, last)}${comma}${text.slice(last, closeLine)}`;
+    const sep = head.endsWith('\n') ? '' : '\n';
+    return `${head}${sep}${argIndent}${kwarg},\n${text.slice(closeLine)}`;
   }
   const trimmed = inside.trimEnd();
   const sep = trimmed === '' ? '' : trimmed.endsWith(',') ? ' ' : ', ';
@@ -96,14 +103,20 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** Offset after the last top-level `import`/`from ... import` statement (0 when there is none). */
+/**
+ * Offset after the last import of the module's leading block (docstring, comments, `from __future__`,
+ * imports): a new import goes there, before any code that could use the name. 0 when there is none.
+ */
 function afterLastImport(text: string): number {
   let at = 0;
-  const re = /^(?:import|from)\s/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const stop = scanCode(text, m.index, (i, depth) => text[i] === '\n' && depth === 0);
-    at = stop < 0 ? text.length : stop + 1;
-    re.lastIndex = at;
+  let offset = 0;
+  while (offset < text.length) {
+    const { end } = statementExtent(text, lineOf(text, offset));
+    const statement = text.slice(offset, end).trim();
+    if (/^(import|from)\s/.test(statement)) at = end;
+    else if (statement !== '' && !statement.startsWith('#') && !/^[rRuUbBfF]*["']/.test(statement)) break;
+    if (end <= offset) break;
+    offset = end;
   }
   return at;
 }

@@ -1,10 +1,12 @@
 /**
  * Turns the findings' edits into unified diffs against the files on disk, and (only when asked)
- * writes the fixed files. The I/O edge of `src/fix`.
+ * writes the fixed files. The I/O edge of `src/fix`. A fix is offered or written only when the
+ * changed file still parses as Python, and never outside the project (symlinks included).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, SourceEdit } from '../causes/types.js';
+import { getPythonParser } from '../python/parser.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from './edits.js';
 
 const fileOf = (edit: SourceEdit): string =>
@@ -12,116 +14,117 @@ const fileOf = (edit: SourceEdit): string =>
     ? edit.file
     : edit.kind === 'set-keyword'
       ? edit.call.file
-      : edit.kind === 'move-after'
-        ? edit.statement.file
-        : edit.statement.file;
+      : edit.statement.file;
 
-/** A file of the project, refusing paths that leave it. */
-function inside(root: string, file: string): string {
-  const full = path.resolve(root, file);
-  const rel = path.relative(root, full);
+/** The real path of a project file, refusing paths (and symlinks) that lead out of the project. */
+async function inside(root: string, file: string): Promise<string> {
+  const realRoot = await realpath(root);
+  const full = await realpath(path.resolve(root, file));
+  const rel = path.relative(realRoot, full);
   if (rel.startsWith('..') || path.isAbsolute(rel))
-    throw new EditDoesNotApply(`${file} is outside the project`);
+    throw new EditDoesNotApply(`${file} leads outside the project`);
   return full;
 }
 
-/** `text` with every edit applied in order. */
-function applyAll(text: string, edits: SourceEdit[]): string {
-  return edits.reduce((t, e) => applyEdit(t, e), text);
+/** The file after the edits, or an EditDoesNotApply when they do not fit or break the Python syntax. */
+async function edited(file: string, before: string, edits: SourceEdit[]): Promise<string> {
+  const after = edits.reduce((t, e) => applyEdit(t, e), before);
+  if (file.endsWith('.py') && after !== before) {
+    const parser = await getPythonParser();
+    const wasClean = !parser.parse(before)?.rootNode.hasError;
+    const tree = parser.parse(after);
+    const isClean = tree ? !tree.rootNode.hasError : false;
+    tree?.delete();
+    if (wasClean && !isClean) throw new EditDoesNotApply(`the change would not parse as Python`);
+  }
+  return after;
+}
+
+/** The single file a finding's edits change, when they change exactly one. */
+function singleFile(edits: SourceEdit[]): string | undefined {
+  const files = [...new Set(edits.map(fileOf))];
+  return files.length === 1 ? files[0] : undefined;
+}
+
+/** The findings that come with edits, and those edits (the findings are not changed). */
+export function editsOf(findings: Finding[]): Map<Finding, SourceEdit[]> {
+  const out = new Map<Finding, SourceEdit[]>();
+  for (const f of findings) if (f.fix?.edits && f.fix.edits.length > 0) out.set(f, f.fix.edits);
+  return out;
 }
 
 /**
- * Sets `fix.patch` on every finding whose edits apply to the current files, and removes the internal
- * `fix.edits` from each finding (what stays is the JSON contract). Returns the edits per finding, for
- * `writeFixes`.
+ * Sets `fix.patch` on every finding whose edits apply to the current files and leave them valid
+ * Python, and removes the internal `fix.edits` from each finding (what stays is the JSON contract).
  */
-export async function attachPatches(root: string, findings: Finding[]): Promise<Map<Finding, SourceEdit[]>> {
+export async function attachPatches(root: string, findings: Finding[]): Promise<void> {
   const texts = new Map<string, string>();
-  const read = async (file: string) => {
-    if (!texts.has(file)) texts.set(file, await readFile(inside(root, file), 'utf8'));
-    return texts.get(file) as string;
-  };
-  const kept = new Map<Finding, SourceEdit[]>();
   for (const finding of findings) {
     const edits = finding.fix?.edits;
-    if (!finding.fix || !edits || edits.length === 0) continue;
+    if (!finding.fix || !edits) continue;
     delete finding.fix.edits;
-    const files = [...new Set(edits.map(fileOf))];
-    if (files.length !== 1) continue;
-    const file = files[0] as string;
+    const file = singleFile(edits);
+    if (!file) continue;
     try {
-      const before = await read(file);
-      const patch = await unifiedDiff(file, before, applyAll(before, edits));
-      if (patch === '') continue;
-      finding.fix.patch = patch;
-      kept.set(finding, edits);
+      if (!texts.has(file)) texts.set(file, await readFile(await inside(root, file), 'utf8'));
+      const before = texts.get(file) as string;
+      const patch = await unifiedDiff(file, before, await edited(file, before, edits));
+      if (patch !== '') finding.fix.patch = patch;
     } catch (error) {
       if (!(error instanceof EditDoesNotApply) && (error as NodeJS.ErrnoException).code === undefined)
         throw error;
     }
   }
-  return kept;
 }
 
 export interface WriteResult {
   /** Files written, relative to the root. */
   written: string[];
-  /** Findings whose fix was applied. */
-  applied: Finding[];
-  /** Findings whose fix no longer applied after an earlier fix to the same lines. */
-  skipped: Finding[];
+  /** Fixes applied, as `code at file:line`. */
+  applied: string[];
+  /** Fixes that could not be applied, with why. */
+  skipped: string[];
 }
 
-const lineOf = (edit: SourceEdit): number =>
-  edit.kind === 'replace-text'
-    ? edit.line
-    : edit.kind === 'set-keyword'
-      ? edit.call.line
-      : edit.statement.line;
+/** At most this many rounds of fix, then scan again. */
+const MAX_ROUNDS = 25;
 
 /**
- * Applies the fixes to the files. Edits go bottom-up (an edit never moves the lines of the ones still to
- * come; a move goes after the other edits of its line), identical edits are applied once, and a finding
- * whose edit no longer fits is skipped.
+ * Applies fixes one at a time: `plan` scans the project as it is now and returns the findings with
+ * their edits; the first fix not yet tried is applied and written, and the project is scanned again
+ * (so every edit works on current line numbers). Stops when no untried fix is left.
  */
-export async function writeFixes(root: string, fixes: Map<Finding, SourceEdit[]>): Promise<WriteResult> {
-  const byKey = new Map<string, { edit: SourceEdit; findings: Finding[] }>();
-  for (const [finding, edits] of fixes) {
-    for (const edit of edits) {
-      const key = JSON.stringify(edit);
-      const entry = byKey.get(key) ?? { edit, findings: [] };
-      entry.findings.push(finding);
-      byKey.set(key, entry);
+export async function writeFixes(
+  root: string,
+  plan: () => Promise<Map<Finding, SourceEdit[]>>,
+): Promise<WriteResult> {
+  const written = new Set<string>();
+  const applied: string[] = [];
+  const skipped: string[] = [];
+  const tried = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const next = [...(await plan())].find(([f]) => !tried.has(`${f.code}: ${f.message}`));
+    if (!next) break;
+    const [finding, edits] = next;
+    tried.add(`${finding.code}: ${finding.message}`);
+    const label = `${finding.code} at ${finding.file}:${finding.line}`;
+    const file = singleFile(edits);
+    if (!file) {
+      skipped.push(`${label} (its change spans several files)`);
+      continue;
     }
-  }
-  const ordered = [...byKey.values()].sort(
-    (a, b) =>
-      fileOf(a.edit).localeCompare(fileOf(b.edit)) ||
-      lineOf(b.edit) - lineOf(a.edit) ||
-      Number(a.edit.kind === 'move-after') - Number(b.edit.kind === 'move-after'),
-  );
-  const texts = new Map<string, { before: string; now: string }>();
-  const failed = new Set<Finding>();
-  for (const { edit, findings } of ordered) {
-    const file = fileOf(edit);
-    if (!texts.has(file)) {
-      const text = await readFile(inside(root, file), 'utf8');
-      texts.set(file, { before: text, now: text });
-    }
-    const state = texts.get(file) as { before: string; now: string };
     try {
-      state.now = applyEdit(state.now, edit);
+      const real = await inside(root, file);
+      const before = await readFile(real, 'utf8');
+      const after = await edited(file, before, edits);
+      if (after === before) continue;
+      await writeFile(real, after);
+      written.add(file);
+      applied.push(label);
     } catch (error) {
       if (!(error instanceof EditDoesNotApply)) throw error;
-      for (const f of findings) failed.add(f);
+      skipped.push(`${label} (${error.message})`);
     }
   }
-  const written: string[] = [];
-  for (const [file, { before, now }] of texts) {
-    if (before === now) continue;
-    await writeFile(inside(root, file), now);
-    written.push(file);
-  }
-  const all = [...fixes.keys()];
-  return { written, applied: all.filter((f) => !failed.has(f)), skipped: all.filter((f) => failed.has(f)) };
+  return { written: [...written], applied, skipped };
 }

@@ -70,6 +70,28 @@ export function scanCode(
   return -1;
 }
 
+/** The offset just past the last code character in `[from, to)`: comments and trailing blanks excluded. */
+export function lastCodeEnd(text: string, from: number, to: number): number {
+  let end = from;
+  let i = from;
+  while (i < to) {
+    const c = text[i] as string;
+    if (c === '#') {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? to : nl;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i = skipString(text, i);
+      end = Math.min(i, to);
+      continue;
+    }
+    if (!/\s/.test(c)) end = i + 1;
+    i++;
+  }
+  return end;
+}
+
 /** `[start, end)` of the simple statement starting on `line`: up to the newline where brackets balance. */
 export function statementExtent(text: string, line: number): { start: number; end: number } {
   const start = lineStart(text, line);
@@ -98,8 +120,10 @@ export function blockExtent(text: string, line: number): { start: number; end: n
   }
   while (end < text.length) {
     const next = statementExtent(text, lineNumberAt(text, end));
-    const body = text.slice(next.start, next.end);
-    if (body.trim() !== '' && indentOf(text, next.start) <= base) break;
+    const body = text.slice(next.start, next.end).trim();
+    // Blank lines and comments (even at column 0) do not end a block; the next statement at the
+    // definition's indentation does.
+    if (body !== '' && !body.startsWith('#') && indentOf(text, next.start) <= base) break;
     end = next.end;
   }
   // Trailing blank lines belong to the gap, not to the definition.
@@ -114,13 +138,34 @@ export function lineNumberAt(text: string, offset: number): number {
   return line;
 }
 
-/** The parenthesised argument list of the first call in the statement at `line`: offsets of `(` and `)`. */
-export function callParens(text: string, line: number): { open: number; close: number } | undefined {
+/**
+ * The argument list (offsets of `(` and `)`) of the call in the statement at `line` that registers
+ * `className`: `add_middleware(CLASS, ...)`, `Middleware(CLASS, ...)` or `CLASS(app, ...)`. Undefined
+ * when the statement holds no such call.
+ */
+export function registrationCall(
+  text: string,
+  line: number,
+  className: string,
+): { open: number; close: number } | undefined {
   const { start, end } = statementExtent(text, line);
-  const open = scanCode(text, start, (i) => text[i] === '(' || i >= end);
-  if (open < 0 || open >= end) return undefined;
-  const close = scanCode(text, open, (i, depth) => text[i] === ')' && depth === 1);
-  return close < 0 ? undefined : { open, close };
+  let found: { open: number; close: number } | undefined;
+  scanCode(text, start, (i) => {
+    if (i >= end) return true;
+    if (text[i] !== '(') return false;
+    const callee = /[\w.]+$/.exec(text.slice(start, i).trimEnd())?.[0] ?? '';
+    const close = scanCode(text, i, (j, depth) => text[j] === ')' && depth === 1);
+    if (close < 0) return false;
+    const firstArg = text.slice(i + 1, close).trimStart();
+    const registers =
+      callee.endsWith(className) ||
+      (/(^|\.)(add_middleware|Middleware)$/.test(callee) &&
+        new RegExp(`^([\\w.]*\\.)?${className}\\b`).test(firstArg));
+    if (!registers) return false;
+    found = { open: i, close };
+    return true;
+  });
+  return found;
 }
 
 /** A keyword argument `name=value` at the top level of the call: the value's `[start, end)`. */
@@ -143,7 +188,6 @@ export function keywordValue(
   if (found === undefined) return undefined;
   const start = found;
   const stop = scanCode(text, start, (i, depth) => i >= parens.close || (depth === 0 && text[i] === ','));
-  let end = stop < 0 || stop > parens.close ? parens.close : stop;
-  while (end > start && /\s/.test(text[end - 1] as string)) end--;
-  return { start, end };
+  const stopAt = stop < 0 || stop > parens.close ? parens.close : stop;
+  return { start, end: lastCodeEnd(text, start, stopAt) };
 }

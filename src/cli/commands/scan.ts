@@ -63,13 +63,20 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
       ? { ...(options.method && { method: options.method }), headers, ...(credentials && { credentials }) }
       : undefined;
   const report = scanProject(project, { origins, ...(request && { request }) });
-  const { attachPatches, writeFixes } = await import('../../fix/patches.js');
-  const fixes = await attachPatches(project.root, report.findings);
+  const { attachPatches, editsOf, writeFixes } = await import('../../fix/patches.js');
+  await attachPatches(project.root, report.findings);
+  let result: Awaited<ReturnType<typeof writeFixes>> | undefined;
   if (options.write) {
-    const result = await writeFixes(project.root, fixes);
+    // One fix at a time, each on a fresh scan of the files as they are now.
+    result = await writeFixes(project.root, async () =>
+      editsOf(scanProject(await readPythonProject(dir), { origins, ...(request && { request }) }).findings),
+    );
+  }
+  if (result) {
     const files = result.written.length > 0 ? `: ${result.written.join(', ')}` : '';
+    const skipped = result.skipped.length > 0 ? `; not applied: ${result.skipped.join('; ')}` : '';
     process.stderr.write(
-      `cors-doctor: applied ${result.applied.length} fix(es), wrote ${result.written.length} file(s)${files}${result.skipped.length > 0 ? `; ${result.skipped.length} fix(es) no longer applied after an earlier one and were skipped` : ''}. Run scan again to see what is left.\n`,
+      `cors-doctor: applied ${result.applied.length} fix(es), wrote ${result.written.length} file(s)${files}${skipped}. Run scan again to see what is left.\n`,
     );
   }
   if (format === 'json') {

@@ -148,11 +148,121 @@ app = FastAPI()
 app.add_middleware(CORSMiddleware)
 `,
   },
+  {
+    title: 'set-keyword puts the comma before a comment that ends the last argument',
+    before: `app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:3000"]  # the frontend
+)
+`,
+    edit: { kind: 'set-keyword', call: at(1), keyword: 'allow_methods', value: '["PUT"]' },
+    after: `app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:3000"],  # the frontend
+    allow_methods=["PUT"],
+)
+`,
+  },
+  {
+    title: 'set-keyword keeps a comment after the value it replaces',
+    before: 'app.add_middleware(\n    CORSMiddleware,\n    allow_methods=["get"]  # lower case\n)\n',
+    edit: { kind: 'set-keyword', call: at(1), keyword: 'allow_methods', value: '["GET"]' },
+    after: 'app.add_middleware(\n    CORSMiddleware,\n    allow_methods=["GET"]  # lower case\n)\n',
+  },
+  {
+    title: 'set-keyword finds Middleware(CORSMiddleware, ...) inside FastAPI(...) on one line',
+    before: 'app = FastAPI(middleware=[Middleware(CORSMiddleware, allow_origins=["http://a.test"])])\n',
+    edit: { kind: 'set-keyword', call: at(1), keyword: 'allow_methods', value: '["PUT"]' },
+    after:
+      'app = FastAPI(middleware=[Middleware(CORSMiddleware, allow_origins=["http://a.test"], allow_methods=["PUT"])])\n',
+  },
+  {
+    title: 'move-after keeps a column-0 comment inside the function with the function',
+    before: `app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"])
+
+
+@app.middleware("http")
+async def auth(request, call_next):
+    if "authorization" not in request.headers:
+        return JSONResponse({}, status_code=401)
+# TODO re-enable
+#    log(request)
+    return await call_next(request)
+
+
+@app.get("/items")
+def items():
+    return {}
+`,
+    edit: { kind: 'move-after', statement: at(1), after: at(4) },
+    after: `
+@app.middleware("http")
+async def auth(request, call_next):
+    if "authorization" not in request.headers:
+        return JSONResponse({}, status_code=401)
+# TODO re-enable
+#    log(request)
+    return await call_next(request)
+
+
+app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"])
+
+
+@app.get("/items")
+def items():
+    return {}
+`,
+  },
+  {
+    title: 'insert-after puts the import in the leading import block, before code that runs',
+    before: `"""The API.
+
+from here on, a docstring line that looks like an import
+"""
+from fastapi import FastAPI, \\
+    Request
+
+app = FastAPI()
+
+from app.routes import router  # noqa: E402
+`,
+    edit: {
+      kind: 'insert-after',
+      statement: at(8),
+      imports: ['from fastapi.middleware.cors import CORSMiddleware'],
+      code: ['', 'app.add_middleware(CORSMiddleware)'],
+    },
+    after: `"""The API.
+
+from here on, a docstring line that looks like an import
+"""
+from fastapi import FastAPI, \\
+    Request
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+app.add_middleware(CORSMiddleware)
+
+from app.routes import router  # noqa: E402
+`,
+  },
 ];
 
 describe('applyEdit', () => {
   it.each(ROWS)('$title', ({ before, edit, after }) => {
     expect(applyEdit(before, edit)).toBe(after);
+  });
+
+  it('refuses to move a registration that is not at the top level (inside an if)', () => {
+    const before = `if settings.CORS:
+    app.add_middleware(CORSMiddleware, allow_origins=["http://a.test"])
+
+app.add_middleware(AuthMiddleware)
+`;
+    expect(() =>
+      applyEdit(before, { kind: 'move-after', statement: { file: F, line: 2 }, after: { file: F, line: 4 } }),
+    ).toThrow(EditDoesNotApply);
   });
 
   it('refuses a replacement whose text is not on the line', () => {
