@@ -78,7 +78,7 @@ export function scanProject(project: PythonProject, options: ScanOptions): ScanR
         origins: options.origins,
         starletteVersion: version,
         ...(options.request && { request: options.request }),
-      }),
+      }).map((f) => ({ ...f, app: `${app.source.file}:${app.source.line}` })),
     )
     .sort(
       (a, b) =>

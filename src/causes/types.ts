@@ -99,6 +99,8 @@ export interface Finding {
   severity: Severity;
   file: string;
   line: number;
+  /** The app it concerns: where the app object is created (`main.py:5`). */
+  app?: string;
   message: string;
   /** Facts behind the finding (resolved values, how they were derived). */
   evidence?: string[];

@@ -18,6 +18,7 @@ import {
   corsVersionFlags,
   isStarlettePreflight,
   setHeader,
+  UntranslatableRegex,
 } from './starlette-cors.js';
 import type { PredictedAnswer, ServerRequest } from './types.js';
 
@@ -120,6 +121,12 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     try {
       compiled = compileCors(reading.config, flags);
     } catch (error) {
+      if (error instanceof UntranslatableRegex) {
+        return {
+          kind: 'unknown',
+          why: `allow_origin_regex ${JSON.stringify(reading.config.allow_origin_regex)} cannot be evaluated faithfully (${error.message})`,
+        };
+      }
       return {
         kind: 'raised',
         by: layer.name,
@@ -156,7 +163,8 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
 
   const trustedHost = (layer: MiddlewareEntry): Outcome | undefined => {
     const hosts = layer.arguments?.allowed_hosts;
-    const list = hosts ? plainStrings(hosts) : ['*'];
+    // Starlette does list(allowed_hosts): a str becomes its characters.
+    const list = hosts ? (hosts.value.kind === 'str' ? [...hosts.value.value] : plainStrings(hosts)) : ['*'];
     if (list === undefined) {
       return {
         kind: 'unknown',
@@ -166,6 +174,15 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     const host = (headerValue(request.headers, 'host') ?? url.host).split(':')[0] ?? '';
     const ok = list.some((p) => p === '*' || p === host || (p.startsWith('*') && host.endsWith(p.slice(1))));
     if (ok) return undefined;
+    const wwwRedirect = layer.arguments?.www_redirect?.value;
+    if (list.includes(`www.${host}`) && !(wwwRedirect?.kind === 'bool' && !wwwRedirect.value)) {
+      const port = url.port ? `:${url.port}` : '';
+      return redirectTo(
+        `${url.protocol}//www.${host}${port}${url.pathname}${url.search}`,
+        'TrustedHostMiddleware',
+        `TrustedHostMiddleware redirects ${host} to www.${host} (www_redirect) before CORSMiddleware sees the request`,
+      );
+    }
     return {
       kind: 'response',
       statusAssumed: false,
@@ -252,14 +269,22 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
   };
 
   const router = (layer: MiddlewareEntry): Outcome => {
-    const mount = app.mounts.find((m) => url.pathname === m.path || url.pathname.startsWith(`${m.path}/`));
-    if (mount) {
+    const routes = app.framework === 'starlette' ? app.routes.map(withHead) : app.routes;
+    const match = matchRoute(routes, url.pathname, request.method);
+    // A path no route matches may still belong to a mount (a mount at "/" takes every path).
+    const mount = app.mounts.find(
+      (m) =>
+        m.path === '' ||
+        m.path === '/' ||
+        url.pathname === m.path ||
+        url.pathname.startsWith(`${m.path.replace(/\/$/, '')}/`),
+    );
+    if (mount && !match.full && !match.partial) {
       return {
         kind: 'unknown',
         why: `${url.pathname} goes to the app mounted at ${mount.path} (${mount.target})`,
       };
     }
-    const match = matchRoute(app.routes, url.pathname, request.method);
     if (match.full) {
       path.push(`${match.full.methods.join(',')} ${match.full.path}`);
       if (options.endpoint === 'raises') {
@@ -291,8 +316,11 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
         statusAssumed: false,
         answer: {
           status: 405,
-          headers: [['allow', allow], ['content-length', '31'], JSON_TYPE],
-          body: '{"detail":"Method Not Allowed"}',
+          headers:
+            app.framework === 'starlette'
+              ? [['allow', allow], ['content-length', '18'], TEXT_TYPE]
+              : [['allow', allow], ['content-length', '31'], JSON_TYPE],
+          body: app.framework === 'starlette' ? 'Method Not Allowed' : '{"detail":"Method Not Allowed"}',
           answeredBy: layer.name,
           explanation: `${url.pathname} has no ${request.method} route (it has ${allow}): the router answers 405`,
         },
@@ -300,7 +328,7 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     }
     if (app.redirectSlashes && url.pathname !== '/') {
       const other = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : `${url.pathname}/`;
-      const redirect = matchRoute(app.routes, other, request.method);
+      const redirect = matchRoute(routes, other, request.method);
       if (redirect.full || redirect.partial) {
         const host = headerValue(request.headers, 'host') ?? url.host;
         const location = `${url.protocol}//${host}${other}${url.search}`;
@@ -316,8 +344,11 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
       statusAssumed: false,
       answer: {
         status: 404,
-        headers: [['content-length', '22'], JSON_TYPE],
-        body: '{"detail":"Not Found"}',
+        headers:
+          app.framework === 'starlette'
+            ? [['content-length', '9'], TEXT_TYPE]
+            : [['content-length', '22'], JSON_TYPE],
+        body: app.framework === 'starlette' ? 'Not Found' : '{"detail":"Not Found"}',
         answeredBy: layer.name,
         explanation: `no route matches ${url.pathname}: the router answers 404`,
       },
@@ -365,6 +396,13 @@ function plainStrings(rv: ResolvedValue): string[] | undefined {
     out.push(item.value.value);
   }
   return out;
+}
+
+/** Starlette's `Route` answers HEAD wherever it answers GET (FastAPI's `APIRoute` does not). */
+function withHead(route: RouteInfo): RouteInfo {
+  return route.methods.includes('GET') && !route.methods.includes('HEAD')
+    ? { ...route, methods: ['HEAD', ...route.methods] }
+    : route;
 }
 
 /** Starlette's path template: `{name}` matches one segment, `{name:path}` the rest, `{name:int}` digits. */

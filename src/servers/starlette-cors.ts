@@ -101,10 +101,41 @@ export function compileCors(config: StarletteCorsConfig, version: StarletteCorsV
   };
 }
 
-/** Python `re.fullmatch` for the patterns JavaScript reads the same way. */
+/** Thrown when a Python regular expression has no faithful JavaScript reading. */
+export class UntranslatableRegex extends Error {}
+
+/**
+ * Python `re.compile(pattern).fullmatch` as a JavaScript RegExp: named groups `(?P<n>...)` and
+ * `(?P=n)`, a leading `(?i)` flag, and `\A`/`\Z` are translated; anything JavaScript would read
+ * differently (other inline flags, possessive or atomic groups) is refused rather than guessed.
+ */
+export function pythonFullmatch(pattern: string): RegExp {
+  let source = pattern;
+  let flags = '';
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (inline) {
+    if (!/^i+$/.test(inline[1] as string))
+      throw new UntranslatableRegex(`inline flags (?${inline[1]}) are not modelled`);
+    flags = 'i';
+    source = source.slice(inline[0].length);
+  }
+  if (/\(\?[aiLmsux-]+[:)]|\(\?>|[*+?}]\+/.test(source)) {
+    throw new UntranslatableRegex('inline flags, atomic groups or possessive quantifiers are not modelled');
+  }
+  source = source
+    .replace(/\(\?P<(\w+)>/g, '(?<$1>')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$');
+  try {
+    return new RegExp(`^(?:${source})$`, flags);
+  } catch (error) {
+    throw new UntranslatableRegex((error as Error).message);
+  }
+}
+
 function compileOriginRegex(pattern: string | null): RegExp | undefined {
-  if (pattern === null) return undefined;
-  return new RegExp(`^(?:${pattern})$`);
+  return pattern === null ? undefined : pythonFullmatch(pattern);
 }
 
 /** `CORSMiddleware.is_allowed_origin`. */

@@ -109,6 +109,14 @@ const TABLE: Array<{
     cause: 'proxy-strips-cors-headers',
   },
   {
+    title: "the app's 404: its Vary: Origin arrives, its ACAO does not",
+    setup: 'hides-allow-origin',
+    method: 'GET',
+    path: '/orders/7',
+    outcome: 'blocked',
+    cause: 'proxy-strips-cors-headers',
+  },
+  {
     title: 'a GET carries two ACAO lines',
     setup: 'adds-allow-origin-too',
     method: 'GET',

@@ -24,6 +24,10 @@ const CONFIGS = [
   'origin_regex',
   'tuple_origins',
   'constructor_list',
+  'plain_starlette',
+  'trusted_www',
+  'trusted_str',
+  'regex_flags',
 ] as const;
 
 const FRONT = 'http://localhost:3000';
@@ -93,6 +97,7 @@ const REQUESTS: Array<{ title: string; method: string; path: string; headers: He
   },
   { title: 'GET an unknown path', method: 'GET', path: '/nothing', headers: [['Origin', FRONT]] },
   { title: 'GET without Origin', method: 'GET', path: '/items', headers: [] },
+  { title: 'HEAD with Origin', method: 'HEAD', path: '/items', headers: [['Origin', FRONT]] },
 ];
 
 const cors = (headers: HeaderList) =>

@@ -1,4 +1,12 @@
-import { actualOf, allowOrigin, firstBlocked, preflightOf, serverSoftware, statusLine } from '../evidence.js';
+import {
+  actualOf,
+  allowOrigin,
+  firstBlocked,
+  preflightOf,
+  proxyStrippedAllowOrigin,
+  serverSoftware,
+  statusLine,
+} from '../evidence.js';
 import type { CauseRule } from '../types.js';
 
 export const proxyHeadersMissingOnErrors: CauseRule = {
@@ -9,6 +17,8 @@ export const proxyHeadersMissingOnErrors: CauseRule = {
     const actual = actualOf(e)?.response;
     if (firstBlocked(e)?.stage !== 'actual' || !actual || actual.status < 400 || allowOrigin(actual) !== null)
       return undefined;
+    // The app's own CORS traces came through: the proxy removed the header, it did not fail to add one.
+    if (proxyStrippedAllowOrigin(e).length > 0) return undefined;
     if (serverSoftware(actual) !== 'nginx') return undefined;
     const preflight = preflightOf(e)?.response;
     const evidence = [`${statusLine(actual)} from nginx without Access-Control-Allow-Origin`];

@@ -135,6 +135,13 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     const { correlate } = await import('../../causes/correlate.js');
     const scan = scanProject(project, { origins: [origin], request: { method, headers, credentials } });
     const { attachPatches } = await import('../../fix/patches.js');
+    // Only the app that serves this URL can explain what the request met.
+    const { appForUrl } = await import('../../servers/offline.js');
+    const served = appForUrl(project, url);
+    if (served) {
+      const key = `${served.source.file}:${served.source.line}`;
+      scan.findings = scan.findings.filter((f) => f.app === undefined || f.app === key);
+    }
     await attachPatches(project.root, scan.findings);
     const joined = correlate(
       report.causes,
