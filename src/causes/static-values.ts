@@ -1,4 +1,5 @@
 import type { CorsOptions, MiddlewareEntry, PythonApp, ResolvedValue, SourceRef } from '../python/types.js';
+import { pythonFullmatch } from '../servers/starlette-cors.js';
 
 /** The CORSMiddleware registrations of an app, in the order a request meets them (outermost first). */
 export function corsEntries(app: PythonApp): MiddlewareEntry[] {
@@ -70,13 +71,13 @@ export function starletteAllowsOrigin(options: CorsOptions, origin: string): Ori
   if (values.includes(origin)) return { allowed: true, how: `allow_origins contains "${origin}"` };
   if (regex?.kind === 'str') {
     try {
-      if (new RegExp(`^(?:${regex.value})$`).test(origin)) {
+      if (pythonFullmatch(regex.value).test(origin)) {
         return { allowed: true, how: `allow_origin_regex ${JSON.stringify(regex.value)} fully matches it` };
       }
     } catch {
       return {
         allowed: 'unknown',
-        how: `allow_origin_regex ${JSON.stringify(regex.value)} is not a JavaScript-compatible regex`,
+        how: `allow_origin_regex ${JSON.stringify(regex.value)} uses Python regex features that cannot be evaluated here`,
       };
     }
   } else if (regex?.kind === 'unresolved') {
