@@ -121,6 +121,11 @@ const ANSWER_MUTATIONS: Record<string, Mutation> = {
   'acao-invalid': (a) => ({ ...a, headers: set(a.headers, ACAO, 'foo') }),
   'acao-empty': (a) => ({ ...a, headers: set(a.headers, ACAO, '') }),
   'acao-two-lines': (a, { origin }) => ({ ...a, headers: [...set(a.headers, ACAO, origin), [ACAO, origin]] }),
+  // The app (uvicorn writes lower-case names) and a proxy in front of it both send the header.
+  'acao-app-and-proxy': (a, { origin }) => ({
+    ...a,
+    headers: [...set(a.headers, ACAO, null), ['access-control-allow-origin', origin], [ACAO, origin]],
+  }),
   'acao-two-values': (a, { origin }) => ({
     ...a,
     headers: [...set(a.headers, ACAO, origin), [ACAO, 'https://other.test']],

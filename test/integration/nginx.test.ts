@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
+import { observeFetch } from '../../src/browsers/observe.js';
 import { check } from '../../src/check.js';
 import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
@@ -152,23 +154,47 @@ describe.skipIf(unavailable !== undefined)(
       for (const app of apps.values()) await app.stop();
     });
 
-    it.each(TABLE)('$setup: $title', async ({ setup, method, path, headers, body, outcome, cause }) => {
-      const proxy = proxies.get(setup) as { url: string };
-      const report = await check(
-        {
-          url: `${proxy.url}${path}`,
-          origin: ORIGIN,
-          method,
-          headers: headers ?? [],
-          credentials: 'same-origin',
-          ...(body !== undefined && { body }),
-        },
-        { browsers: ['chrome', 'firefox'], timeoutMs: 5000 },
-      );
-      expect(report.browsers.chrome?.outcome).toBe(outcome);
-      expect(report.browsers.firefox?.outcome).toBe(outcome);
-      const codes = report.causes.filter((c) => c.severity === 'error').map((c) => c.code);
-      expect(codes).toEqual(cause ? [cause] : []);
+    const pageOf = (row: (typeof TABLE)[number]) => ({
+      url: `${(proxies.get(row.setup) as { url: string }).url}${row.path}`,
+      origin: ORIGIN,
+      method: row.method,
+      headers: row.headers ?? [],
+      credentials: 'same-origin' as const,
+      ...(row.body !== undefined && { body: row.body }),
     });
+
+    it.each(TABLE)('$setup: $title', async (row) => {
+      const report = await check(pageOf(row), { browsers: ['chrome', 'firefox'], timeoutMs: 5000 });
+      expect(report.browsers.chrome?.outcome).toBe(row.outcome);
+      expect(report.browsers.firefox?.outcome).toBe(row.outcome);
+      const codes = report.causes.filter((c) => c.severity === 'error').map((c) => c.code);
+      expect(codes).toEqual(row.cause ? [row.cause] : []);
+    });
+
+    // The same requests in the real browsers, from a page served at the origin: the verdict and the first
+    // console line check predicts must be what each browser does.
+    for (const name of ['chrome', 'firefox'] as const) {
+      describe(`in real ${name}`, () => {
+        let browser: LaunchedBrowser | undefined;
+        let missing: string | undefined;
+        beforeAll(async () => {
+          missing = await browserUnavailableReason(name);
+          if (missing && inCI) throw new Error(`CI needs ${name}: ${missing}`);
+          if (!missing) browser = await launchBrowser(name);
+        });
+        afterAll(async () => {
+          await browser?.close();
+        });
+
+        it.each(TABLE)('$setup: $title', async (row) => {
+          if (!browser) return; // no browser on this machine (never in CI: see beforeAll)
+          const page = pageOf(row);
+          const report = await check(page, { browsers: [name], timeoutMs: 5000 });
+          const real = await observeFetch(browser, `${ORIGIN}/`, page, { servePage: true });
+          expect(report.browsers[name]?.outcome).toBe(real.outcome);
+          expect(report.browsers[name]?.messages[0]).toBe(real.messages[0]);
+        });
+      });
+    }
   },
 );

@@ -40,9 +40,13 @@ export function firefoxCheckRequestApproved(
   origin: string,
   includeCredentials: boolean,
 ): FirefoxFailure | undefined {
+  // Gecko counts the response's original header lines whose name is exactly `Access-Control-Allow-Origin`
+  // (a case-sensitive comparison): two such lines are "Multiple"; lines spelled otherwise
+  // (`access-control-allow-origin` from uvicorn) are only merged into one value, which then fails the match.
+  const exact = answer.headers.filter(([name]) => name === 'Access-Control-Allow-Origin');
+  if (exact.length > 1) return { key: 'CORSMultipleAllowOriginNotAllowed' };
   const lines = headerValues(answer.headers, 'Access-Control-Allow-Origin');
-  if (lines.length > 1) return { key: 'CORSMultipleAllowOriginNotAllowed' };
-  const allowOrigin = lines[0];
+  const allowOrigin = lines.length > 0 ? lines.join(', ') : undefined;
   if (allowOrigin === undefined) return { key: 'CORSMissingAllowOrigin2', arg: String(answer.status) };
   if (allowOrigin === '*') {
     if (includeCredentials) return { key: 'CORSNotSupportingCredentials' };

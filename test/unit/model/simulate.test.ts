@@ -71,6 +71,32 @@ describe('Access-Control-Allow-Origin on a simple GET (WPT cors/origin.htm)', ()
     ]);
     expect(r.spec.outcome).toBe('blocked');
   });
+  // Observed in Firefox 153: only lines spelled exactly `Access-Control-Allow-Origin` count as
+  // "multiple"; other spellings (uvicorn writes `access-control-allow-origin`) are merged into one value
+  // that does not match. Chrome reports multiple values whatever the spelling.
+  const spellings: Array<[string, string, string]> = [
+    ['access-control-allow-origin', 'access-control-allow-origin', ORIGIN],
+    ['access-control-allow-origin', 'Access-Control-Allow-Origin', ORIGIN],
+    ['Access-Control-Allow-Origin', 'access-control-allow-origin', ORIGIN],
+    ['ACCESS-CONTROL-ALLOW-ORIGIN', 'ACCESS-CONTROL-ALLOW-ORIGIN', ORIGIN],
+    ['access-control-allow-origin', 'access-control-allow-origin', '*'],
+  ];
+  it.each(spellings)('two lines spelled %s and %s: Firefox merges them (first value %s)', (a, b, first) => {
+    const r = simulate(
+      scenario({
+        response: {
+          headers: [
+            [a, first],
+            [b, ORIGIN],
+          ],
+        },
+      }),
+    );
+    expect(r.chrome.reason).toBe('MultipleAllowOriginValues');
+    expect(r.firefox.messages).toEqual([
+      `${FIREFOX}(Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘${first}, ${ORIGIN}’).`,
+    ]);
+  });
 });
 
 describe('console text of the actual-response check', () => {
