@@ -32,6 +32,13 @@ const GET_ONLY: HeaderList = [
   ['access-control-allow-headers', 'Accept, Accept-Language, Content-Language, Content-Type'],
 ];
 
+/** A preflight from a public page to a private-network address (Chrome's Private Network Access). */
+const PRIVATE_NETWORK_PREFLIGHT: HeaderList = [
+  ['Origin', APP],
+  ['Access-Control-Request-Method', 'GET'],
+  ['Access-Control-Request-Private-Network', 'true'],
+];
+
 const PREFLIGHTS: Array<{
   title: string;
   config: StarletteCorsConfig;
@@ -112,11 +119,7 @@ const PREFLIGHTS: Array<{
     title: 'private-network preflight before 0.51: ignored',
     config: config({ allow_origins: [APP] }),
     version: V0_50,
-    request: [
-      ['Origin', APP],
-      ['Access-Control-Request-Method', 'GET'],
-      ['Access-Control-Request-Private-Network', 'true'],
-    ],
+    request: PRIVATE_NETWORK_PREFLIGHT,
     status: 200,
     body: 'OK',
     headers: [...GET_ONLY, ['access-control-allow-origin', APP]],
@@ -125,11 +128,7 @@ const PREFLIGHTS: Array<{
     title: 'private-network preflight from 0.51, allow_private_network default False: refused',
     config: config({ allow_origins: [APP] }),
     version: V0_51,
-    request: [
-      ['Origin', APP],
-      ['Access-Control-Request-Method', 'GET'],
-      ['Access-Control-Request-Private-Network', 'true'],
-    ],
+    request: PRIVATE_NETWORK_PREFLIGHT,
     status: 400,
     body: 'Disallowed CORS private-network',
     headers: [...GET_ONLY, ['access-control-allow-origin', APP]],
@@ -138,11 +137,7 @@ const PREFLIGHTS: Array<{
     title: 'private-network preflight with allow_private_network=True',
     config: config({ allow_origins: [APP], allow_private_network: true }),
     version: V1_3,
-    request: [
-      ['Origin', APP],
-      ['Access-Control-Request-Method', 'GET'],
-      ['Access-Control-Request-Private-Network', 'true'],
-    ],
+    request: PRIVATE_NETWORK_PREFLIGHT,
     status: 200,
     body: 'OK',
     headers: [
