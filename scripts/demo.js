@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The demo: starts each bundled FastAPI example under uvicorn on a free port and runs
-// `cors-doctor check` against it, as a frontend on http://localhost:3000 would call it.
+// `cors-doctor check` against it, as a frontend on http://localhost:3000 would call it, with the app's
+// source (`--project`), so the cause comes with its file and line and, where it can be made, a patch.
 import { spawnSync } from 'node:child_process';
 import { fastapiAvailable, startUvicorn } from '../dist/src/local-servers/uvicorn.js';
 
@@ -54,7 +55,15 @@ for (const demo of DEMOS) {
   const server = await startUvicorn({ appDir: demo.app, timeoutMs: 20_000 });
   try {
     const [path, ...rest] = demo.args;
-    const args = ['check', `${server.url}${path}`, '--origin', 'http://localhost:3000', ...rest];
+    const args = [
+      'check',
+      `${server.url}${path}`,
+      '--origin',
+      'http://localhost:3000',
+      ...rest,
+      '--project',
+      demo.app,
+    ];
     process.stdout.write(
       `\n━━ ${demo.title} (${demo.app})\n$ cors-doctor ${args.map((a) => (/[\s"{}]/.test(a) ? `'${a}'` : a)).join(' ')}\n\n`,
     );
