@@ -1,5 +1,5 @@
 import { scanApp } from './causes/index.js';
-import { NEWEST_STARLETTE, versionOf } from './causes/starlette-version.js';
+import { projectStarletteVersion } from './causes/starlette-version.js';
 import type { Finding } from './causes/types.js';
 import type { CredentialsMode, HeaderList } from './model/types.js';
 import type { PythonApp, PythonProject, PyValue, ResolvedValue } from './python/types.js';
@@ -68,8 +68,8 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 
 /** Applies every static rule to every app of a project read from source. Pure: no I/O. */
 export function scanProject(project: PythonProject, options: ScanOptions): ScanReport {
-  const pinned = project.versions.starlette;
-  const version = versionOf(pinned?.version) ?? NEWEST_STARLETTE;
+  const starlette = projectStarletteVersion(project);
+  const version = starlette.version;
   const findings = project.apps
     .flatMap((app) =>
       scanApp({
@@ -88,10 +88,7 @@ export function scanProject(project: PythonProject, options: ScanOptions): ScanR
     );
   return {
     root: project.root,
-    starletteVersion: {
-      version,
-      source: pinned ? `${pinned.source.file}:${pinned.source.line}` : 'not pinned: the newest is assumed',
-    },
+    starletteVersion: { version, source: starlette.source },
     apps: project.apps.map((app) => ({
       file: app.source.file,
       line: app.source.line,

@@ -4,7 +4,6 @@
  * request is answered with what the app's source predicts.
  */
 import { STATUS_CODES } from 'node:http';
-import { NEWEST_STARLETTE, versionOf } from '../causes/starlette-version.js';
 import type { SendResult } from '../evidence/probe/http.js';
 import type { Transport } from '../evidence/probe/probe.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
@@ -62,16 +61,4 @@ export function appForUrl(project: PythonProject, url: string): PythonApp | unde
     }
   }
   return best;
-}
-
-/** The Starlette version the model follows for `project`: the pinned or locked one, else the newest. */
-export function projectStarletteVersion(project: PythonProject): {
-  version: [number, number, number];
-  text: string;
-  assumed: boolean;
-} {
-  const pinned = versionOf(project.versions.starlette?.version);
-  const text = pinned ?? NEWEST_STARLETTE;
-  const [major = 0, minor = 0, patch = 0] = text.split('.').map(Number);
-  return { version: [major, minor, patch], text, assumed: pinned === undefined };
 }

@@ -23,8 +23,8 @@ import {
 import type { PredictedAnswer, ServerRequest } from './types.js';
 
 export interface PredictOptions {
-  /** The Starlette version whose CORSMiddleware answers (major, minor, patch). */
-  starletteVersion: readonly [number, number, number];
+  /** The Starlette version whose CORSMiddleware answers (`0.26.1`). */
+  starletteVersion: string;
   /** What the matched endpoint does: return normally (default) or raise an unhandled exception. */
   endpoint?: 'returns' | 'raises';
   /** The status a normal endpoint answers (default 200). */

@@ -5,6 +5,7 @@
  * `in` a substring test and `join` a join over characters), because that is what real apps get from
  * an environment variable.
  */
+import { versionAtLeast } from '../causes/starlette-version.js';
 import type { HeaderList } from '../model/types.js';
 import type { StarletteCorsConfig } from './types.js';
 
@@ -34,11 +35,10 @@ export interface StarletteCorsVersion {
   privateNetwork: boolean;
 }
 
-export function corsVersionFlags(version: readonly [number, number, number]): StarletteCorsVersion {
-  const [major, minor] = version;
+export function corsVersionFlags(version: string): StarletteCorsVersion {
   return {
-    explicitOriginWithCredentials: major >= 1,
-    privateNetwork: major >= 1 || (major === 0 && minor >= 51),
+    explicitOriginWithCredentials: versionAtLeast(version, '1.0.0'),
+    privateNetwork: versionAtLeast(version, '0.51.0'),
   };
 }
 

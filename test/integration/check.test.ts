@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correlate } from '../../src/causes/correlate.js';
+import { projectStarletteVersion } from '../../src/causes/starlette-version.js';
 import { check } from '../../src/check.js';
 import type { Exchange } from '../../src/evidence/types.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
@@ -7,7 +8,7 @@ import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
 import type { CheckReport } from '../../src/report/check-json.js';
 import { scanProject } from '../../src/scan.js';
-import { appForUrl, modelTransport, projectStarletteVersion } from '../../src/servers/offline.js';
+import { appForUrl, modelTransport } from '../../src/servers/offline.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 
 const inCI = process.env.CI === 'true';

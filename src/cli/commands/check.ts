@@ -175,7 +175,8 @@ async function offlineTransport(
   project: PythonProject,
   url: string,
 ): Promise<{ send: Transport; app: string; version: string }> {
-  const { appForUrl, modelTransport, projectStarletteVersion } = await import('../../servers/offline.js');
+  const { appForUrl, modelTransport } = await import('../../servers/offline.js');
+  const { projectStarletteVersion } = await import('../../causes/starlette-version.js');
   const app = appForUrl(project, url);
   if (!app) {
     throw new CliError(
@@ -186,6 +187,6 @@ async function offlineTransport(
   return {
     send: modelTransport(app, { starletteVersion: version.version }),
     app: `${app.variable} (${app.source.file}:${app.source.line})`,
-    version: `${version.text}${version.assumed ? ' (no version pinned: newest assumed)' : ''}`,
+    version: `${version.version}${version.assumed ? ' (no version pinned: newest assumed)' : ''}`,
   };
 }

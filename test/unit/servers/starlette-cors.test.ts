@@ -19,10 +19,10 @@ const config = (c: Partial<StarletteCorsConfig>): StarletteCorsConfig => ({
   ...STARLETTE_CORS_DEFAULTS,
   ...c,
 });
-const V0_26: [number, number, number] = [0, 26, 1];
-const V0_50: [number, number, number] = [0, 50, 0];
-const V0_51: [number, number, number] = [0, 51, 0];
-const V1_3: [number, number, number] = [1, 3, 1];
+const V0_26 = '0.26.1';
+const V0_50 = '0.50.0';
+const V0_51 = '0.51.0';
+const V1_3 = '1.3.1';
 
 /** The preflight lines of `allow_origins=[APP]` with every other option at its default, before ACAO. */
 const GET_ONLY: HeaderList = [
@@ -42,7 +42,7 @@ const PRIVATE_NETWORK_PREFLIGHT: HeaderList = [
 const PREFLIGHTS: Array<{
   title: string;
   config: StarletteCorsConfig;
-  version: [number, number, number];
+  version: string;
   request: HeaderList;
   status: number;
   body: string;
