@@ -8,6 +8,7 @@ import {
   keywordValue,
   lastCodeEnd,
   lineEnd,
+  lineNumberAt,
   lineStart,
   registrationCall,
   statementExtent,
@@ -45,14 +46,12 @@ export function applyEdit(text: string, edit: SourceEdit): string {
       }
       if (target.start < moved.end && moved.start < target.end)
         throw new EditDoesNotApply('overlapping statements');
-      let block = text.slice(moved.start, moved.end);
+      const statement = text.slice(moved.start, moved.end);
       // Take one blank line that followed the moved statement with it.
-      let removeEnd = moved.end;
-      if (/^[ \t]*\n/.test(text.slice(moved.end))) removeEnd = lineEnd(text, moved.end);
+      const removeEnd = /^[ \t]*\n/.test(text.slice(moved.end)) ? lineEnd(text, moved.end) : moved.end;
       // PEP 8: two blank lines after a top-level definition, one after a plain statement.
       const afterDefinition = target.end !== statementExtent(text, edit.after.line).end;
-      const insertion = `${afterDefinition ? '\n\n' : '\n'}${block.endsWith('\n') ? block : `${block}\n`}`;
-      block = insertion;
+      const block = `${afterDefinition ? '\n\n' : '\n'}${statement.endsWith('\n') ? statement : `${statement}\n`}`;
       if (target.end <= moved.start) {
         return (
           text.slice(0, target.end) + block + text.slice(target.end, moved.start) + text.slice(removeEnd)
@@ -83,7 +82,7 @@ function escapeRegExp(s: string): string {
 function addKeyword(text: string, parens: { open: number; close: number }, kwarg: string): string {
   const inside = text.slice(parens.open + 1, parens.close);
   if (inside.includes('\n')) {
-    const closeLine = lineStart(text, lineOf(text, parens.close));
+    const closeLine = lineStart(text, lineNumberAt(text, parens.close));
     const argIndent = /\n([ \t]+)\S/.exec(inside)?.[1] ?? '    ';
     // The comma goes after the last argument's code, before any comment that follows it.
     const last = lastCodeEnd(text, parens.open, closeLine);
@@ -97,12 +96,6 @@ function addKeyword(text: string, parens: { open: number; close: number }, kwarg
   return `${text.slice(0, parens.open + 1)}${trimmed}${sep}${kwarg}${text.slice(parens.close)}`;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text[i] === '\n') line++;
-  return line;
-}
-
 /**
  * Offset after the last import of the module's leading block (docstring, comments, `from __future__`,
  * imports): a new import goes there, before any code that could use the name. 0 when there is none.
@@ -111,7 +104,7 @@ function afterLastImport(text: string): number {
   let at = 0;
   let offset = 0;
   while (offset < text.length) {
-    const { end } = statementExtent(text, lineOf(text, offset));
+    const { end } = statementExtent(text, lineNumberAt(text, offset));
     const statement = text.slice(offset, end).trim();
     if (/^(import|from)\s/.test(statement)) at = end;
     else if (statement !== '' && !statement.startsWith('#') && !/^[rRuUbBfF]*["']/.test(statement)) break;

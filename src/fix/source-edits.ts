@@ -10,6 +10,9 @@ import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.
 /** A Python list literal of strings, double-quoted. */
 export const pyList = (items: string[]): string => `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
 
+/** Source text that is a string literal (`"x"`, `r'x'`). */
+const isStringLiteral = (expression: string): boolean => /^[rRuU]?["']/.test(expression);
+
 /** Source text that is a literal (not a name or call whose meaning would change if replaced). */
 const isLiteral = (expression: string): boolean =>
   /^(\[|\(|\{|[rRuU]?["']|True$|False$|None$|-?\d)/.test(expression.trim());
@@ -33,25 +36,24 @@ export function replaceStringValue(item: ResolvedValue, from: string, to: string
   const env = item.env?.valueFrom;
   if (item.env && !env) return undefined;
   const where = env ?? item.source;
-  if (!env && !/^[rRuU]?["']/.test(item.expression)) return undefined;
+  if (!env && !isStringLiteral(item.expression)) return undefined;
   return [{ kind: 'replace-text', file: where.file, line: where.line, from, to }];
+}
+
+/** Replaces a string literal written in Python source (not one from the environment) by `to`. */
+export function replaceLiteral(item: ResolvedValue, to: string): SourceEdit[] | undefined {
+  if (item.env || !isStringLiteral(item.expression)) return undefined;
+  return [
+    { kind: 'replace-text', file: item.source.file, line: item.source.line, from: item.expression, to },
+  ];
 }
 
 /** Adds string items after the last item of a list literal (wherever the list is written). */
 export function appendToList(items: ResolvedValue[], added: string[]): SourceEdit[] | undefined {
   const last = items.at(-1);
-  if (!last || last.env || !/^[rRuU]?["']/.test(last.expression)) return undefined;
+  if (!last) return undefined;
   const quote = /["']/.exec(last.expression)?.[0] ?? '"';
-  const text = added.map((a) => `${quote}${a}${quote}`).join(', ');
-  return [
-    {
-      kind: 'replace-text',
-      file: last.source.file,
-      line: last.source.line,
-      from: last.expression,
-      to: `${last.expression}, ${text}`,
-    },
-  ];
+  return replaceLiteral(last, [last.expression, ...added.map((a) => `${quote}${a}${quote}`)].join(', '));
 }
 
 /** Moves the CORSMiddleware registration below `outer`, so CORS becomes the outer layer. */

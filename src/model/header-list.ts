@@ -30,6 +30,12 @@ export function getHeader(list: HeaderList, name: string): string | null {
   return values.length === 0 ? null : values.join(', ');
 }
 
+/** The first value of `name` (case-insensitive), as written; undefined when absent (Starlette's `Headers.get`). */
+export function firstHeaderValue(list: HeaderList, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return list.find(([n]) => n.toLowerCase() === lower)?.[1];
+}
+
 export function hasHeader(list: HeaderList, name: string): boolean {
   const lower = name.toLowerCase();
   return list.some(([n]) => n.toLowerCase() === lower);

@@ -3,6 +3,7 @@
  * `CORSMiddleware.__init__` receives. A value that cannot be resolved makes the configuration
  * unknown: the model never guesses it.
  */
+import { stringItems } from '../causes/static-values.js';
 import type { CorsOptions, PyValue, ResolvedValue } from '../python/types.js';
 import type { StarletteCorsConfig } from './types.js';
 
@@ -31,17 +32,12 @@ function describe(name: string, rv: ResolvedValue, value: PyValue): string {
 
 /** A list-like option: a list/tuple/set keeps its `str` items (other items never equal a header), a `str` stays a str. */
 function strings(name: string, rv: ResolvedValue): string[] | string {
-  const v = rv.value;
-  if (v.kind === 'str') return v.value;
-  if (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') {
-    const out: string[] = [];
-    for (const item of v.items) {
-      if (item.value.kind === 'unresolved') throw new Unresolved(describe(name, item, item.value));
-      if (item.value.kind === 'str') out.push(item.value.value);
-    }
-    return out;
-  }
-  throw new Unresolved(describe(name, rv, v));
+  const { shape, items, unresolved } = stringItems(rv);
+  const first = unresolved[0];
+  if (first) throw new Unresolved(describe(name, first, first.value));
+  if (shape === 'str') return items[0]?.value ?? '';
+  if (shape === 'list' || shape === 'tuple' || shape === 'set') return items.map((i) => i.value);
+  throw new Unresolved(describe(name, rv, rv.value));
 }
 
 function bool(name: string, rv: ResolvedValue): boolean {

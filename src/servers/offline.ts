@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { SendResult } from '../evidence/probe/http.js';
 import type { Transport } from '../evidence/probe/probe.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
-import { matchRoute, type PredictOptions, predictAnswer } from './stack.js';
+import { type PredictOptions, predictAnswer, routeMatchesPath } from './stack.js';
 
 /** Thrown when the model cannot predict an answer (unresolved configuration, a mounted sub-app, ...). */
 export class UnpredictableAnswer extends Error {
@@ -51,10 +51,7 @@ export function appForUrl(project: PythonProject, url: string): PythonApp | unde
   let best: PythonApp | undefined;
   let bestScore = -1;
   for (const app of project.apps) {
-    const score = app.routes.filter((r) => {
-      const m = matchRoute([r], pathname, r.methods[0] ?? 'GET');
-      return m.full !== undefined;
-    }).length;
+    const score = app.routes.filter((r) => routeMatchesPath(r, pathname)).length;
     if (score > bestScore) {
       best = app;
       bestScore = score;

@@ -7,8 +7,10 @@
  * an unhandled exception when asked), a middleware whose code cannot be read is assumed to pass the
  * request on, and a configuration that cannot be resolved makes the answer unknown.
  */
-import type { HeaderList } from '../model/types.js';
-import type { MiddlewareEntry, PythonApp, ResolvedValue, RouteInfo } from '../python/types.js';
+
+import { stringItems } from '../causes/static-values.js';
+import { firstHeaderValue } from '../model/header-list.js';
+import type { MiddlewareEntry, PythonApp, RouteInfo } from '../python/types.js';
 import { readCorsConfig } from './config.js';
 import {
   type CompiledCors,
@@ -50,11 +52,6 @@ type Outcome =
 
 const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
 const TEXT_TYPE: [string, string] = ['content-type', 'text/plain; charset=utf-8'];
-
-function headerValue(headers: HeaderList, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
-}
 
 /** Predicts what `app` answers to `request`. */
 export function predictAnswer(app: PythonApp, request: ServerRequest, options: PredictOptions): Prediction {
@@ -151,7 +148,7 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
       };
     }
     const inner = walk(index + 1);
-    if (inner.kind !== 'response' || headerValue(request.headers, 'origin') === undefined) return inner;
+    if (inner.kind !== 'response' || firstHeaderValue(request.headers, 'origin') === undefined) return inner;
     return {
       ...inner,
       answer: {
@@ -163,15 +160,21 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
 
   const trustedHost = (layer: MiddlewareEntry): Outcome | undefined => {
     const hosts = layer.arguments?.allowed_hosts;
-    // Starlette does list(allowed_hosts): a str becomes its characters.
-    const list = hosts ? (hosts.value.kind === 'str' ? [...hosts.value.value] : plainStrings(hosts)) : ['*'];
-    if (list === undefined) {
+    const { shape, items, unresolved } = stringItems(hosts);
+    if (shape === 'unresolved' || shape === 'other' || unresolved.length > 0) {
       return {
         kind: 'unknown',
         why: `TrustedHostMiddleware allowed_hosts=${hosts?.expression} cannot be resolved`,
       };
     }
-    const host = (headerValue(request.headers, 'host') ?? url.host).split(':')[0] ?? '';
+    // None (the default) allows every host; Starlette does list(allowed_hosts): a str becomes its characters.
+    const list =
+      shape === 'absent' || shape === 'none'
+        ? ['*']
+        : shape === 'str'
+          ? [...(items[0]?.value ?? '')]
+          : items.map((i) => i.value);
+    const host = (firstHeaderValue(request.headers, 'host') ?? url.host).split(':')[0] ?? '';
     const ok = list.some((p) => p === '*' || p === host || (p.startsWith('*') && host.endsWith(p.slice(1))));
     if (ok) return undefined;
     const wwwRedirect = layer.arguments?.www_redirect?.value;
@@ -217,9 +220,9 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     const bypassed = (b.skipsOptions === true && request.method === 'OPTIONS') || exempt;
     const guard = b.rejectsWithout;
     const carries = guard
-      ? headerValue(request.headers, guard) !== undefined
-      : headerValue(request.headers, 'authorization') !== undefined ||
-        headerValue(request.headers, 'cookie') !== undefined;
+      ? firstHeaderValue(request.headers, guard) !== undefined
+      : firstHeaderValue(request.headers, 'authorization') !== undefined ||
+        firstHeaderValue(request.headers, 'cookie') !== undefined;
     if ((b.mayReject || b.raisesHttpException) && !bypassed && !carries) {
       assumptions.push(
         guard
@@ -330,7 +333,7 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
       const other = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : `${url.pathname}/`;
       const redirect = matchRoute(routes, other, request.method);
       if (redirect.full || redirect.partial) {
-        const host = headerValue(request.headers, 'host') ?? url.host;
+        const host = firstHeaderValue(request.headers, 'host') ?? url.host;
         const location = `${url.protocol}//${host}${other}${url.search}`;
         return redirectTo(
           location,
@@ -385,19 +388,6 @@ function redirectTo(location: string, answeredBy: string, explanation: string): 
   };
 }
 
-/** A list of string literals, or undefined when any part is unresolved. */
-function plainStrings(rv: ResolvedValue): string[] | undefined {
-  const v = rv.value;
-  if (v.kind === 'str') return [v.value];
-  if (v.kind !== 'list' && v.kind !== 'tuple' && v.kind !== 'set') return undefined;
-  const out: string[] = [];
-  for (const item of v.items) {
-    if (item.value.kind !== 'str') return undefined;
-    out.push(item.value.value);
-  }
-  return out;
-}
-
 /** Starlette's `Route` answers HEAD wherever it answers GET (FastAPI's `APIRoute` does not). */
 function withHead(route: RouteInfo): RouteInfo {
   return route.methods.includes('GET') && !route.methods.includes('HEAD')
@@ -422,6 +412,10 @@ function routePattern(template: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/** Does the route's path template match `pathname` (whatever the method)? */
+export const routeMatchesPath = (route: RouteInfo, pathname: string): boolean =>
+  routePattern(route.path).test(pathname);
+
 /** Starlette's route matching: the first full match wins, else the first route whose path matches. */
 export function matchRoute(
   routes: RouteInfo[],
@@ -430,7 +424,7 @@ export function matchRoute(
 ): { full?: RouteInfo; partial?: RouteInfo } {
   let partial: RouteInfo | undefined;
   for (const route of routes) {
-    if (!routePattern(route.path).test(pathname)) continue;
+    if (!routeMatchesPath(route, pathname)) continue;
     if (route.methods.includes(method)) return { full: route };
     partial ??= route;
   }

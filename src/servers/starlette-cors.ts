@@ -6,6 +6,7 @@
  * an environment variable.
  */
 import { versionAtLeast } from '../causes/starlette-version.js';
+import { firstHeaderValue } from '../model/header-list.js';
 import type { HeaderList } from '../model/types.js';
 import type { StarletteCorsConfig } from './types.js';
 
@@ -145,18 +146,12 @@ export function isAllowedOrigin(cors: CompiledCors, origin: string): boolean {
   return pyIn(cors.config.allow_origins as PyStrings, origin);
 }
 
-/** Case-insensitive lookup, first value (Starlette's `Headers.get`). */
-function headerValue(headers: HeaderList, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
-}
-
 /** A request `CORSMiddleware` answers itself: it has an Origin, is OPTIONS and carries ACRM. */
 export function isStarlettePreflight(method: string, headers: HeaderList): boolean {
   return (
-    headerValue(headers, 'origin') !== undefined &&
+    firstHeaderValue(headers, 'origin') !== undefined &&
     method === 'OPTIONS' &&
-    headerValue(headers, 'access-control-request-method') !== undefined
+    firstHeaderValue(headers, 'access-control-request-method') !== undefined
   );
 }
 
@@ -170,9 +165,9 @@ export interface CorsPreflightAnswer {
 
 /** `CORSMiddleware.preflight_response`: the header lines as the middleware writes them (lower-cased). */
 export function corsPreflightAnswer(cors: CompiledCors, requestHeaders: HeaderList): CorsPreflightAnswer {
-  const origin = headerValue(requestHeaders, 'origin') ?? '';
-  const requestedMethod = headerValue(requestHeaders, 'access-control-request-method') ?? '';
-  const requestedHeaders = headerValue(requestHeaders, 'access-control-request-headers');
+  const origin = firstHeaderValue(requestHeaders, 'origin') ?? '';
+  const requestedMethod = firstHeaderValue(requestHeaders, 'access-control-request-method') ?? '';
+  const requestedHeaders = firstHeaderValue(requestHeaders, 'access-control-request-headers');
   const headers = new Map<string, string>(cors.preflightHeaders.map(([n, v]) => [n, v]));
   const failures: string[] = [];
   if (isAllowedOrigin(cors, origin)) {
@@ -191,7 +186,10 @@ export function corsPreflightAnswer(cors: CompiledCors, requestHeaders: HeaderLi
       }
     }
   }
-  if (cors.version.privateNetwork && headerValue(requestHeaders, 'access-control-request-private-network')) {
+  if (
+    cors.version.privateNetwork &&
+    firstHeaderValue(requestHeaders, 'access-control-request-private-network')
+  ) {
     if (cors.config.allow_private_network) headers.set('Access-Control-Allow-Private-Network', 'true');
     else failures.push('private-network');
   }
@@ -219,7 +217,7 @@ export function setHeader(lines: HeaderList, name: string, value: string): Heade
 
 /** `MutableHeaders.add_vary_header`. */
 function addVary(lines: HeaderList, vary: string): HeaderList {
-  const existing = headerValue(lines, 'vary');
+  const existing = firstHeaderValue(lines, 'vary');
   return setHeader(lines, 'vary', existing !== undefined ? `${existing}, ${vary}` : vary);
 }
 
@@ -234,10 +232,10 @@ export function corsSimpleHeaders(
 ): HeaderList {
   let lines = responseHeaders;
   for (const [n, v] of cors.simpleHeaders) lines = setHeader(lines, n, v);
-  const origin = headerValue(requestHeaders, 'origin') ?? '';
+  const origin = firstHeaderValue(requestHeaders, 'origin') ?? '';
   const echoForWildcard = cors.version.explicitOriginWithCredentials
     ? cors.config.allow_credentials
-    : headerValue(requestHeaders, 'cookie') !== undefined;
+    : firstHeaderValue(requestHeaders, 'cookie') !== undefined;
   if ((cors.allowAllOrigins && echoForWildcard) || (!cors.allowAllOrigins && isAllowedOrigin(cors, origin))) {
     lines = setHeader(lines, 'Access-Control-Allow-Origin', origin);
     lines = addVary(lines, 'Origin');

@@ -1,4 +1,4 @@
-import { pyList, withEdits } from '../../fix/source-edits.js';
+import { pyList, replaceLiteral, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { actualOf, allowOrigin, firstBlocked, looksLikeStarlette, preflightOf } from '../evidence.js';
 import { versionAtLeast } from '../starlette-version.js';
@@ -42,8 +42,8 @@ function scanWildcardWithCredentials({ app, starletteVersion, origins: frontends
   const findings: Finding[] = [];
   for (const entry of corsEntries(app)) {
     const origins = stringItems(entry.options?.allow_origins);
-    if (!origins.items.some((i) => i.value === '*') || boolOption(entry.options?.allow_credentials) !== true)
-      continue;
+    const star = origins.items.find((i) => i.value === '*');
+    if (!star || boolOption(entry.options?.allow_credentials) !== true) continue;
     const ref = entry.options?.allow_origins?.source ?? entry.source ?? app.source;
     const modern = versionAtLeast(starletteVersion, '1.0.0');
     findings.push({
@@ -59,21 +59,8 @@ function scanWildcardWithCredentials({ app, starletteVersion, origins: frontends
           ? `allow_origins=${pyList(frontends)} (the frontends given with --origin), keeping allow_credentials=True.`
           : 'List the frontend origins explicitly and keep allow_credentials=True; never combine "*" with credentials (give them with --origin for a patch).',
         // Replace "*" by the frontends given with --origin; without them there is nothing safe to write.
-        frontends.length > 0
-          ? (() => {
-              const star = origins.items.find((i) => i.value === '*');
-              return star && /^[rRuU]?["']/.test(star.resolved.expression)
-                ? [
-                    {
-                      kind: 'replace-text' as const,
-                      file: star.source.file,
-                      line: star.source.line,
-                      from: star.resolved.expression,
-                      to: frontends.map((o) => JSON.stringify(o)).join(', '),
-                    },
-                  ]
-                : undefined;
-            })()
+        star && frontends.length > 0
+          ? replaceLiteral(star.resolved, frontends.map((o) => JSON.stringify(o)).join(', '))
           : undefined,
       ),
     });
