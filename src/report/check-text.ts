@@ -49,9 +49,16 @@ export function renderCheck(report: CheckReport, style: Style): string {
     `${style.bold(`${report.request.method} ${report.url}`)}  ${style.dim(`from ${report.origin}, credentials: ${report.request.credentials}`)}`,
   );
   out.push('');
-  const offline = report.exchanges.some((x) => x.predicted);
-  const notes = offline ? report.notes.slice(1) : report.notes;
-  if (offline && report.notes[0]) out.push(style.cyan(report.notes[0]), '');
+  if (report.offline) {
+    const { app, starletteVersion, versionAssumed } = report.offline;
+    const version = `${starletteVersion}${versionAssumed ? ' (no version pinned: newest assumed)' : ''}`;
+    out.push(
+      style.cyan(
+        `offline: every answer below is predicted from ${app} with the Starlette ${version} model, not received from a server.`,
+      ),
+      '',
+    );
+  }
   for (const x of report.exchanges) out.push(...exchangeLines(x, style), '');
   for (const [browser, verdict] of Object.entries(report.browsers)) {
     const label = BROWSER_LABELS[browser as keyof typeof BROWSER_LABELS].padEnd(12);
@@ -63,7 +70,7 @@ export function renderCheck(report: CheckReport, style: Style): string {
     for (const m of verdict.messages) out.push(`    ${style.red(m)}`);
     for (const w of verdict.warnings) out.push(`    ${style.yellow(`warning: ${w}`)}`);
   }
-  for (const note of notes) out.push('', style.cyan(note));
+  for (const note of report.notes) out.push('', style.cyan(note));
   for (const cause of report.causes) {
     out.push('');
     const tag =

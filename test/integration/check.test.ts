@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { correlate } from '../../src/causes/correlate.js';
 import { projectStarletteVersion } from '../../src/causes/starlette-version.js';
 import { check } from '../../src/check.js';
+import { checkWithSource } from '../../src/check-with-source.js';
 import type { Exchange } from '../../src/evidence/types.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
 import type { CheckReport } from '../../src/report/check-json.js';
-import { scanProject } from '../../src/scan.js';
 import { appForUrl, modelTransport } from '../../src/servers/offline.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 
@@ -74,17 +73,16 @@ describe.skipIf(unavailable !== undefined)(
 
     it.each(CASES.filter((c) => c.expectedCause && SOURCE_VISIBLE.includes(c.expectedCause)))(
       '--project: $app: $title -> $expectedCause with file:line',
-      async ({ index, app, origin, request, expectedCause, sourceCause }) => {
-        const report = reports.get(index) as CheckReport;
-        const scan = scanProject(await readPythonProject(app), {
-          origins: [origin],
-          request: {
-            method: request.method,
-            headers: Object.entries(request.headers ?? {}),
-            ...(request.credentials && { credentials: request.credentials }),
-          },
-        });
-        const joined = correlate(report.causes, scan).causes;
+      async (c) => {
+        const { app, expectedCause, sourceCause } = c;
+        const server = servers.get(app) as Server;
+        const joined = (
+          await checkWithSource(
+            pageOf(c, `${server.url}${c.request.path}`),
+            { browsers: ['chrome', 'firefox'], timeoutMs: 5000 },
+            await readPythonProject(app),
+          )
+        ).causes;
         const cause = joined.find((c) => c.code === expectedCause);
         expect(cause?.locations.length).toBeGreaterThan(0);
         expect(cause?.confirmedBy).toBe('live evidence and source');

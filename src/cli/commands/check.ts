@@ -1,4 +1,3 @@
-import type { Transport } from '../../evidence/probe/probe.js';
 import { hasHeader } from '../../model/header-list.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
 import type { PythonProject } from '../../python/types.js';
@@ -92,69 +91,33 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   // undici parses HTTP with a WebAssembly build of llhttp; by default V8 recompiles it in the background and
   // waits for that at exit (about 100 ms). A one-shot CLI run is better served by the baseline compiler only.
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
-  const { check } = await import('../../check.js');
-  let project: PythonProject | undefined;
-  if (options.project !== undefined) {
+  const probeOptions = { browsers, timeoutMs, forceActual: options.forceActual === true };
+  let report: CheckReport;
+  if (options.project === undefined) {
+    const { check } = await import('../../check.js');
+    report = await check(page, probeOptions);
+  } else {
     const { readPythonProject } = await import('../../python/read-project.js');
+    let project: PythonProject;
     try {
       project = await readPythonProject(options.project);
     } catch (error) {
       throw new CliError(`--project: ${(error as Error).message}`);
     }
-  }
-  const transport = project && options.offline ? await offlineTransport(project, url) : undefined;
-  let report: CheckReport;
-  try {
-    report = await check(page, {
-      browsers,
-      timeoutMs,
-      forceActual: options.forceActual === true,
-      ...(transport && { transport: transport.send }),
-    });
-  } catch (error) {
-    if ((error as Error).name === 'UnpredictableAnswer') {
-      throw new CliError(
-        `--offline: ${(error as Error).message}; run check against the live server instead`,
-        EXIT.unreachable,
-      );
+    const { checkWithSource } = await import('../../check-with-source.js');
+    try {
+      report = await checkWithSource(page, probeOptions, project, { offline: options.offline === true });
+    } catch (error) {
+      const { name, message } = error as Error;
+      if (name === 'NoAppToModel') throw new CliError(`--offline: ${message}`);
+      if (name === 'UnpredictableAnswer') {
+        throw new CliError(
+          `--offline: ${message}; run check against the live server instead`,
+          EXIT.unreachable,
+        );
+      }
+      throw error;
     }
-    throw error;
-  }
-  if (transport) {
-    report.notes.unshift(
-      `offline: every answer below is predicted from ${transport.app} with the Starlette ${transport.version} model, not received from a server.`,
-    );
-    if (report.exchanges.some((x) => x.predicted?.statusAssumed)) {
-      report.notes.push(
-        "offline: endpoints are not run; the endpoint's answer is assumed to be 200. If it raises an unhandled exception, ServerErrorMiddleware answers 500 outside CORSMiddleware, without CORS headers, and browsers report a CORS error (error-response-without-cors): only a live check shows that.",
-      );
-    }
-  }
-  if (project !== undefined) {
-    const { scanProject } = await import('../../scan.js');
-    const { correlate } = await import('../../causes/correlate.js');
-    const scan = scanProject(project, { origins: [origin], request: { method, headers, credentials } });
-    const { attachPatches } = await import('../../fix/patches.js');
-    // Only the app that serves this URL can explain what the request met.
-    const { appForUrl } = await import('../../servers/offline.js');
-    const served = appForUrl(project, url);
-    if (served) {
-      const key = `${served.source.file}:${served.source.line}`;
-      scan.findings = scan.findings.filter((f) => f.app === undefined || f.app === key);
-    }
-    await attachPatches(project.root, scan.findings);
-    const joined = correlate(
-      report.causes,
-      scan,
-      transport ? 'the server model and source' : 'live evidence and source',
-    );
-    report.causes = joined.causes;
-    report.project = {
-      root: scan.root,
-      starletteVersion: scan.starletteVersion.version,
-      apps: scan.apps.length,
-      otherFindings: joined.otherFindings,
-    };
   }
   const shown = maskReport(report, options.showSecrets === true);
   if (options.json) {
@@ -168,25 +131,4 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     return EXIT.unreachable;
   }
   return Object.values(report.browsers).some((v) => v.outcome === 'blocked') ? EXIT.blocked : EXIT.ok;
-}
-
-/** The server model of the app in `project` that serves `url`, as the probe's transport. */
-async function offlineTransport(
-  project: PythonProject,
-  url: string,
-): Promise<{ send: Transport; app: string; version: string }> {
-  const { appForUrl, modelTransport } = await import('../../servers/offline.js');
-  const { projectStarletteVersion } = await import('../../causes/starlette-version.js');
-  const app = appForUrl(project, url);
-  if (!app) {
-    throw new CliError(
-      `--offline: no FastAPI or Starlette app found in ${project.root}; point --project at the backend folder`,
-    );
-  }
-  const version = projectStarletteVersion(project);
-  return {
-    send: modelTransport(app, { starletteVersion: version.version }),
-    app: `${app.variable} (${app.source.file}:${app.source.line})`,
-    version: `${version.version}${version.assumed ? ' (no version pinned: newest assumed)' : ''}`,
-  };
 }

@@ -28,6 +28,7 @@ describe('check --offline answers from the source alone', () => {
     expect(report.browsers.firefox?.outcome).toBe(c.expectedOutcome);
     expect(code).toBe(c.expectedOutcome === 'allowed' ? 0 : 1);
     expect(report.exchanges.every((x) => x.predicted !== undefined)).toBe(true);
+    expect(report.offline?.app).toMatch(/^app \(.+\.py:\d+\)$/);
     const errors = report.causes.filter((x) => x.severity === 'error');
     if (c.expectedCause) {
       const cause = errors.find((x) => x.code === c.expectedCause);

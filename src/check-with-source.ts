@@ -1,0 +1,74 @@
+import { correlate } from './causes/correlate.js';
+import { projectStarletteVersion } from './causes/starlette-version.js';
+import { check } from './check.js';
+import type { PageFetch, ProbeOptions } from './evidence/probe/probe.js';
+import { attachPatches } from './fix/patches.js';
+import type { PythonProject } from './python/types.js';
+import type { CheckReport } from './report/check-json.js';
+import { scanProject } from './scan.js';
+import { appForUrl, modelTransport } from './servers/offline.js';
+
+/** `check --offline` was asked for, but the project holds no FastAPI or Starlette app to model. */
+export class NoAppToModel extends Error {
+  override name = 'NoAppToModel';
+}
+
+const ENDPOINTS_NOT_RUN =
+  "offline: endpoints are not run; the endpoint's answer is assumed to be 200. If it raises an unhandled exception, ServerErrorMiddleware answers 500 outside CORSMiddleware, without CORS headers, and browsers report a CORS error (error-response-without-cors): only a live check shows that.";
+
+/**
+ * `check` with the backend's source: the live causes (or, `offline`, the causes the server model
+ * predicts) joined to what `scan` finds in the app that serves the URL, with file:line and patches.
+ * Throws `NoAppToModel` offline when there is no app, and `UnpredictableAnswer` when the model cannot
+ * answer a request.
+ */
+export async function checkWithSource(
+  page: PageFetch,
+  options: ProbeOptions,
+  project: PythonProject,
+  { offline = false }: { offline?: boolean } = {},
+): Promise<CheckReport> {
+  const served = appForUrl(project, page.url);
+  const version = projectStarletteVersion(project);
+  if (offline && !served) {
+    throw new NoAppToModel(
+      `no FastAPI or Starlette app found in ${project.root}; point --project at the backend folder`,
+    );
+  }
+  const report = await check(page, {
+    ...options,
+    ...(offline && served && { transport: modelTransport(served, { starletteVersion: version.version }) }),
+  });
+  if (offline && served) {
+    report.offline = {
+      app: `${served.variable} (${served.source.file}:${served.source.line})`,
+      starletteVersion: version.version,
+      versionAssumed: version.assumed,
+    };
+    if (report.exchanges.some((x) => x.predicted?.statusAssumed)) report.notes.push(ENDPOINTS_NOT_RUN);
+  }
+
+  const scan = scanProject(project, {
+    origins: [page.origin],
+    request: { method: page.method, headers: page.headers, credentials: page.credentials },
+  });
+  // Only the app that serves this URL can explain what the request met.
+  if (served) {
+    const key = `${served.source.file}:${served.source.line}`;
+    scan.findings = scan.findings.filter((f) => f.app === undefined || f.app === key);
+  }
+  await attachPatches(project.root, scan.findings);
+  const joined = correlate(
+    report.causes,
+    scan,
+    offline ? 'the server model and source' : 'live evidence and source',
+  );
+  report.causes = joined.causes;
+  report.project = {
+    root: scan.root,
+    starletteVersion: scan.starletteVersion.version,
+    apps: scan.apps.length,
+    otherFindings: joined.otherFindings,
+  };
+  return report;
+}
