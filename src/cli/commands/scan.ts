@@ -64,13 +64,25 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
       : undefined;
   const report = scanProject(project, { origins, ...(request && { request }) });
   const { attachPatches, editsOf, writeFixes } = await import('../../fix/patches.js');
+  // The first round of --write works on this scan; attachPatches removes the edits from the report.
+  let firstRound: ReturnType<typeof editsOf> | undefined = options.write
+    ? editsOf(report.findings)
+    : undefined;
   await attachPatches(project.root, report.findings);
   let result: Awaited<ReturnType<typeof writeFixes>> | undefined;
   if (options.write) {
     // One fix at a time, each on a fresh scan of the files as they are now.
-    result = await writeFixes(project.root, async () =>
-      editsOf(scanProject(await readPythonProject(dir), { origins, ...(request && { request }) }).findings),
-    );
+    result = await writeFixes(project.root, async () => {
+      const planned = firstRound;
+      firstRound = undefined;
+      return (
+        planned ??
+        editsOf(
+          scanProject(await readPythonProject(project.root), { origins, ...(request && { request }) })
+            .findings,
+        )
+      );
+    });
   }
   if (result) {
     const files = result.written.length > 0 ? `: ${result.written.join(', ')}` : '';
