@@ -10,6 +10,14 @@ const inCI = process.env.CI === 'true';
 const unavailable = nginxAvailable() ?? (await fastapiAvailable());
 if (unavailable && inCI) throw new Error(`CI needs nginx, FastAPI and uvicorn: ${unavailable}`);
 
+const browserMissing = {
+  chrome: await browserUnavailableReason('chrome'),
+  firefox: await browserUnavailableReason('firefox'),
+};
+for (const [name, missing] of Object.entries(browserMissing)) {
+  if (missing && inCI) throw new Error(`CI needs ${name}: ${missing}`);
+}
+
 const ORIGIN = 'http://localhost:3000';
 const JSON_BODY: HeaderList = [['Content-Type', 'application/json']];
 const ORDER = '{"item":"saw"}';
@@ -174,27 +182,27 @@ describe.skipIf(unavailable !== undefined)(
     // The same requests in the real browsers, from a page served at the origin: the verdict and the first
     // console line check predicts must be what each browser does.
     for (const name of ['chrome', 'firefox'] as const) {
-      describe(`in real ${name}`, () => {
-        let browser: LaunchedBrowser | undefined;
-        let missing: string | undefined;
-        beforeAll(async () => {
-          missing = await browserUnavailableReason(name);
-          if (missing && inCI) throw new Error(`CI needs ${name}: ${missing}`);
-          if (!missing) browser = await launchBrowser(name);
-        });
-        afterAll(async () => {
-          await browser?.close();
-        });
+      const missing = browserMissing[name];
+      describe.skipIf(missing !== undefined)(
+        `in real ${name}${missing ? ` (skipped: ${missing})` : ''}`,
+        () => {
+          let browser: LaunchedBrowser;
+          beforeAll(async () => {
+            browser = await launchBrowser(name);
+          });
+          afterAll(async () => {
+            await browser?.close();
+          });
 
-        it.each(TABLE)('$setup: $title', async (row) => {
-          if (!browser) return; // no browser on this machine (never in CI: see beforeAll)
-          const page = pageOf(row);
-          const report = await check(page, { browsers: [name], timeoutMs: 5000 });
-          const real = await observeFetch(browser, `${ORIGIN}/`, page, { servePage: true });
-          expect(report.browsers[name]?.outcome).toBe(real.outcome);
-          expect(report.browsers[name]?.messages[0]).toBe(real.messages[0]);
-        });
-      });
+          it.each(TABLE)('$setup: $title', async (row) => {
+            const page = pageOf(row);
+            const report = await check(page, { browsers: [name], timeoutMs: 5000 });
+            const real = await observeFetch(browser, `${ORIGIN}/`, page, { servePage: true });
+            expect(report.browsers[name]?.outcome).toBe(real.outcome);
+            expect(report.browsers[name]?.messages[0]).toBe(real.messages[0]);
+          });
+        },
+      );
     }
   },
 );
