@@ -1,3 +1,4 @@
+import { getHeader } from '../../model/header-list.js';
 import { corsHeaderLines, proxyAnsweredPreflight, proxyName, statusLine } from '../evidence.js';
 import type { CauseRule } from '../types.js';
 
@@ -10,7 +11,7 @@ export const proxyAnswersPreflight: CauseRule = {
     if (!preflight?.response) return undefined;
     const proxy = proxyName(preflight.response) as string;
     const evidence = [
-      `OPTIONS ${preflight.request.url} -> ${statusLine(preflight.response)} from ${proxy} (Server: ${preflight.response.headers.find(([n]) => n.toLowerCase() === 'server')?.[1]}), empty, with no Access-Control-* header`,
+      `OPTIONS ${preflight.request.url} -> ${statusLine(preflight.response)} from ${proxy} (Server: ${getHeader(preflight.response.headers, 'Server')}), empty, with no Access-Control-* header`,
       'an application answers OPTIONS with a body (405 from the router) or with CORS headers (its CORS layer): this answer never reached the app',
     ];
     const actual = e.exchanges.find(
