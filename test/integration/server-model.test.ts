@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectStarletteVersion } from '../../src/causes/starlette-version.js';
+import { sendRaw } from '../../src/evidence/probe/http.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
@@ -124,14 +125,10 @@ describe.skipIf(unavailable !== undefined)(
     it.each(rows)('$config: $title', async ({ config, method, path, headers }) => {
       const server = servers.get(config) as Server;
       const url = `${server.url}${path}`;
-      const { request } = await import('undici');
-      const real = await request(url, { method: method as 'GET', headers: headers.flat() });
-      const realHeaders: HeaderList = [];
-      const raw = Object.entries(real.headers).flatMap(([n, v]) =>
-        (Array.isArray(v) ? v : [v]).map((value) => [n, String(value)] as [string, string]),
-      );
-      realHeaders.push(...raw);
-      const realBody = await real.body.text();
+      const real = await sendRaw({ method, url, headers }, 10_000);
+      if (!real.response) throw new Error(`${url}: ${real.error?.message}`);
+      const realHeaders = real.response.headers;
+      const realBody = real.response.bodyExcerpt;
 
       const app = project.apps.find((a) => a.source.file === `${config}.py`);
       expect(app).toBeDefined();
@@ -143,7 +140,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(predicted.known, predicted.known ? '' : predicted.why).toBe(true);
       if (!predicted.known) return;
       expect(cors(predicted.headers)).toEqual(cors(realHeaders));
-      if (!predicted.statusAssumed) expect(predicted.status).toBe(real.statusCode);
+      if (!predicted.statusAssumed) expect(predicted.status).toBe(real.response.status);
       if (predicted.body !== undefined && predicted.answeredBy === 'CORSMiddleware')
         expect(predicted.body).toBe(realBody);
     });

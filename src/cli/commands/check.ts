@@ -88,9 +88,6 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     ...(options.cookie !== undefined && { cookie: options.cookie }),
   };
 
-  // undici parses HTTP with a WebAssembly build of llhttp; by default V8 recompiles it in the background and
-  // waits for that at exit (about 100 ms). A one-shot CLI run is better served by the baseline compiler only.
-  (await import('node:v8')).setFlagsFromString('--liftoff-only');
   const probeOptions = { browsers, timeoutMs, forceActual: options.forceActual === true };
   let report: CheckReport;
   if (options.project === undefined) {

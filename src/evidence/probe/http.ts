@@ -1,5 +1,6 @@
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import type { HeaderList } from '../../model/types.js';
 import type { NetworkFailure, PredictedBy, RecordedRequest, RecordedResponse } from '../types.js';
 
@@ -11,10 +12,6 @@ export interface SendResult {
   error?: NetworkFailure;
   ms: number;
   predicted?: PredictedBy;
-}
-
-function flatten(headers: HeaderList): string[] {
-  return headers.flat();
 }
 
 function pairs(raw: Buffer[] | string[] | null | undefined): HeaderList {
@@ -41,17 +38,19 @@ export function describeNetworkError(error: unknown, url: string, timeoutMs: num
       message: `cannot resolve host ${new URL(url).hostname}: check the URL for typos`,
     };
   }
-  if (
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT'
-  ) {
+  if (code === 'TIMEOUT' || code === 'ETIMEDOUT') {
     return {
       code: 'TIMEOUT',
       message: `no answer from ${host} within ${timeoutMs} ms: is the server up? (raise it with --timeout)`,
     };
   }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') {
+  if (code.startsWith('HPE_')) {
+    return {
+      code: 'NOT_HTTP',
+      message: `${host} answered with something that is not HTTP/1.1 (${code}): is it speaking HTTP on that port?`,
+    };
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
     return {
       code: 'ECONNRESET',
       message: `${host} closed the connection without answering: is it speaking HTTP on that port?`,
@@ -72,66 +71,87 @@ export function describeNetworkError(error: unknown, url: string, timeoutMs: num
   return { code, message: `request to ${host} failed: ${err.message ?? code}` };
 }
 
+/** What goes on the wire besides the recorded lines: `Host` first, and the body's length, as browsers send them. */
+function wireHeaders(request: RecordedRequest, url: URL): string[] {
+  const lines: string[] = ['Host', url.host];
+  for (const [name, value] of request.headers) lines.push(name, value);
+  const length =
+    request.body !== undefined
+      ? Buffer.byteLength(request.body)
+      : ['POST', 'PUT', 'PATCH'].includes(request.method.toUpperCase())
+        ? 0
+        : undefined;
+  if (length !== undefined) lines.push('Content-Length', String(length));
+  return lines;
+}
+
+const timeoutError = () => Object.assign(new Error('timeout'), { code: 'TIMEOUT' });
+
 /**
- * Sends one request exactly as given (header order, case and repeats kept), never following redirects,
- * and records the raw response header lines.
+ * Sends one request exactly as given (header order, case and repeats kept), on its own connection, never
+ * following redirects, and records the raw response header lines. node:http keeps both lists raw: a flat
+ * array of request header lines is sent as is, and `rawHeaders` is the response's lines in order and case.
  */
-export function sendRaw(
-  dispatcher: Dispatcher,
-  request: RecordedRequest,
-  timeoutMs: number,
-): Promise<SendResult> {
+export async function sendRaw(request: RecordedRequest, timeoutMs: number): Promise<SendResult> {
   const url = new URL(request.url);
   const started = performance.now();
+  const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  const options: RequestOptions = {
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+    method: request.method,
+    // A flat array of lines: Node sends them in this order and case, repeats included.
+    headers: wireHeaders(request, url) as unknown as RequestOptions['headers'],
+    // A connection per request: some servers (uvicorn after an unhandled exception) drop a kept-alive
+    // connection without saying so, and the next request on it would fail.
+    agent: false,
+    timeout: timeoutMs,
+  };
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let status = 0;
-    let statusText = '';
-    let headers: HeaderList = [];
-    const finish = (result: Omit<SendResult, 'ms'>) =>
+    let settled = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const finish = (result: Omit<SendResult, 'ms'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
       resolve({ ...result, ms: performance.now() - started });
-    dispatcher.dispatch(
-      {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: request.method,
-        headers: flatten(request.headers),
-        body: request.body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        // A connection per request: some servers (uvicorn after an unhandled exception) drop a kept-alive
-        // connection without saying so, and the next request on it would fail.
-        reset: true,
-      },
-      {
-        // Declaring onRequestStart selects undici's v7 handler API (raw header lines via the controller).
-        onRequestStart() {},
-        onResponseStart(controller, statusCode, _headers, statusMessage) {
-          status = statusCode;
-          statusText = statusMessage ?? '';
-          headers = pairs((controller as unknown as { rawHeaders?: Buffer[] }).rawHeaders);
-        },
-        onResponseData(_controller, chunk) {
-          if (kept < BODY_EXCERPT_BYTES) {
-            chunks.push(chunk);
-            kept += chunk.length;
-          }
-        },
-        onResponseEnd() {
-          const body = Buffer.concat(chunks).subarray(0, BODY_EXCERPT_BYTES).toString('utf8');
-          finish({ response: { status, statusText, headers, bodyExcerpt: body } });
-        },
-        onResponseError(_controller, error) {
-          if (status !== 0) {
-            finish({
-              response: { status, statusText, headers, bodyExcerpt: Buffer.concat(chunks).toString('utf8') },
-            });
-          } else {
-            finish({ error: describeNetworkError(error, request.url, timeoutMs) });
-          }
-        },
-      },
-    );
+    };
+    const failed = (error: unknown) => finish({ error: describeNetworkError(error, request.url, timeoutMs) });
+    let outgoing: ClientRequest;
+    try {
+      outgoing = send(options, (response) => collect(response, finish));
+    } catch (error) {
+      // Node refuses a header it cannot send (a control character in a value, a bad name) before connecting.
+      failed(error);
+      return;
+    }
+    // The socket timeout covers silence; the deadline covers a server that trickles forever.
+    deadline = setTimeout(() => outgoing.destroy(timeoutError()), timeoutMs);
+    outgoing.on('timeout', () => outgoing.destroy(timeoutError()));
+    outgoing.on('error', failed);
+    outgoing.end(request.body);
   });
+}
+
+/** Keeps the status, the raw header lines and the first bytes of the body. */
+function collect(response: IncomingMessage, finish: (result: Omit<SendResult, 'ms'>) => void): void {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  const recorded = () => ({
+    status: response.statusCode ?? 0,
+    statusText: response.statusMessage ?? '',
+    headers: pairs(response.rawHeaders),
+    bodyExcerpt: Buffer.concat(chunks).subarray(0, BODY_EXCERPT_BYTES).toString('utf8'),
+  });
+  response.on('data', (chunk: Buffer) => {
+    if (kept < BODY_EXCERPT_BYTES) {
+      chunks.push(chunk);
+      kept += chunk.length;
+    }
+  });
+  response.on('end', () => finish({ response: recorded() }));
+  // The headers came, the body broke off: what arrived is still the server's answer.
+  response.on('error', () => finish({ response: recorded() }));
+  response.on('aborted', () => finish({ response: recorded() }));
 }

@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import { evaluateChrome } from '../../model/engines/chrome.js';
 import { evaluateFirefox } from '../../model/engines/firefox.js';
 import type { EngineVerdict } from '../../model/engines/verdict.js';
@@ -42,7 +41,7 @@ export interface ProbeOptions {
   /** Send the actual request even when every browser would stop at the preflight. */
   forceActual?: boolean;
   /**
-   * Sends one request and returns what came back. Default: the network (undici). `check --offline`
+   * Sends one request and returns what came back. Default: the network (node:http). `check --offline`
    * passes the server model instead.
    */
   transport?: Transport;
@@ -71,9 +70,7 @@ const answerOf = (e: Exchange | undefined): ServerAnswer | undefined =>
  * the browser's own exchanges hide. Redirects are never followed automatically; each hop is recorded.
  */
 export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): Promise<ProbeResult> {
-  const dispatcher = options.transport ? undefined : await newAgent(options.timeoutMs);
-  const transport: Transport =
-    options.transport ?? ((request) => sendRaw(dispatcher as Dispatcher, request, options.timeoutMs));
+  const transport: Transport = options.transport ?? ((request) => sendRaw(request, options.timeoutMs));
   const exchanges: Exchange[] = [];
   const send = async (
     kind: Exchange['kind'],
@@ -88,111 +85,95 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
     return exchange;
   };
 
-  try {
-    const base: Scenario = {
-      origin: page.origin,
-      request: {
-        url: page.url,
-        method: page.method,
-        headers: page.headers,
-        credentials: page.credentials,
-        ...(page.body !== undefined && { body: page.body }),
-      },
-    };
-    const scenario: Scenario = { ...base };
-    const planned = simulate(base);
-    let hop: PreparedScenario = prepareScenario(base);
-    let body = page.body;
-    let firstPreflight: Exchange | undefined;
-    let firstActual: Exchange | undefined;
-    for (let index = 0; index <= MAX_REDIRECTS; index++) {
-      const answers: RedirectHop = { response: DEFAULT_RESPONSE_ANSWER };
-      const plans = options.browsers.map((b) => ENGINES[b](hop));
-      const preflighting = plans.find((v) => v.preflight);
-      let preflight: Exchange | undefined;
-      if (preflighting) {
-        preflight = await send(
-          'preflight',
-          {
-            method: 'OPTIONS',
-            url: hop.url,
-            headers: preflightHeaders(
-              preflightRequestHeaders(hop, preflighting.unsafeNames),
-              hop.origin,
-              hop.url,
-            ),
-          },
-          undefined,
-          index,
-        );
-        if (preflight.error) return finish(scenario, true);
-        answers.preflight = answerOf(preflight) as ServerAnswer;
-        hop = { ...hop, preflight: answers.preflight };
-        firstPreflight ??= preflight;
-      }
-      const goesOn = options.browsers.some((b) => ENGINES[b](hop).stage !== 'preflight');
-      if (preflight && !goesOn && !options.forceActual) {
-        record(scenario, index, answers);
-        break;
-      }
-      const actual = await send(
-        'actual',
+  const base: Scenario = {
+    origin: page.origin,
+    request: {
+      url: page.url,
+      method: page.method,
+      headers: page.headers,
+      credentials: page.credentials,
+      ...(page.body !== undefined && { body: page.body }),
+    },
+  };
+  const scenario: Scenario = { ...base };
+  const planned = simulate(base);
+  let hop: PreparedScenario = prepareScenario(base);
+  let body = page.body;
+  let firstPreflight: Exchange | undefined;
+  let firstActual: Exchange | undefined;
+  for (let index = 0; index <= MAX_REDIRECTS; index++) {
+    const answers: RedirectHop = { response: DEFAULT_RESPONSE_ANSWER };
+    const plans = options.browsers.map((b) => ENGINES[b](hop));
+    const preflighting = plans.find((v) => v.preflight);
+    let preflight: Exchange | undefined;
+    if (preflighting) {
+      preflight = await send(
+        'preflight',
         {
-          method: hop.method,
+          method: 'OPTIONS',
           url: hop.url,
-          headers: actualHeaders({
-            origin: hop.origin,
-            url: hop.url,
-            headers: hop.headerLines,
-            credentials: page.credentials,
-            ...(body !== undefined && { body }),
-            ...(page.cookie !== undefined && { cookie: page.cookie }),
-          }),
-          ...(body !== undefined && { body }),
+          headers: preflightHeaders(
+            preflightRequestHeaders(hop, preflighting.unsafeNames),
+            hop.origin,
+            hop.url,
+          ),
         },
         undefined,
         index,
       );
-      if (actual.error) return finish(scenario, true);
-      firstActual ??= actual;
-      answers.response = answerOf(actual) as ServerAnswer;
-      hop = { ...hop, response: answers.response };
-      record(scenario, index, answers);
-      if (!isFollowedRedirect(answers.response)) break;
-      // Follow only if some browser accepts the redirect response itself.
-      if (!options.browsers.some((b) => ENGINES[b](hop).outcome === 'allowed')) break;
-      const next = followRedirect(
-        { ...hop, ...(body !== undefined && { body }) },
-        answers.response,
-        page.origin,
-        index,
-      );
-      if (typeof next === 'string') break;
-      body = next.body;
-      hop = preparedHop(hop, next, { response: DEFAULT_RESPONSE_ANSWER }, DEFAULT_PREFLIGHT_ANSWER);
+      if (preflight.error) return finish(scenario, true);
+      answers.preflight = answerOf(preflight) as ServerAnswer;
+      hop = { ...hop, preflight: answers.preflight };
+      firstPreflight ??= preflight;
     }
-
-    await diagnose(page, planned, firstPreflight, lastOf(exchanges, 'actual') ?? firstActual, send);
-    return finish(scenario, false);
-  } finally {
-    await dispatcher?.close();
+    const goesOn = options.browsers.some((b) => ENGINES[b](hop).stage !== 'preflight');
+    if (preflight && !goesOn && !options.forceActual) {
+      record(scenario, index, answers);
+      break;
+    }
+    const actual = await send(
+      'actual',
+      {
+        method: hop.method,
+        url: hop.url,
+        headers: actualHeaders({
+          origin: hop.origin,
+          url: hop.url,
+          headers: hop.headerLines,
+          credentials: page.credentials,
+          ...(body !== undefined && { body }),
+          ...(page.cookie !== undefined && { cookie: page.cookie }),
+        }),
+        ...(body !== undefined && { body }),
+      },
+      undefined,
+      index,
+    );
+    if (actual.error) return finish(scenario, true);
+    firstActual ??= actual;
+    answers.response = answerOf(actual) as ServerAnswer;
+    hop = { ...hop, response: answers.response };
+    record(scenario, index, answers);
+    if (!isFollowedRedirect(answers.response)) break;
+    // Follow only if some browser accepts the redirect response itself.
+    if (!options.browsers.some((b) => ENGINES[b](hop).outcome === 'allowed')) break;
+    const next = followRedirect(
+      { ...hop, ...(body !== undefined && { body }) },
+      answers.response,
+      page.origin,
+      index,
+    );
+    if (typeof next === 'string') break;
+    body = next.body;
+    hop = preparedHop(hop, next, { response: DEFAULT_RESPONSE_ANSWER }, DEFAULT_PREFLIGHT_ANSWER);
   }
+
+  await diagnose(page, planned, firstPreflight, lastOf(exchanges, 'actual') ?? firstActual, send);
+  return finish(scenario, false);
 
   function finish(scenario: Scenario, unreachable: boolean): ProbeResult {
     return { exchanges, scenario, simulation: simulate(scenario), unreachable };
   }
-}
-
-/**
- * undici's Agent, imported from its own module: the package index loads fetch, WebSocket, caches and more,
- * which triples the start-up cost of a one-shot CLI run. The version is pinned exactly in package.json.
- */
-async function newAgent(timeoutMs: number): Promise<Dispatcher> {
-  // @ts-expect-error: undici ships no types for its internal module paths.
-  const { default: Agent } = (await import('undici/lib/dispatcher/agent.js')) as {
-    default: typeof import('undici').Agent;
-  };
-  return new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 1000 });
 }
 
 const ENGINES: Record<BrowserName, (s: PreparedScenario) => EngineVerdict<unknown, unknown>> = {

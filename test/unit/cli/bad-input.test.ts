@@ -1,4 +1,5 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +16,43 @@ writeFileSync(
 symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
 symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
 
-// A server that accepts connections and never answers: for the timeout case.
-let silent: Server;
-let silentPort = 0;
+// Servers that misbehave, one per network failure: silent (timeout), closing at once, speaking another protocol,
+// and HTTPS with a self-signed certificate (test/fixtures/tls).
+const TLS = join(import.meta.dirname, '../../fixtures/tls');
+const servers: Array<{ close(): unknown }> = [];
+const ports = { silent: 0, closing: 0, notHttp: 0, selfSigned: 0 };
+async function listen(server: Server, name: keyof typeof ports): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  ports[name] = (server.address() as { port: number }).port;
+  servers.push(server);
+}
 beforeAll(async () => {
-  silent = createServer(() => undefined);
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  silentPort = (silent.address() as { port: number }).port;
+  await listen(
+    createServer(() => undefined),
+    'silent',
+  );
+  await listen(
+    createServer((socket) => socket.destroy()),
+    'closing',
+  );
+  await listen(
+    createServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n')),
+    'notHttp',
+  );
+  const selfSigned = createHttpsServer(
+    {
+      key: readFileSync(join(TLS, 'self-signed.key')),
+      cert: readFileSync(join(TLS, 'self-signed.crt')),
+    },
+    (_req, res) => res.end('ok'),
+  );
+  await listen(selfSigned as unknown as Server, 'selfSigned');
 });
 afterAll(() => {
-  silent.close();
+  for (const server of servers) server.close();
 });
+
+const check = (url: string) => ['check', url, '--origin', 'http://localhost:3000', '--timeout', '2000'];
 
 // Each row: arguments, the exit status, and what the one stderr line must say.
 const TABLE: Array<[string, () => string[], number, RegExp]> = [
@@ -101,7 +128,7 @@ const TABLE: Array<[string, () => string[], number, RegExp]> = [
     'check: timeout',
     () => [
       'check',
-      `http://127.0.0.1:${silentPort}/x`,
+      `http://127.0.0.1:${ports.silent}/x`,
       '--origin',
       'http://localhost:3000',
       '--timeout',
@@ -109,6 +136,30 @@ const TABLE: Array<[string, () => string[], number, RegExp]> = [
     ],
     3,
     /no answer from 127\.0\.0\.1:\d+ within 300 ms/,
+  ],
+  [
+    'check: the server closes the connection',
+    () => check(`http://127.0.0.1:${ports.closing}/x`),
+    3,
+    /127\.0\.0\.1:\d+ closed the connection without answering/,
+  ],
+  [
+    'check: the server does not speak HTTP',
+    () => check(`http://127.0.0.1:${ports.notHttp}/x`),
+    3,
+    /127\.0\.0\.1:\d+ .*is it speaking HTTP on that port\?/,
+  ],
+  [
+    'check: a self-signed certificate',
+    () => check(`https://localhost:${ports.selfSigned}/x`),
+    3,
+    /TLS error talking to localhost:\d+ \(DEPTH_ZERO_SELF_SIGNED_CERT\): check the certificate/,
+  ],
+  [
+    'check: https:// to a plain-HTTP server',
+    () => check(`https://127.0.0.1:${ports.notHttp}/x`),
+    3,
+    /TLS error talking to 127\.0\.0\.1:\d+ .*use http:\/\/ for a plain-HTTP server/,
   ],
   ['simulate: missing file', () => ['simulate', join(dir, 'nope.json')], 2, /no such file/],
   ['simulate: binary file', () => ['simulate', join(dir, 'binary.json')], 2, /is a binary file/],
