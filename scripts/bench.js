@@ -34,7 +34,7 @@ const runs = 5;
 const times = [];
 for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
-  spawnSync(process.execPath, ['bin/cors-doctor.js', 'simulate', '--json', file], { stdio: 'ignore' });
+  spawnSync(process.execPath, ['bin/cors-doctor.cjs', 'simulate', '--json', file], { stdio: 'ignore' });
   times.push(performance.now() - t0);
 }
 times.sort((a, b) => a - b);
@@ -115,7 +115,7 @@ for (let i = 0; i < 7; i++) {
   );
   checks.push(
     timed(process.execPath, [
-      'bin/cors-doctor.js',
+      'bin/cors-doctor.cjs',
       'check',
       url,
       '--origin',
@@ -128,7 +128,7 @@ for (let i = 0; i < 7; i++) {
     ]),
   );
   starts.push(timed(process.execPath, ['-e', '0']));
-  helps.push(timed(process.execPath, ['bin/cors-doctor.js', '--help']));
+  helps.push(timed(process.execPath, ['bin/cors-doctor.cjs', '--help']));
 }
 child.kill();
 const c = median(checks);
@@ -162,7 +162,7 @@ for (let app = 0; app < 4; app++) {
 const scans = [];
 const greps = [];
 for (let i = 0; i < 5; i++) {
-  scans.push(timed(process.execPath, ['bin/cors-doctor.js', 'scan', tree, '--origin', ORIGIN, '--json']));
+  scans.push(timed(process.execPath, ['bin/cors-doctor.cjs', 'scan', tree, '--origin', ORIGIN, '--json']));
   greps.push(timed('grep', ['-rl', 'FastAPI', tree]));
 }
 rmSync(tree, { recursive: true, force: true });

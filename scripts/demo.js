@@ -67,7 +67,7 @@ for (const demo of DEMOS) {
     process.stdout.write(
       `\n━━ ${demo.title} (${demo.app})\n$ cors-doctor ${args.map((a) => (/[\s"{}]/.test(a) ? `'${a}'` : a)).join(' ')}\n\n`,
     );
-    spawnSync(process.execPath, ['bin/cors-doctor.js', ...args], { stdio: 'inherit' });
+    spawnSync(process.execPath, ['bin/cors-doctor.cjs', ...args], { stdio: 'inherit' });
   } finally {
     await server.stop();
   }

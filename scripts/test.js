@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite: lint, type check, then every vitest test (unit, real browsers, real servers).
+// The whole test suite: lint, type check, build, then every vitest test (unit, real browsers, real servers).
 // Prints a final "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ if (missing.length > 0) {
 
 const lintOk = run('lint (biome)', 'npx', ['biome', 'check', '.']);
 const typesOk = run('type check (tsc --noEmit)', 'npx', ['tsc', '--noEmit']);
+// The bundled CLI (dist/cli) is what bin/cors-doctor.cjs runs; test/integration/cli-bundle.test.ts runs it.
+const buildOk = run('build (tsc + CLI bundle)', 'npm', ['run', '--silent', 'build']);
 
 mkdirSync('.test-results', { recursive: true });
 const report = '.test-results/vitest.json';
@@ -54,6 +56,8 @@ try {
 if (!lintOk) failed += 1;
 else passed += 1;
 if (!typesOk) failed += 1;
+else passed += 1;
+if (!buildOk) failed += 1;
 else passed += 1;
 
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);

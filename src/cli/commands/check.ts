@@ -1,7 +1,8 @@
+import { check } from '../../check.js';
 import { hasHeader } from '../../model/header-list.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
-import type { PythonProject } from '../../python/types.js';
 import { type CheckReport, maskReport } from '../../report/check-json.js';
+import { renderCheck } from '../../report/check-text.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Style } from '../style.js';
 import { collectHeaders, parseOrigin, parseRequestUrl, parseTimeout } from '../validate.js';
@@ -91,36 +92,16 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   const probeOptions = { browsers, timeoutMs, forceActual: options.forceActual === true };
   let report: CheckReport;
   if (options.project === undefined) {
-    const { check } = await import('../../check.js');
     report = await check(page, probeOptions);
   } else {
-    const { readPythonProject } = await import('../../python/read-project.js');
-    let project: PythonProject;
-    try {
-      project = await readPythonProject(options.project);
-    } catch (error) {
-      throw new CliError(`--project: ${(error as Error).message}`);
-    }
-    const { checkWithSource } = await import('../../check-with-source.js');
-    try {
-      report = await checkWithSource(page, probeOptions, project, { offline: options.offline === true });
-    } catch (error) {
-      const { name, message } = error as Error;
-      if (name === 'NoAppToModel') throw new CliError(`--offline: ${message}`);
-      if (name === 'UnpredictableAnswer') {
-        throw new CliError(
-          `--offline: ${message}; run check against the live server instead`,
-          EXIT.unreachable,
-        );
-      }
-      throw error;
-    }
+    // The source join needs the Python parser: a file of its own, loaded only with --project.
+    const { checkProject } = await import('./check-project.js');
+    report = await checkProject(page, probeOptions, options.project, options.offline === true);
   }
   const shown = maskReport(report, options.showSecrets === true);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   } else {
-    const { renderCheck } = await import('../../report/check-text.js');
     process.stdout.write(`${renderCheck(shown, style)}\n`);
   }
   if (report.causes.some((c) => c.code === 'server-unreachable')) {
