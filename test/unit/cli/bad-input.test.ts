@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   for (const server of servers) server.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const check = (url: string) => ['check', url, '--origin', 'http://localhost:3000', '--timeout', '2000'];
