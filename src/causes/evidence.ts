@@ -7,8 +7,27 @@ export const preflightOf = (e: CheckEvidence): Exchange | undefined =>
   e.exchanges.find((x) => x.kind === 'preflight');
 export const actualOf = (e: CheckEvidence): Exchange | undefined =>
   e.exchanges.find((x) => x.kind === 'actual');
+/** The diagnostic request with this method, sent from the page's own origin (or without Origin). */
 export const diagnosticOf = (e: CheckEvidence, method: string): Exchange | undefined =>
-  e.exchanges.find((x) => x.kind === 'diagnostic' && x.request.method === method);
+  e.exchanges.find(
+    (x) =>
+      x.kind === 'diagnostic' &&
+      x.request.method === method &&
+      (getHeader(x.request.headers, 'Origin') ?? e.page.origin) === e.page.origin,
+  );
+
+/**
+ * A diagnostic request sent with another spelling of the page's origin (`http://localhost:3000/`) that the
+ * server allowed: its allow-list holds that spelling, which no browser sends.
+ */
+export function allowedOriginSpelling(e: CheckEvidence): { exchange: Exchange; origin: string } | undefined {
+  for (const x of e.exchanges) {
+    const sent = getHeader(x.request.headers, 'Origin');
+    if (x.kind !== 'diagnostic' || !x.response || sent === null || sent === e.page.origin) continue;
+    if (allowOrigin(x.response) === sent) return { exchange: x, origin: sent };
+  }
+  return undefined;
+}
 
 /** The verdicts of the browsers checked. */
 export const verdictsOf = (e: CheckEvidence): BrowserVerdict[] => e.browsers.map((b) => e.simulation[b]);

@@ -1,6 +1,14 @@
 import { replaceStringValue } from '../../fix/source-edits.js';
+import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import type { ResolvedValue } from '../../python/types.js';
-import { actualOf, allowOrigin, firstBlocked, preflightOf } from '../evidence.js';
+import {
+  actualOf,
+  allowedOriginSpelling,
+  allowOrigin,
+  firstBlocked,
+  preflightOf,
+  statusLine,
+} from '../evidence.js';
 import { corsEntries, stringItems } from '../static-values.js';
 import type { CauseRule, Finding, ScanContext } from '../types.js';
 
@@ -35,6 +43,28 @@ export const originMalformed: CauseRule = {
   scan: scanOriginMalformed,
   detect(e) {
     if (!firstBlocked(e)) return undefined;
+    const misspelt = allowedOriginSpelling(e);
+    if (misspelt) {
+      const refused = [preflightOf(e), actualOf(e)].find((x) => x?.response);
+      return {
+        code: 'origin-malformed',
+        severity: 'error',
+        summary: `The server allows ${misspelt.origin} but not ${e.page.origin}: its allowed origins hold ${misspelt.origin}, which can never match: ${malformedOriginReason(misspelt.origin, e.page.origin) ?? 'browsers never send it'}.`,
+        evidence: [
+          ...(refused?.response
+            ? [
+                `${refused.request.method} with Origin: ${e.page.origin} -> ${statusLine(refused.response)}, no Access-Control-Allow-Origin`,
+              ]
+            : []),
+          `${misspelt.exchange.request.method} with Origin: ${misspelt.origin} -> Access-Control-Allow-Origin: ${misspelt.origin}`,
+        ],
+        locations: [],
+        fix: {
+          summary: `Write the origin exactly as the browser sends it: "${e.page.origin}", not "${misspelt.origin}".`,
+          snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+        },
+      };
+    }
     for (const x of [preflightOf(e), actualOf(e)]) {
       const value = allowOrigin(x?.response);
       if (value === null || /[ ,]/.test(value)) continue;

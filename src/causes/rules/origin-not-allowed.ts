@@ -10,6 +10,7 @@ import { getHeader } from '../../model/header-list.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
   actualOf,
+  allowedOriginSpelling,
   allowOrigin,
   diagnosticOf,
   firstBlocked,
@@ -49,7 +50,9 @@ export const originNotAllowed: CauseRule = {
   title: "The page's exact origin is not in the allowed set.",
   scan: scanOriginNotAllowed,
   detect(e) {
-    if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0) return undefined;
+    // A misspelt entry in the allow-list (origin-malformed) explains the refusal on its own.
+    if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0 || allowedOriginSpelling(e))
+      return undefined;
     const origin = e.page.origin;
     const evidence: string[] = [];
     for (const x of [preflightOf(e), diagnosticOf(e, 'OPTIONS')]) {

@@ -206,12 +206,13 @@ async function diagnose(
 ): Promise<void> {
   // A simple request came back without Access-Control-Allow-Origin: ask the CORS layer directly, with a
   // preflight, whether it exists and whether it knows this origin (Starlette names the refusal in the body).
+  let layerProbe: Exchange | undefined;
   if (
     !preflight &&
     actual?.response &&
     getHeader(actual.response.headers, 'Access-Control-Allow-Origin') === null
   ) {
-    await send(
+    layerProbe = await send(
       'diagnostic',
       {
         method: 'OPTIONS',
@@ -227,6 +228,34 @@ async function diagnose(
         ),
       },
       'is there a CORS layer, and does it allow this origin?',
+    );
+  }
+  // A CORS layer answered but allowed nothing for this origin: ask whether it allows the origin written with
+  // a trailing slash, the commonest typo in allow-lists. Browsers never send that spelling, so if the server
+  // allows it, the allow-list has the typo.
+  const answers = [preflight, actual, layerProbe].flatMap((x) => (x?.response ? [x.response] : []));
+  if (
+    page.origin !== 'null' &&
+    answers.some((r) => hasCorsHeaders(r.headers)) &&
+    answers.every((r) => getHeader(r.headers, 'Access-Control-Allow-Origin') === null)
+  ) {
+    const misspelt = `${page.origin}/`;
+    await send(
+      'diagnostic',
+      {
+        method: 'OPTIONS',
+        url: page.url,
+        headers: preflightHeaders(
+          [
+            ['Accept', '*/*'],
+            ['Access-Control-Request-Method', planned.method],
+            ['Origin', misspelt],
+          ],
+          page.origin,
+          page.url,
+        ),
+      },
+      `does the server allow ${misspelt} (the origin with a trailing slash, a common typo in allow-lists)?`,
     );
   }
   // The actual request failed without CORS headers: the same request without Origin shows what the
