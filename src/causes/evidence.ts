@@ -93,16 +93,23 @@ export function proxyName(r: RecordedResponse | undefined): string | undefined {
 }
 
 /**
- * The preflight was answered by the proxy itself: a proxy's `Server`, a 2xx with no body and no CORS
- * header at all (an app's router would answer OPTIONS 405 with a body; a CORS layer would add headers).
+ * The preflight was answered by the proxy itself: a proxy's `Server`, a 2xx with an empty body. An app's
+ * router answers OPTIONS 405 with a body, and Starlette's CORS layer answers `200 OK` with the body `OK`
+ * (or `400 Disallowed CORS ...`).
  */
 export function proxyAnsweredPreflight(e: CheckEvidence): Exchange | undefined {
   const preflight = preflightOf(e);
   const r = preflight?.response;
-  if (!r || !proxyName(r) || r.status < 200 || r.status > 299) return undefined;
-  if (hasCorsHeaders(r.headers) || hasHeader(r.headers, 'Vary') || r.bodyExcerpt.trim() !== '')
+  if (!r || !proxyName(r) || r.status < 200 || r.status > 299 || r.bodyExcerpt.trim() !== '')
     return undefined;
   return preflight;
+}
+
+/** The proxy answered the preflight itself without any CORS header (not even `Vary`). */
+export function proxyAnsweredPreflightEmpty(e: CheckEvidence): Exchange | undefined {
+  const preflight = proxyAnsweredPreflight(e);
+  const headers = preflight?.response?.headers ?? [];
+  return hasCorsHeaders(headers) || hasHeader(headers, 'Vary') ? undefined : preflight;
 }
 
 /**

@@ -70,10 +70,13 @@ export function scanApp(context: ScanContext): Finding[] {
 /** Names the root causes the evidence shows. Never invents one: no rule matching means no cause. */
 export function diagnose(evidence: CheckEvidence): Cause[] {
   const causes: Cause[] = [];
+  const explained = new Set<string>();
   for (const rule of LIVE_RULES) {
+    if (explained.has(rule.code)) continue;
     const cause = rule.detect?.(evidence);
     if (cause) causes.push(cause);
     if (cause?.code === 'server-unreachable') break;
+    if (cause) for (const code of rule.supersedes ?? []) explained.add(code);
   }
   return causes;
 }

@@ -115,6 +115,11 @@ export interface CauseRule {
   title: string;
   /** Recognises the cause in what a live probe saw. */
   detect?(evidence: CheckEvidence): Cause | undefined;
+  /**
+   * Causes this one explains when it is found: their rules are not run. (A preflight that the proxy
+   * answered is missing a header because of the proxy; a fix in the app's CORS layer would not help.)
+   */
+  supersedes?: CauseCode[];
   /** Recognises the cause (or its risk) in the source of one app. */
   scan?(context: ScanContext): Finding[];
 }

@@ -34,6 +34,11 @@ const SETUPS = {
     app: 'test/fixtures/nginx/behind-proxy/app',
     conf: 'test/fixtures/nginx/behind-proxy/answers-preflight.conf',
   },
+  // The app's CORS is right; nginx answers OPTIONS itself, with an origin and methods but no allowed headers.
+  'answers-preflight-incompletely': {
+    app: 'test/fixtures/nginx/behind-proxy/app',
+    conf: 'test/fixtures/nginx/behind-proxy/answers-preflight-incompletely.conf',
+  },
   // The app's CORS is right; nginx hides its Access-Control-Allow-Origin.
   'hides-allow-origin': {
     app: 'test/fixtures/nginx/behind-proxy/app',
@@ -97,6 +102,24 @@ const TABLE: Array<{
     path: '/orders',
     headers: JSON_BODY,
     body: ORDER,
+    outcome: 'blocked',
+    cause: 'proxy-answers-preflight',
+  },
+  {
+    title: "a JSON POST: nginx's 204 allows the origin but not Content-Type",
+    setup: 'answers-preflight-incompletely',
+    method: 'POST',
+    path: '/orders',
+    headers: JSON_BODY,
+    body: ORDER,
+    outcome: 'blocked',
+    cause: 'proxy-answers-preflight',
+  },
+  {
+    title: "a DELETE: nginx's 204 does not list the method",
+    setup: 'answers-preflight-incompletely',
+    method: 'DELETE',
+    path: '/orders/7',
     outcome: 'blocked',
     cause: 'proxy-answers-preflight',
   },

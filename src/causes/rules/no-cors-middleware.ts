@@ -6,7 +6,7 @@ import {
   firstBlocked,
   hasCorsHeaders,
   preflightOf,
-  proxyAnsweredPreflight,
+  proxyAnsweredPreflightEmpty,
   statusLine,
 } from '../evidence.js';
 import { corsEntries } from '../static-values.js';
@@ -21,7 +21,7 @@ export const noCorsMiddleware: CauseRule = {
   title: 'The backend sends no CORS headers at all.',
   scan: scanNoCorsMiddleware,
   detect(e) {
-    if (!firstBlocked(e) || proxyAnsweredPreflight(e)) return undefined;
+    if (!firstBlocked(e) || proxyAnsweredPreflightEmpty(e)) return undefined;
     const answered = e.exchanges.filter((x) => x.response);
     if (answered.length === 0 || answered.some((x) => x.response && hasCorsHeaders(x.response.headers)))
       return undefined;

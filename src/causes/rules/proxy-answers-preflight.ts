@@ -1,18 +1,91 @@
+import type { RecordedResponse } from '../../evidence/types.js';
 import { getHeader } from '../../model/header-list.js';
-import { corsHeaderLines, proxyAnsweredPreflight, proxyName, statusLine } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import { splitListHeader } from '../../model/http-token.js';
+import {
+  allowOrigin,
+  blockedAt,
+  corsHeaderLines,
+  hasCorsHeaders,
+  proxyAnsweredPreflight,
+  proxyName,
+  statusLine,
+} from '../evidence.js';
+import type { CauseRule, CheckEvidence } from '../types.js';
+
+/** A response header the proxy's preflight answer must carry for this request, as `[name, value]`. */
+type Needed = [name: string, value: string, why: string];
+
+/**
+ * What the proxy's own preflight answer lacks for this request: the page's origin (not `*` with
+ * credentials), credentials, the method and the request headers.
+ */
+function lacking(e: CheckEvidence, r: RecordedResponse): Needed[] {
+  const origin = e.page.origin;
+  const credentialed = e.page.credentials === 'include';
+  const needed: Needed[] = [];
+  const acao = allowOrigin(r);
+  if (acao === null) needed.push(['Access-Control-Allow-Origin', origin, 'absent']);
+  else if (acao === '*' ? credentialed : acao !== origin)
+    needed.push(['Access-Control-Allow-Origin', origin, `it sends ${acao}`]);
+  if (credentialed && getHeader(r.headers, 'Access-Control-Allow-Credentials') !== 'true')
+    needed.push(['Access-Control-Allow-Credentials', 'true', 'absent']);
+  const method = e.simulation.method;
+  const methodsValue = getHeader(r.headers, 'Access-Control-Allow-Methods');
+  const methods = splitListHeader(methodsValue);
+  if (
+    !['GET', 'HEAD', 'POST'].includes(method) &&
+    !methods.includes(method) &&
+    !(methods.includes('*') && !credentialed)
+  ) {
+    needed.push([
+      'Access-Control-Allow-Methods',
+      [...methods.filter((m) => m !== '*'), method].join(', '),
+      methodsValue === null ? 'absent' : `${method} is not in ${methodsValue}`,
+    ]);
+  }
+  const headersValue = getHeader(r.headers, 'Access-Control-Allow-Headers');
+  const allowed = splitListHeader(headersValue).map((h) => h.toLowerCase());
+  const requested = (e.simulation.accessControlRequestHeaders ?? '').split(',').filter(Boolean);
+  const missing = requested.filter(
+    (h) => !allowed.includes(h) && !(allowed.includes('*') && !credentialed && h !== 'authorization'),
+  );
+  if (missing.length > 0) {
+    needed.push([
+      'Access-Control-Allow-Headers',
+      [...allowed.filter((h) => h !== '*'), ...missing].join(', '),
+      headersValue === null ? 'absent' : `${missing.join(', ')} not in ${headersValue}`,
+    ]);
+  }
+  return needed;
+}
 
 export const proxyAnswersPreflight: CauseRule = {
   code: 'proxy-answers-preflight',
   severity: 'error',
-  title: 'The reverse proxy answers the preflight itself, without CORS headers; the app never sees it.',
+  title:
+    'The reverse proxy answers the preflight itself, without what the browser needs; the app never sees it.',
+  // The proxy's answer is what lacks the header: a change to the app's CORS layer would not reach it.
+  supersedes: [
+    'no-cors-middleware',
+    'origin-malformed',
+    'origin-not-allowed',
+    'wildcard-with-credentials',
+    'credentials-not-allowed',
+    'method-not-allowed',
+    'header-not-allowed',
+  ],
   detect(e) {
     const preflight = proxyAnsweredPreflight(e);
-    if (!preflight?.response) return undefined;
-    const proxy = proxyName(preflight.response) as string;
+    if (!preflight?.response || !blockedAt(e, 'preflight')) return undefined;
+    const r = preflight.response;
+    const proxy = proxyName(r) as string;
+    const empty = !hasCorsHeaders(r.headers);
+    const needed = lacking(e, r);
+    if (!empty && needed.length === 0) return undefined;
     const evidence = [
-      `OPTIONS ${preflight.request.url} -> ${statusLine(preflight.response)} from ${proxy} (Server: ${getHeader(preflight.response.headers, 'Server')}), empty, with no Access-Control-* header`,
-      'an application answers OPTIONS with a body (405 from the router) or with CORS headers (its CORS layer): this answer never reached the app',
+      `OPTIONS ${preflight.request.url} -> ${statusLine(r)} from ${proxy} (Server: ${getHeader(r.headers, 'Server')}), empty body, ${empty ? 'with no Access-Control-* header' : corsHeaderLines(r).join('; ')}`,
+      "an application answers OPTIONS with a body (405 from the router; Starlette's CORS layer says OK or Disallowed CORS ...): this answer never reached the app",
+      ...needed.map(([name, value, why]) => `needed: ${name}: ${value} (${why})`),
     ];
     const actual = e.exchanges.find(
       (x) => x.kind !== 'preflight' && x.response && corsHeaderLines(x.response).length > 0,
@@ -22,14 +95,22 @@ export const proxyAnswersPreflight: CauseRule = {
         `${actual.request.method} (not a preflight) -> ${corsHeaderLines(actual.response).join('; ')}: the app behind ${proxy} does send CORS headers`,
       );
     }
+    const remove = `remove the \`if ($request_method = OPTIONS) { ... return 204; }\` block (or whatever answers OPTIONS) from the ${proxy} configuration, so the app's CORS layer answers preflights`;
     return {
       code: 'proxy-answers-preflight',
       severity: 'error',
-      summary: `${proxy} answers the preflight itself (${statusLine(preflight.response)}) without Access-Control-Allow-Origin, so the app's CORS layer never sees it and the browser blocks the request.`,
+      summary: empty
+        ? `${proxy} answers the preflight itself (${statusLine(r)}) without Access-Control-Allow-Origin, so the app's CORS layer never sees it and the browser blocks the request.`
+        : `${proxy} answers the preflight itself (${statusLine(r)}), and its answer lacks ${needed.map(([name]) => name).join(', ')} for this request; the app's CORS layer never sees the preflight.`,
       evidence,
       locations: [],
       fix: {
-        summary: `Let OPTIONS through to the app: remove the \`if ($request_method = OPTIONS) { return 204; }\` block (or whatever answers OPTIONS) from the ${proxy} configuration, so the app's CORS layer answers preflights.`,
+        summary: empty
+          ? `Let OPTIONS through to the app: ${remove}.`
+          : `Either ${remove} (one CORS configuration instead of two), or complete ${proxy}'s answer, in the block that returns it.`,
+        ...(!empty && {
+          snippet: needed.map(([name, value]) => `add_header ${name} "${value}" always;`).join('\n'),
+        }),
       },
     };
   },
