@@ -902,6 +902,7 @@ export class Evaluator {
         return { t: 'func', mod: found.mod, node: def, self: inst };
       }
       if (flavour) return this.settingsField(inst, attr, node, scope, flavour, found);
+      if (found && isDataclass(inst.node)) return this.dataclassField(inst, attr, node, scope, found);
       // Plain class: keyword arguments of the constructor are not fields; `self.x = ...` in __init__, then class attributes.
       const init = this.classMember(inst.mod, inst.node, '__init__');
       if (init?.b.kind === 'def') {
@@ -920,6 +921,60 @@ export class Evaluator {
         });
       return this.unknown(node, scope, `${attr} is not an attribute of ${className(inst.node)}`);
     });
+  }
+
+  /** A field of a `@dataclass` instance: the constructor's keyword argument, else the field's default. */
+  private dataclassField(
+    inst: Extract<Obj, { t: 'instance' }>,
+    attr: string,
+    node: Node,
+    scope: Scope,
+    found: { b: Binding; mod: ModuleInfo; cls: Node },
+  ): Obj {
+    const clsName = className(inst.node);
+    const fieldStep = `${clsName}.${attr} field at ${found.mod.rel}:${lineOf(found.b.node)}`;
+    const args = inst.call ? callArgs(inst.call) : undefined;
+    const kw = args?.keywords.get(attr);
+    if (kw && inst.callScope)
+      return this.withVia(
+        this.evaluate(kw, inst.callScope),
+        `${clsName}(${attr}=...) at ${inst.callScope.mod.rel}:${lineOf(kw)}`,
+      );
+    if (args && args.positional.length > 0)
+      return this.unknown(node, scope, `${clsName}(...) is called with positional arguments`);
+    if (found.b.kind !== 'assign')
+      return this.fromBinding(found.b, `${clsName}.${attr}`, found.mod, { mod: found.mod, cls: found.cls });
+    const value = found.b.value;
+    const fieldScope: Scope = { mod: found.mod, cls: found.cls };
+    const callee =
+      value.type === 'call'
+        ? this.evaluate(value.childForFieldName('function') as Node, { mod: found.mod })
+        : undefined;
+    if (callee?.t !== 'ext' || callee.qname !== 'dataclasses.field')
+      return this.withVia(this.evaluate(value, fieldScope), fieldStep);
+    const options = callArgs(value).keywords;
+    const byDefault = options.get('default');
+    if (byDefault) return this.withVia(this.evaluate(byDefault, fieldScope), `${fieldStep}: default`);
+    const factory = options.get('default_factory');
+    if (factory?.type === 'lambda') {
+      const body = factory.childForFieldName('body') as Node;
+      return this.withVia(this.evaluate(body, { mod: found.mod }), `${fieldStep}: default_factory`);
+    }
+    const f = factory ? this.evaluate(factory, { mod: found.mod }) : undefined;
+    if (f?.t === 'func')
+      return this.withVia(this.callFunction(f, [], new Map(), node, scope), `${fieldStep}: default_factory`);
+    if (f?.t === 'ext' && ['builtins.list', 'builtins.tuple', 'builtins.set'].includes(f.qname))
+      return this.val(
+        { kind: f.qname.slice(9) as 'list' | 'tuple' | 'set', items: [] },
+        value,
+        { mod: found.mod },
+        [fieldStep],
+      );
+    return this.unknown(
+      node,
+      scope,
+      `${clsName}.${attr} has no default that can be read (${short(value.text)})`,
+    );
   }
 
   private settingsField(
@@ -1998,6 +2053,11 @@ function paramNames(fn: Node): string[] {
 }
 
 /** Decorator names of a function (`property`, `app.get`, `lru_cache` ...), without call arguments. */
+/** A class decorated with `@dataclass` (`dataclasses.dataclass`, `pydantic.dataclasses.dataclass`). */
+function isDataclass(cls: Node): boolean {
+  return decoratorNames(cls).some((d) => /(^|\.)dataclass$/.test(d));
+}
+
 export function decoratorNames(def: Node): string[] {
   const parent = def.parent;
   if (parent?.type !== 'decorated_definition') return [];

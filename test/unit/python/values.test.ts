@@ -71,6 +71,37 @@ describe('Python value semantics', () => {
       undefined,
       ['b'],
     ],
+    // dataclasses: the constructor's keyword, else the default, default= or default_factory=
+    [
+      'Settings().origins',
+      'from dataclasses import dataclass, field\n@dataclass(frozen=True)\nclass Settings:\n    origins: list = field(default_factory=lambda: ["a", "b"])',
+      undefined,
+      ['a', 'b'],
+    ],
+    [
+      'Settings(origins=["k"]).origins',
+      'from dataclasses import dataclass, field\n@dataclass\nclass Settings:\n    origins: list = field(default_factory=list)',
+      undefined,
+      ['k'],
+    ],
+    [
+      'Settings().origins',
+      'import dataclasses\ndef dev():\n    return ["d"]\n@dataclasses.dataclass\nclass Settings:\n    origins: list = dataclasses.field(default_factory=dev)',
+      undefined,
+      ['d'],
+    ],
+    [
+      'S().origin.split(",")',
+      'from dataclasses import dataclass, field\n@dataclass\nclass S:\n    origin: str = field(default=os.getenv("O", "x"))',
+      'O=p,q\n',
+      ['p', 'q'],
+    ],
+    [
+      'S().origins',
+      'from dataclasses import dataclass\n@dataclass\nclass S:\n    origins: tuple = ("t",)',
+      undefined,
+      ['t'],
+    ],
   ] as const)('%s (%s) with .env %j', async (expr, prelude, dotenv, expected) => {
     expect(plain(await origins(expr, prelude, dotenv))).toEqual(expected);
   });
@@ -81,6 +112,11 @@ describe('Python value semantics', () => {
     ['origins_from_db()', 'from db import origins_from_db', 'not a literal value (a origins_from_db object)'],
     ['[o for o in X]', 'X = compute()', 'X: compute is not defined in main.py'],
     ['"%s" % "a"', '', '%-formatting is not evaluated'],
+    [
+      'S("x").origins',
+      'from dataclasses import dataclass\n@dataclass\nclass S:\n    origins: list',
+      'S(...) is called with positional arguments',
+    ],
     [
       'A if FLAG else B',
       'A = ["a"]\nB = ["b"]\nFLAG = other()',
