@@ -16,6 +16,10 @@ export class NoAppToModel extends Error {
 const ENDPOINTS_NOT_RUN =
   "offline: endpoints are not run; the endpoint's answer is assumed to be 200. If it raises an unhandled exception, ServerErrorMiddleware answers 500 outside CORSMiddleware, without CORS headers, and browsers report a CORS error (error-response-without-cors): only a live check shows that.";
 
+/** The project holds a proxy configuration: offline answers are the app's alone. */
+const proxyNotModelled = (files: string[]) =>
+  `offline: the project has an nginx configuration (${files.join(', ')}); the server model answers as the app alone, so what the proxy adds, hides or answers itself (a preflight it returns 204 to, add_header lines, proxy_hide_header) is not in these predictions. Check the URL through the proxy live.`;
+
 /**
  * `check` with the backend's source: the live causes (or, `offline`, the causes the server model
  * predicts) joined to what `scan` finds in the app that serves the URL, with file:line and patches.
@@ -46,6 +50,7 @@ export async function checkWithSource(
       versionAssumed: version.assumed,
     };
     if (report.exchanges.some((x) => x.predicted?.statusAssumed)) report.notes.push(ENDPOINTS_NOT_RUN);
+    if (project.proxyConfigs.length > 0) report.notes.push(proxyNotModelled(project.proxyConfigs));
   }
 
   const scan = scanProject(project, {

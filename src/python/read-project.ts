@@ -92,6 +92,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     root: absRoot,
     apps: [],
     versions,
+    proxyConfigs: walk.configFiles.filter((f) => f.kind === 'nginx').map((f) => f.rel),
     filesWithErrors: [],
     stats: { filesSeen: total, filesParsed: 0, skipped },
   };

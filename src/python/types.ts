@@ -143,6 +143,8 @@ export interface PythonProject {
   root: string;
   apps: PythonApp[];
   versions: { starlette?: VersionInfo; fastapi?: VersionInfo; pydantic?: VersionInfo };
+  /** nginx configuration files in the project (a proxy in front of the app), relative to the root. */
+  proxyConfigs: string[];
   /** Files tree-sitter parsed with errors (still read as far as possible). */
   filesWithErrors: Array<{ file: string; line: number; message: string }>;
   /** Counts for progress and benchmarks. */

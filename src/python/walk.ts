@@ -30,7 +30,8 @@ export type ConfigFileKind =
   | 'pyproject'
   | 'poetry.lock'
   | 'uv.lock'
-  | 'Pipfile.lock';
+  | 'Pipfile.lock'
+  | 'nginx';
 
 export interface WalkResult {
   /** Python files, paths relative to the root with `/` separators, in walk order. */
@@ -46,6 +47,7 @@ export function configKind(name: string): ConfigFileKind | undefined {
   if (/^requirements.*\.(txt|in)$/.test(name)) return 'requirements';
   if (name === 'pyproject.toml') return 'pyproject';
   if (name === 'poetry.lock' || name === 'uv.lock' || name === 'Pipfile.lock') return name;
+  if (name === 'nginx.conf' || /^nginx[\w.-]*\.conf(\.template)?$/.test(name)) return 'nginx';
   return undefined;
 }
 

@@ -66,3 +66,22 @@ describe('check --offline: bad input', () => {
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(line);
   });
 });
+
+describe('check --offline says what it does not model', () => {
+  it.each([
+    {
+      title: 'an nginx configuration in the project: the proxy is not in the predictions',
+      project: 'test/fixtures/nginx/add-header-without-always',
+      note: /^offline: the project has an nginx configuration \(nginx\.conf\); the server model answers as the app alone/,
+    },
+    {
+      title: 'an endpoint is assumed to answer 200',
+      project: 'examples/error-500',
+      note: /^offline: endpoints are not run; the endpoint's answer is assumed to be 200/,
+    },
+  ])('$title', async ({ project, note }) => {
+    const { stdout } = await runCli(['check', `${API}/items`, '--project', project, '--offline', '--json']);
+    const report = JSON.parse(stdout) as CheckReport;
+    expect(report.notes.some((n) => note.test(n))).toBe(true);
+  });
+});
