@@ -907,6 +907,12 @@ export class Evaluator {
       const init = this.classMember(inst.mod, inst.node, '__init__');
       if (init?.b.kind === 'def') {
         const assigned = selfAssignment(init.b.node, attr);
+        if (assigned === 'mutated')
+          return this.unknown(
+            node,
+            scope,
+            `self.${attr} is modified in place in ${className(inst.node)}.__init__`,
+          );
         if (assigned) {
           return this.withVia(
             this.evaluate(assigned.value, { mod: init.mod, fn: init.b.node }),
@@ -1779,6 +1785,35 @@ export class Evaluator {
     }
   }
 
+  /**
+   * A local list after `x.append(e)`, `x.extend(e)` or `x += e`, when both are known; undefined otherwise
+   * (the caller then marks the variable unresolved).
+   */
+  private grownList(
+    current: Obj | undefined,
+    arg: Node,
+    scope: Scope,
+    stmt: Node,
+    how: 'append' | 'extend' | '+=',
+  ): Obj | undefined {
+    if (current?.t !== 'val' || current.rv.value.kind !== 'list') return undefined;
+    const added = this.evaluate(arg, scope);
+    if (added.t !== 'val') return undefined;
+    let items: ResolvedValue[];
+    if (how === 'append') items = [added.rv];
+    else if (added.rv.value.kind === 'list' || added.rv.value.kind === 'tuple') items = added.rv.value.items;
+    else return undefined;
+    const name = how === '+=' ? `${short(stmt.text)}` : `.${how}(${short(arg.text)})`;
+    return {
+      t: 'val',
+      rv: {
+        ...current.rv,
+        value: { kind: 'list', items: [...current.rv.value.items, ...items] },
+        via: [...current.rv.via, `${name} at ${scope.mod.rel}:${lineOf(stmt)}`],
+      },
+    };
+  }
+
   private execBlock(block: Node, scope: Scope): ExecResult {
     const locals = scope.locals as Map<string, Obj>;
     for (const stmt of block.namedChildren) {
@@ -1802,19 +1837,33 @@ export class Evaluator {
               };
           } else if (e?.type === 'augmented_assignment') {
             const left = e.childForFieldName('left');
-            if (left?.type === 'identifier')
-              locals.set(left.text, this.unknown(stmt, scope, `${left.text} is modified in place`));
+            const right = e.childForFieldName('right');
+            const op = e.childForFieldName('operator')?.text;
+            if (left?.type === 'identifier') {
+              const grown =
+                op === '+=' && right
+                  ? this.grownList(locals.get(left.text), right, scope, stmt, '+=')
+                  : undefined;
+              locals.set(left.text, grown ?? this.unknown(stmt, scope, `${left.text} is modified in place`));
+            }
           } else if (e?.type === 'call') {
             const fn = e.childForFieldName('function');
-            if (
-              fn?.type === 'attribute' &&
-              /^(append|extend|insert|remove|add|update|pop)$/.test(
-                fn.childForFieldName('attribute')?.text ?? '',
-              )
-            ) {
+            const method = fn?.childForFieldName('attribute')?.text ?? '';
+            if (fn?.type === 'attribute' && /^(append|extend|insert|remove|add|update|pop)$/.test(method)) {
               const target = fn.childForFieldName('object');
-              if (target?.type === 'identifier')
-                locals.set(target.text, this.unknown(stmt, scope, `${target.text} is modified in place`));
+              const args = e.childForFieldName('arguments')?.namedChildren ?? [];
+              if (target?.type === 'identifier') {
+                const grown =
+                  (method === 'append' || method === 'extend') &&
+                  args.length === 1 &&
+                  args[0]?.type !== 'keyword_argument'
+                    ? this.grownList(locals.get(target.text), args[0] as Node, scope, stmt, method)
+                    : undefined;
+                locals.set(
+                  target.text,
+                  grown ?? this.unknown(stmt, scope, `${target.text} is modified in place`),
+                );
+              }
             }
           }
           continue;
@@ -2070,9 +2119,22 @@ export function decoratorNames(def: Node): string[] {
     });
 }
 
-function selfAssignment(init: Node, attr: string): { value: Node; node: Node } | undefined {
+/**
+ * The last `self.attr = value` at the top level of `__init__` (undefined when there is none), or
+ * `mutated` when `self.attr` is changed in place there (`self.attr.append(...)`, `self.attr += ...`).
+ */
+function selfAssignment(init: Node, attr: string): { value: Node; node: Node } | 'mutated' | undefined {
   const body = init.childForFieldName('body');
   let found: { value: Node; node: Node } | undefined;
+  const isSelfAttr = (n: Node | null | undefined) =>
+    n?.type === 'attribute' &&
+    n.childForFieldName('object')?.text === 'self' &&
+    n.childForFieldName('attribute')?.text === attr;
+  const mutated = (n: Node): boolean =>
+    (n.type === 'augmented_assignment' && isSelfAttr(n.childForFieldName('left'))) ||
+    (n.type === 'call' && isSelfAttr(n.childForFieldName('function')?.childForFieldName('object'))) ||
+    n.namedChildren.some(mutated);
+  if (body && mutated(body)) return 'mutated';
   for (const stmt of body?.namedChildren ?? []) {
     const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
     if (a?.type !== 'assignment') continue;

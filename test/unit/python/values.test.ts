@@ -71,6 +71,25 @@ describe('Python value semantics', () => {
       undefined,
       ['b'],
     ],
+    // a local list built step by step in a function
+    [
+      'origins()',
+      'def origins():\n    out = ["a"]\n    out.append("b")\n    out.extend(("c", "d"))\n    out += ["e"]\n    return out',
+      undefined,
+      ['a', 'b', 'c', 'd', 'e'],
+    ],
+    [
+      'Config().cors_origins',
+      'class Config:\n    ENV = os.environ.get("ENV", "local")\n    @property\n    def cors_origins(self):\n        origins = ["http://a"]\n        if self.ENV == "local":\n            origins.append("http://127.0.0.1:3000")\n        return origins',
+      undefined,
+      ['http://a', 'http://127.0.0.1:3000'],
+    ],
+    [
+      'Config().cors_origins',
+      'class Config:\n    ENV = os.environ.get("ENV", "local")\n    @property\n    def cors_origins(self):\n        origins = ["http://a"]\n        if self.ENV == "local":\n            origins.append("http://127.0.0.1:3000")\n        return origins',
+      'ENV=production\n',
+      ['http://a'],
+    ],
     // dataclasses: the constructor's keyword, else the default, default= or default_factory=
     [
       'Settings().origins',
@@ -112,6 +131,21 @@ describe('Python value semantics', () => {
     ['origins_from_db()', 'from db import origins_from_db', 'not a literal value (a origins_from_db object)'],
     ['[o for o in X]', 'X = compute()', 'X: compute is not defined in main.py'],
     ['"%s" % "a"', '', '%-formatting is not evaluated'],
+    [
+      'origins()',
+      'def origins():\n    out = ["a"]\n    out.insert(0, "b")\n    return out',
+      'origins() at main.py:5: out is modified in place',
+    ],
+    [
+      'origins()',
+      'def origins():\n    out = ["a"]\n    out.append(other())\n    return out',
+      'origins() at main.py:5: out is modified in place',
+    ],
+    [
+      'Config().origins',
+      'class Config:\n    origins = ["class"]\n    def __init__(self):\n        self.origins = []\n        self.origins.append(load())',
+      'self.origins is modified in place in Config.__init__',
+    ],
     [
       'S("x").origins',
       'from dataclasses import dataclass\n@dataclass\nclass S:\n    origins: list',
