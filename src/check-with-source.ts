@@ -3,6 +3,7 @@ import { projectStarletteVersion } from './causes/starlette-version.js';
 import { check } from './check.js';
 import type { PageFetch, ProbeOptions } from './evidence/probe/probe.js';
 import { attachPatches } from './fix/patches.js';
+import { listensOn } from './proxy/nginx-cors.js';
 import type { PythonProject } from './python/types.js';
 import type { CheckReport } from './report/check-json.js';
 import { scanProject } from './scan.js';
@@ -50,17 +51,25 @@ export async function checkWithSource(
       versionAssumed: version.assumed,
     };
     if (report.exchanges.some((x) => x.predicted?.statusAssumed)) report.notes.push(ENDPOINTS_NOT_RUN);
-    if (project.proxyConfigs.length > 0) report.notes.push(proxyNotModelled(project.proxyConfigs));
+    if (project.proxies.length > 0) report.notes.push(proxyNotModelled(project.proxies.map((p) => p.file)));
   }
 
   const scan = scanProject(project, {
     origins: [page.origin],
     request: { method: page.method, headers: page.headers, credentials: page.credentials },
   });
-  // Only the app that serves this URL can explain what the request met.
+  // Only the app that serves this URL can explain what the request met, and, of several nginx
+  // configurations, those that listen on the URL's port (all of them when none says so).
   if (served) {
     const key = `${served.source.file}:${served.source.line}`;
     scan.findings = scan.findings.filter((f) => f.app === undefined || f.app === key);
+  }
+  const url = new URL(page.url);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const listening = project.proxies.filter((p) => listensOn(p.directives, port)).map((p) => p.file);
+  if (listening.length > 0) {
+    const proxyFiles = new Set(project.proxies.map((p) => p.file));
+    scan.findings = scan.findings.filter((f) => !proxyFiles.has(f.file) || listening.includes(f.file));
   }
   await attachPatches(project.root, scan.findings);
   const joined = correlate(

@@ -1,5 +1,6 @@
-import { scanApp } from './causes/index.js';
+import { scanApp, scanProxyConfig } from './causes/index.js';
 import { projectStarletteVersion } from './causes/starlette-version.js';
+import { corsEntries } from './causes/static-values.js';
 import type { Finding } from './causes/types.js';
 import type { CredentialsMode, HeaderList } from './model/types.js';
 import type { PythonApp, PythonProject, PyValue, ResolvedValue } from './python/types.js';
@@ -70,8 +71,9 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 export function scanProject(project: PythonProject, options: ScanOptions): ScanReport {
   const starlette = projectStarletteVersion(project);
   const version = starlette.version;
-  const findings = project.apps
-    .flatMap((app) =>
+  const appHasCors = project.apps.some((app) => corsEntries(app).length > 0);
+  const findings: Finding[] = project.apps
+    .flatMap((app): Finding[] =>
       scanApp({
         project,
         app,
@@ -79,6 +81,11 @@ export function scanProject(project: PythonProject, options: ScanOptions): ScanR
         starletteVersion: version,
         ...(options.request && { request: options.request }),
       }).map((f) => ({ ...f, app: `${app.source.file}:${app.source.line}` })),
+    )
+    .concat(
+      project.proxies
+        .filter((config) => !config.syntaxError)
+        .flatMap((config) => scanProxyConfig({ config, appHasCors })),
     )
     .sort(
       (a, b) =>

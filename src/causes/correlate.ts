@@ -14,6 +14,9 @@ const EXPLAINED_BY: Partial<Record<CauseCode, CauseCode[]>> = {
   'credentials-not-allowed': ['credentials-not-allowed'],
   'method-not-allowed': ['method-not-allowed'],
   'header-not-allowed': ['header-not-allowed'],
+  'proxy-answers-preflight': ['proxy-answers-preflight'],
+  'proxy-strips-cors-headers': ['proxy-strips-cors-headers'],
+  'proxy-headers-missing-on-errors': ['proxy-headers-missing-on-errors'],
 };
 
 export interface Correlation {

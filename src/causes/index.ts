@@ -18,7 +18,7 @@ import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
-import type { Cause, CauseRule, CheckEvidence, Finding, ScanContext } from './types.js';
+import type { Cause, CauseRule, CheckEvidence, Finding, ProxyScanContext, ScanContext } from './types.js';
 
 /** Every rule that reads live evidence, most fundamental first (the order causes are reported in). */
 export const LIVE_RULES: CauseRule[] = [
@@ -61,6 +61,14 @@ export const STATIC_RULES: CauseRule[] = [
 
 /** Every rule, by code (for documentation and SARIF rule descriptors). */
 export const ALL_RULES: CauseRule[] = [...new Set([...LIVE_RULES, ...STATIC_RULES])];
+
+/** Every rule that reads nginx configuration, in the order findings are reported. */
+export const PROXY_RULES: CauseRule[] = ALL_RULES.filter((rule) => rule.scanProxy);
+
+/** The findings of every proxy rule for one nginx configuration. */
+export function scanProxyConfig(context: ProxyScanContext): Finding[] {
+  return PROXY_RULES.flatMap((rule) => rule.scanProxy?.(context) ?? []);
+}
 
 /** The findings of every static rule for one app. */
 export function scanApp(context: ScanContext): Finding[] {

@@ -1,6 +1,7 @@
 import type { PageFetch } from '../evidence/probe/probe.js';
 import type { Exchange } from '../evidence/types.js';
 import type { BrowserName, CredentialsMode, HeaderList, SimulationResult } from '../model/types.js';
+import type { NginxConfigFile } from '../proxy/nginx-config.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
 
 /** Stable root-cause codes (docs/causes.md). */
@@ -93,6 +94,13 @@ export interface ScanContext {
   starletteVersion: string;
 }
 
+/** What a proxy rule looks at: one nginx configuration of the project. */
+export interface ProxyScanContext {
+  config: NginxConfigFile;
+  /** An app of the project has CORSMiddleware (so the app itself sends CORS headers). */
+  appHasCors: boolean;
+}
+
 /** A problem found in source, with its place. */
 export interface Finding {
   code: CauseCode;
@@ -122,4 +130,6 @@ export interface CauseRule {
   supersedes?: CauseCode[];
   /** Recognises the cause (or its risk) in the source of one app. */
   scan?(context: ScanContext): Finding[];
+  /** Recognises the cause (or its risk) in an nginx configuration of the project. */
+  scanProxy?(context: ProxyScanContext): Finding[];
 }

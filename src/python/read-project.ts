@@ -1,5 +1,11 @@
 import { statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
+import {
+  looksLikeNginx,
+  type NginxConfigFile,
+  NginxSyntaxError,
+  parseNginxConfig,
+} from '../proxy/nginx-config.js';
 import { findApps } from './apps.js';
 import { type EnvEntry, parseCompose, parseDotenv } from './env.js';
 import { type EnvHit, type EnvProvider, Evaluator } from './evaluate.js';
@@ -92,7 +98,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     root: absRoot,
     apps: [],
     versions,
-    proxyConfigs: walk.configFiles.filter((f) => f.kind === 'nginx').map((f) => f.rel),
+    proxies: readProxies(walk.configFiles, readConfig),
     filesWithErrors: [],
     stats: { filesSeen: total, filesParsed: 0, skipped },
   };
@@ -127,7 +133,12 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     }
   }
   project.apps = apps;
-  project.filesWithErrors = index.errors;
+  project.filesWithErrors = [
+    ...index.errors,
+    ...project.proxies.flatMap((p) =>
+      p.syntaxError ? [{ file: p.file, line: p.syntaxError.line, message: p.syntaxError.message }] : [],
+    ),
+  ];
   project.stats.filesParsed = index.parsedCount;
   return project;
 }
@@ -270,4 +281,28 @@ class ProjectEnv implements EnvProvider {
       dir = posix.dirname(dir) === '.' ? '' : posix.dirname(dir);
     }
   }
+}
+
+/** The project's nginx configuration files (`nginx*.conf`, or a `*.conf` that reads like nginx), parsed. */
+function readProxies(
+  configFiles: Array<{ rel: string; kind: string }>,
+  readConfig: (rel: string) => string | undefined,
+): NginxConfigFile[] {
+  const proxies: NginxConfigFile[] = [];
+  for (const f of configFiles) {
+    if (f.kind !== 'nginx' && f.kind !== 'conf') continue;
+    const text = readConfig(f.rel);
+    if (text === undefined || (f.kind === 'conf' && !looksLikeNginx(text))) continue;
+    try {
+      proxies.push({ file: f.rel, directives: parseNginxConfig(text) });
+    } catch (error) {
+      if (!(error instanceof NginxSyntaxError)) throw error;
+      proxies.push({
+        file: f.rel,
+        directives: [],
+        syntaxError: { line: error.line, message: error.message },
+      });
+    }
+  }
+  return proxies;
 }

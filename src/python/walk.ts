@@ -31,7 +31,8 @@ export type ConfigFileKind =
   | 'poetry.lock'
   | 'uv.lock'
   | 'Pipfile.lock'
-  | 'nginx';
+  | 'nginx'
+  | 'conf';
 
 export interface WalkResult {
   /** Python files, paths relative to the root with `/` separators, in walk order. */
@@ -48,6 +49,8 @@ export function configKind(name: string): ConfigFileKind | undefined {
   if (name === 'pyproject.toml') return 'pyproject';
   if (name === 'poetry.lock' || name === 'uv.lock' || name === 'Pipfile.lock') return name;
   if (name === 'nginx.conf' || /^nginx[\w.-]*\.conf(\.template)?$/.test(name)) return 'nginx';
+  // Another *.conf file: nginx configuration when its text looks like it.
+  if (name.endsWith('.conf')) return 'conf';
   return undefined;
 }
 

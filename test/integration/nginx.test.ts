@@ -1,10 +1,15 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
 import { observeFetch } from '../../src/browsers/observe.js';
 import { check } from '../../src/check.js';
+import { checkWithSource } from '../../src/check-with-source.js';
 import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
+import { readPythonProject } from '../../src/python/read-project.js';
 
 const inCI = process.env.CI === 'true';
 const unavailable = nginxAvailable() ?? (await fastapiAvailable());
@@ -201,6 +206,43 @@ describe.skipIf(unavailable !== undefined)(
       const codes = report.causes.filter((c) => c.severity === 'error').map((c) => c.code);
       expect(codes).toEqual(row.cause ? [row.cause] : []);
     });
+
+    // With the project (the app, and the nginx.conf in front of it as it runs): the proxy cause names the
+    // line of nginx.conf that is responsible.
+    const RESPONSIBLE: Partial<Record<string, RegExp>> = {
+      'proxy-headers-missing-on-errors': /^\s*add_header Access-Control-Allow-Origin [^;]*;$/,
+      'proxy-answers-preflight': /^\s*if \(\$request_method = OPTIONS\) \{$/,
+      'proxy-strips-cors-headers': /^\s*proxy_hide_header Access-Control-Allow-Origin;$/,
+      'duplicate-cors-headers': /^\s*add_header Access-Control-Allow-Origin \$http_origin always;$/,
+    };
+    const projects: string[] = [];
+    afterAll(() => {
+      for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+    });
+    it.each(TABLE.filter((row) => row.cause && RESPONSIBLE[row.cause]))(
+      '--project: $setup: $title -> nginx.conf:line',
+      async (row) => {
+        const { app, conf } = SETUPS[row.setup];
+        const dir = mkdtempSync(join(tmpdir(), 'cors-doctor-nginx-project-'));
+        projects.push(dir);
+        cpSync(app, join(dir, 'app'), { recursive: true });
+        const port = new URL((proxies.get(row.setup) as { url: string }).url).port;
+        const upstream = String((apps.get(app) as { port: number }).port);
+        const text = readFileSync(conf, 'utf8').replaceAll('@PORT@', port).replaceAll('@UPSTREAM@', upstream);
+        writeFileSync(join(dir, 'nginx.conf'), text);
+        const report = await checkWithSource(
+          pageOf(row),
+          { browsers: ['chrome', 'firefox'], timeoutMs: 5000 },
+          await readPythonProject(dir),
+        );
+        const cause = report.causes.find((c) => c.code === row.cause);
+        const lines = text.split('\n');
+        const inConf = (cause?.locations ?? []).filter((l) => l.file === 'nginx.conf');
+        expect(inConf.length, JSON.stringify(cause)).toBeGreaterThan(0);
+        for (const l of inConf) expect(lines[l.line - 1]).toMatch(RESPONSIBLE[row.cause as string] as RegExp);
+        expect(cause?.confirmedBy).toBe('live evidence and source');
+      },
+    );
 
     // The same requests in the real browsers, from a page served at the origin: the verdict and the first
     // console line check predicts must be what each browser does.

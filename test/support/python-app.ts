@@ -92,7 +92,7 @@ export function project(...apps: PythonApp[]): PythonProject {
     root: '/p',
     apps,
     versions: {},
-    proxyConfigs: [],
+    proxies: [],
     filesWithErrors: [],
     stats: { filesSeen: 1, filesParsed: 1, skipped: 0 },
   };

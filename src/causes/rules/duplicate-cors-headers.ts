@@ -1,14 +1,16 @@
 import { headerValues } from '../../model/header-list.js';
+import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
 import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
 import { at, corsEntries } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, Finding, ProxyScanContext, ScanContext } from '../types.js';
 
 export const duplicateCorsHeaders: CauseRule = {
   code: 'duplicate-cors-headers',
   severity: 'error',
   title: 'Two layers both send Access-Control-Allow-Origin, so the browser sees several values.',
   scan: scanDuplicateCors,
+  scanProxy: scanNginxDuplicate,
   detect(e) {
     if (!firstBlocked(e)) return undefined;
     for (const x of e.exchanges) {
@@ -77,4 +79,30 @@ function secondMiddleware(app: PythonApp): Finding[] {
     message: `A second CORSMiddleware: the outer one (at ${at(outer?.source)}) answers every preflight, so this one's preflight settings never apply; both rewrite Access-Control-Allow-Origin on responses.`,
     fix: { summary: 'Keep one CORSMiddleware with the settings you mean.' },
   }));
+}
+
+/** nginx adds Access-Control-Allow-Origin in front of an app whose CORSMiddleware sends its own. */
+function scanNginxDuplicate({ config, appHasCors }: ProxyScanContext): Finding[] {
+  if (!appHasCors) return [];
+  const findings: Finding[] = [];
+  for (const place of blocks(config.directives)) {
+    if (!passesToApp(place.directive)) continue;
+    const added = findHeader(addedHeaders(place, config.directives), 'Access-Control-Allow-Origin');
+    const hidden = hiddenHeaders(place, config.directives).some(
+      (d) => (d.args[0] ?? '').toLowerCase() === 'access-control-allow-origin',
+    );
+    if (!added || hidden) continue;
+    findings.push({
+      code: 'duplicate-cors-headers',
+      severity: 'error',
+      file: config.file,
+      line: added.line,
+      message: `nginx adds Access-Control-Allow-Origin (${added.value}) to answers of ${place.directive.name} ${place.directive.args.join(' ')}, and the app's CORSMiddleware sends its own: browsers see two values and block the response.`,
+      fix: {
+        summary:
+          "Let one layer do CORS: remove nginx's add_header Access-Control-* lines (the app's CORSMiddleware knows the allowed origins).",
+      },
+    });
+  }
+  return findings;
 }

@@ -1,5 +1,6 @@
 import { addCorsMiddleware } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
+import { addsAllowOrigin } from '../../proxy/nginx-cors.js';
 import {
   actualOf,
   diagnosticOf,
@@ -56,6 +57,20 @@ export const noCorsMiddleware: CauseRule = {
 
 function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): Finding[] {
   if (corsEntries(app).length > 0 || app.routes.length === 0) return [];
+  // A proxy in front of the app may do CORS for it: then the app needs none (and must not add a second).
+  for (const config of project.proxies) {
+    const added = addsAllowOrigin(config.directives);
+    if (added)
+      return [
+        {
+          code: 'no-cors-middleware',
+          severity: 'info',
+          file: app.source.file,
+          line: app.source.line,
+          message: `This app has no CORSMiddleware; nginx adds the CORS headers (${config.file}:${added.line}: add_header Access-Control-Allow-Origin ${added.value}${added.always ? ' always' : ''}), so requests must reach the app through nginx.`,
+        },
+      ];
+  }
   const mountedWithCors = app.mounts.filter((m) =>
     project.apps.some((a) => a.variable === m.target && corsEntries(a).length > 0),
   );

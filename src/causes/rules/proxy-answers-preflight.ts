@@ -2,6 +2,13 @@ import type { RecordedResponse } from '../../evidence/types.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
 import {
+  addedHeaders,
+  blocks,
+  findHeader,
+  isOptionsCondition,
+  returnsSuccess,
+} from '../../proxy/nginx-cors.js';
+import {
   allowOrigin,
   blockedAt,
   corsHeaderLines,
@@ -10,7 +17,7 @@ import {
   proxyName,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, CheckEvidence } from '../types.js';
+import type { CauseRule, CheckEvidence, Finding, ProxyScanContext } from '../types.js';
 
 /** A response header the proxy's preflight answer must carry for this request, as `[name, value]`. */
 type Needed = [name: string, value: string, why: string];
@@ -74,6 +81,7 @@ export const proxyAnswersPreflight: CauseRule = {
     'method-not-allowed',
     'header-not-allowed',
   ],
+  scanProxy: scanNginxPreflightBlocks,
   detect(e) {
     const preflight = proxyAnsweredPreflight(e);
     if (!preflight?.response || !blockedAt(e, 'preflight')) return undefined;
@@ -115,3 +123,57 @@ export const proxyAnswersPreflight: CauseRule = {
     };
   },
 };
+
+const PREFLIGHT_HEADERS = [
+  'Access-Control-Allow-Origin',
+  'Access-Control-Allow-Methods',
+  'Access-Control-Allow-Headers',
+];
+
+/** `if ($request_method = OPTIONS) { return 204; }`: nginx answers preflights, with the add_header lines in force there. */
+function scanNginxPreflightBlocks({ config }: ProxyScanContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const at of blocks(config.directives)) {
+    if (!isOptionsCondition(at.directive)) continue;
+    const answer = returnsSuccess(at.directive);
+    if (!answer) continue;
+    const headers = addedHeaders(at, config.directives);
+    const missing = PREFLIGHT_HEADERS.filter((name) => !findHeader(headers, name));
+    const ownLines = (at.directive.block ?? []).some((d) => d.name === 'add_header');
+    const dropped =
+      ownLines && at.outer.some((o) => (o.block ?? []).some((d) => d.name === 'add_header'))
+        ? " (this block's own add_header lines replace those around it: nginx inherits add_header only into a level that has none)"
+        : '';
+    const base = {
+      code: 'proxy-answers-preflight' as const,
+      file: config.file,
+      line: at.directive.line,
+      evidence: [
+        `${config.file}:${answer.line}: return ${answer.args.join(' ')}`,
+        ...headers.map((h) => `add_header ${h.name} ${h.value}${h.always ? ' always' : ''} (line ${h.line})`),
+      ],
+    };
+    if (missing.includes('Access-Control-Allow-Origin')) {
+      findings.push({
+        ...base,
+        severity: 'error',
+        message: `nginx answers every preflight here itself (return ${answer.args[0]}) without Access-Control-Allow-Origin${dropped}: browsers block every request that needs a preflight, and the app's CORS layer never sees them.`,
+        fix: {
+          summary:
+            "Remove this block so preflights reach the app's CORS layer, or give it the add_header lines a preflight needs (origin, methods, headers).",
+        },
+      });
+    } else {
+      findings.push({
+        ...base,
+        severity: 'warning',
+        message: `nginx answers preflights here itself (return ${answer.args[0]}): the app's CORS layer never sees them, so this answer must allow every method and request header the frontend uses${missing.length > 0 ? `; it sends no ${missing.join(', ')}${dropped}` : ''}.`,
+        fix: {
+          summary:
+            "Remove this block so preflights reach the app's CORS layer (one CORS configuration instead of two), or keep its add_header lines in step with the app.",
+        },
+      });
+    }
+  }
+  return findings;
+}

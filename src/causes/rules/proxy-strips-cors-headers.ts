@@ -1,10 +1,12 @@
+import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
 import { corsHeaderLines, proxyName, proxyStrippedAllowOrigin, statusLine } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import type { CauseRule, Finding, ProxyScanContext } from '../types.js';
 
 export const proxyStripsCorsHeaders: CauseRule = {
   code: 'proxy-strips-cors-headers',
   severity: 'error',
   title: 'A reverse proxy removes the Access-Control-Allow-Origin the app sends.',
+  scanProxy: scanNginxHiddenHeaders,
   detect(e) {
     const stripped = proxyStrippedAllowOrigin(e);
     const first = stripped[0];
@@ -28,3 +30,27 @@ export const proxyStripsCorsHeaders: CauseRule = {
     };
   },
 };
+
+/** `proxy_hide_header Access-Control-Allow-Origin` where nginx adds none back. */
+function scanNginxHiddenHeaders({ config }: ProxyScanContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const at of blocks(config.directives)) {
+    if (!passesToApp(at.directive)) continue;
+    const hidden = hiddenHeaders(at, config.directives).find(
+      (d) => (d.args[0] ?? '').toLowerCase() === 'access-control-allow-origin',
+    );
+    if (!hidden || findHeader(addedHeaders(at, config.directives), 'Access-Control-Allow-Origin')) continue;
+    findings.push({
+      code: 'proxy-strips-cors-headers',
+      severity: 'error',
+      file: config.file,
+      line: hidden.line,
+      message: `proxy_hide_header Access-Control-Allow-Origin drops the header the app sends to requests of ${at.directive.name} ${at.directive.args.join(' ')}, and nginx adds none back: browsers block every cross-origin response that passes here.`,
+      fix: {
+        summary:
+          "Remove this proxy_hide_header line so the app's Access-Control-Allow-Origin reaches the browser.",
+      },
+    });
+  }
+  return findings;
+}

@@ -64,7 +64,7 @@ describe('bad roots', () => {
         root: tmp,
         apps: [],
         versions: {},
-        proxyConfigs: [],
+        proxies: [],
         filesWithErrors: [],
         stats: { filesSeen: 0, filesParsed: 0, skipped: 0 },
       });

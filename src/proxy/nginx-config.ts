@@ -1,0 +1,154 @@
+/**
+ * nginx configuration as a tree of directives, with the line of each. Lexing follows nginx's own rules:
+ * whitespace separates arguments, `#` starts a comment, quotes ('...' or "...", with backslash escapes)
+ * keep `;`, `{` and `}` literal, and `${name}` is a variable, not a block.
+ */
+
+export interface Directive {
+  name: string;
+  /** Arguments, unquoted. */
+  args: string[];
+  line: number;
+  /** The directives of its block (`server { ... }`, `location / { ... }`, `if (...) { ... }`). */
+  block?: Directive[];
+}
+
+/** An nginx configuration file of the project, parsed (or why it could not be). */
+export interface NginxConfigFile {
+  /** Relative to the project root. */
+  file: string;
+  directives: Directive[];
+  syntaxError?: { line: number; message: string };
+}
+
+export class NginxSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(`${message} on line ${line}`);
+    this.name = 'NginxSyntaxError';
+  }
+}
+
+type Token = { text: string; line: number; quoted: boolean };
+
+function* tokens(source: string): Generator<Token> {
+  let i = 0;
+  let line = 1;
+  const n = source.length;
+  while (i < n) {
+    const c = source[i] as string;
+    if (c === '\n') {
+      line++;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < n && source[i] !== '\n') i++;
+      continue;
+    }
+    if (c === ';' || c === '{' || c === '}') {
+      yield { text: c, line, quoted: false };
+      i++;
+      continue;
+    }
+    const start = line;
+    if (c === '"' || c === "'") {
+      let text = '';
+      i++;
+      while (i < n && source[i] !== c) {
+        if (source[i] === '\\' && i + 1 < n) {
+          const next = source[i + 1] as string;
+          // nginx keeps the backslash except before the quote itself and another backslash.
+          text += next === c || next === '\\' ? next : `\\${next}`;
+          i += 2;
+          continue;
+        }
+        if (source[i] === '\n') line++;
+        text += source[i];
+        i++;
+      }
+      if (i >= n) throw new NginxSyntaxError('unexpected end of file, expecting a closing quote', start);
+      i++;
+      // As in nginx, a ")" right after a quoted argument closes an if condition and is not an argument.
+      if (source[i] === ')') i++;
+      yield { text, line: start, quoted: true };
+      continue;
+    }
+    let text = '';
+    while (i < n) {
+      const d = source[i] as string;
+      if (d === ' ' || d === '\t' || d === '\r' || d === '\n' || d === ';' || d === '}') break;
+      if (d === '{') {
+        // `${name}` is a variable inside an argument.
+        if (!text.endsWith('$')) break;
+        const close = source.indexOf('}', i);
+        if (close === -1)
+          throw new NginxSyntaxError('unexpected end of file, expecting "}" to close a variable name', line);
+        text += source.slice(i, close + 1);
+        i = close + 1;
+        continue;
+      }
+      if (d === '\\' && i + 1 < n) {
+        text += source.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      text += d;
+      i++;
+    }
+    yield { text, line: start, quoted: false };
+  }
+}
+
+/** Parses a configuration file; throws NginxSyntaxError with the line, as `nginx -t` reports it. */
+export function parseNginxConfig(source: string): Directive[] {
+  const root: Directive[] = [];
+  const stack: Directive[][] = [root];
+  let current: Directive | undefined;
+  for (const token of tokens(source)) {
+    const level = stack[stack.length - 1] as Directive[];
+    if (!token.quoted && token.text === ';') {
+      if (!current) throw new NginxSyntaxError('unexpected ";"', token.line);
+      level.push(current);
+      current = undefined;
+    } else if (!token.quoted && token.text === '{') {
+      if (!current) throw new NginxSyntaxError('unexpected "{"', token.line);
+      current.block = [];
+      level.push(current);
+      stack.push(current.block);
+      current = undefined;
+    } else if (!token.quoted && token.text === '}') {
+      if (current)
+        throw new NginxSyntaxError(
+          `unexpected "}" (is the ";" after "${[current.name, ...current.args].join(' ')}" missing?)`,
+          token.line,
+        );
+      if (stack.length === 1) throw new NginxSyntaxError('unexpected "}"', token.line);
+      stack.pop();
+    } else if (!current) {
+      current = { name: token.text, args: [], line: token.line };
+    } else {
+      current.args.push(token.text);
+    }
+  }
+  if (current)
+    throw new NginxSyntaxError('unexpected end of file, expecting ";" or "}"', source.split('\n').length);
+  // nginx counts the line after the last newline as the end of the file.
+  if (stack.length > 1)
+    throw new NginxSyntaxError('unexpected end of file, expecting "}"', source.split('\n').length);
+  return root;
+}
+
+/** Does this text look like nginx configuration (for `*.conf` files of other names)? */
+export function looksLikeNginx(source: string): boolean {
+  return (
+    /^\s*(server|location|upstream|http)\b[^;{]*\{/m.test(source) &&
+    /\b(proxy_pass|add_header|listen)\b/.test(source)
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * What an nginx configuration does to CORS, read from its directives (pure):
+ * - `add_header` is inherited from the enclosing level only when a level has none of its own;
+ * - without `always`, `add_header` applies to 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 only;
+ * - `if ($request_method = OPTIONS) { return 204; }` answers preflights without asking the app;
+ * - `proxy_hide_header` drops a header the app sends.
+ */
+import type { Directive } from './nginx-config.js';
+
+/** A block directive (`server`, `location`, `if`, ...) with the blocks around it, outermost first. */
+export interface BlockInContext {
+  directive: Directive;
+  outer: Directive[];
+}
+
+export interface AddedHeader {
+  name: string;
+  value: string;
+  always: boolean;
+  line: number;
+}
+
+/** Every block of the configuration, depth first. */
+export function blocks(directives: Directive[], outer: Directive[] = []): BlockInContext[] {
+  return directives.flatMap((d) =>
+    d.block ? [{ directive: d, outer }, ...blocks(d.block, [...outer, d])] : [],
+  );
+}
+
+const own = (block: Directive[] | undefined, name: string) => (block ?? []).filter((d) => d.name === name);
+
+/**
+ * The `add_header` lines in force in a block: its own when it has any, else those of the nearest enclosing
+ * level that has some (the file's top level included).
+ */
+export function addedHeaders(at: BlockInContext, top: Directive[]): AddedHeader[] {
+  const levels = [top, ...at.outer.map((d) => d.block), at.directive.block];
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const lines = own(levels[i], 'add_header');
+    if (lines.length > 0)
+      return lines.map((d) => ({
+        name: d.args[0] ?? '',
+        value: d.args[1] ?? '',
+        always: d.args[2] === 'always',
+        line: d.line,
+      }));
+  }
+  return [];
+}
+
+export const findHeader = (headers: AddedHeader[], name: string): AddedHeader | undefined =>
+  headers.find((h) => h.name.toLowerCase() === name.toLowerCase());
+
+/** An `if` on the request method that names OPTIONS (`= OPTIONS`, `= 'OPTIONS'`, `~ ^(OPTIONS)$`). */
+export function isOptionsCondition(d: Directive): boolean {
+  const condition = d.args.join(' ');
+  return d.name === 'if' && condition.includes('$request_method') && /OPTIONS/i.test(condition);
+}
+
+/** The `return 2xx` by which a block answers without passing the request on, if it has one. */
+export function returnsSuccess(d: Directive): Directive | undefined {
+  return own(d.block, 'return').find((r) => /^2\d\d$/.test(r.args[0] ?? ''));
+}
+
+/** The blocks that pass requests to an upstream app (`proxy_pass`, or uwsgi/fastcgi passes). */
+export function passesToApp(d: Directive): boolean {
+  return (d.block ?? []).some((c) => /^(proxy|uwsgi|fastcgi|grpc)_pass$/.test(c.name));
+}
+
+/** `proxy_hide_header NAME` lines of a block (nginx does not inherit them into a level that has its own). */
+export function hiddenHeaders(at: BlockInContext, top: Directive[]): Directive[] {
+  const levels = [top, ...at.outer.map((d) => d.block), at.directive.block];
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const lines = own(levels[i], 'proxy_hide_header');
+    if (lines.length > 0) return lines;
+  }
+  return [];
+}
+
+/** Where the configuration adds Access-Control-Allow-Origin to what it passes to the app or answers itself. */
+export function addsAllowOrigin(directives: Directive[]): AddedHeader | undefined {
+  for (const at of blocks(directives)) {
+    if (!passesToApp(at.directive) && !(isOptionsCondition(at.directive) && returnsSuccess(at.directive)))
+      continue;
+    const added = findHeader(addedHeaders(at, directives), 'Access-Control-Allow-Origin');
+    if (added) return added;
+  }
+  return undefined;
+}
+
+/** Does a `listen` directive of the configuration take this port (`listen 8080`, `listen 127.0.0.1:8080 ...`)? */
+export function listensOn(directives: Directive[], port: number): boolean {
+  const listens = (list: Directive[]): boolean =>
+    list.some(
+      (d) =>
+        (d.name === 'listen' && new RegExp(`(^|:)${port}$`).test(d.args[0] ?? '')) ||
+        (d.block !== undefined && listens(d.block)),
+    );
+  return listens(directives);
+}

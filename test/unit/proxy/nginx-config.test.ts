@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NGINX, nginxAvailable } from '../../../src/local-servers/nginx.js';
+import { type Directive, looksLikeNginx, parseNginxConfig } from '../../../src/proxy/nginx-config.js';
+
+/** A directive as `name arg arg @line`, its block nested. */
+function shape(directives: Directive[]): unknown[] {
+  return directives.map((d) => {
+    const head = `${[d.name, ...d.args].join(' ')} @${d.line}`;
+    return d.block ? { [head]: shape(d.block) } : head;
+  });
+}
+
+describe('parseNginxConfig', () => {
+  it.each([
+    {
+      title: 'directives, blocks and lines',
+      source: 'worker_processes 1;\nhttp {\n  server {\n    listen 8080;\n  }\n}\n',
+      shape: ['worker_processes 1 @1', { 'http @2': [{ 'server @3': ['listen 8080 @4'] }] }],
+    },
+    {
+      title: 'quotes keep ; { } literal, and are removed',
+      source: `add_header 'Access-Control-Allow-Origin' "http://a; {b}" always;`,
+      shape: ['add_header Access-Control-Allow-Origin http://a; {b} always @1'],
+    },
+    {
+      title: 'an escaped quote inside quotes',
+      source: 'return 200 "say \\"hi\\"";',
+      shape: ['return 200 say "hi" @1'],
+    },
+    {
+      title: 'comments, also after a directive',
+      source: '# top\nlisten 80; # the port\n# end',
+      shape: ['listen 80 @2'],
+    },
+    {
+      title: 'a variable in braces is not a block',
+      source: `add_header X "$\{scheme}://$\{host}";\nset $a $\{host}x;`,
+      shape: [`add_header X $\{scheme}://$\{host} @1`, `set $a $\{host}x @2`],
+    },
+    {
+      title: 'if (...): a ")" right after a quoted argument is dropped, as nginx does',
+      source: "location / {\n  if ($request_method = 'OPTIONS') {\n    return 204;\n  }\n}",
+      shape: [{ 'location / @1': [{ 'if ($request_method = OPTIONS @2': ['return 204 @3'] }] }],
+    },
+    {
+      title: 'a map block',
+      source:
+        'map $http_origin $cors {\n  default "";\n  "~^https://(www\\.)?example\\.com$" $http_origin;\n}',
+      shape: [
+        {
+          'map $http_origin $cors @1': ['default  @2', '~^https://(www\\.)?example\\.com$ $http_origin @3'],
+        },
+      ],
+    },
+  ])('$title', ({ source, shape: expected }) => {
+    expect(shape(parseNginxConfig(source))).toEqual(expected);
+  });
+});
+
+// Malformed files: the line must be the one `nginx -t` reports.
+const MALFORMED = [
+  {
+    title: 'an extra }',
+    source: 'events {}\nhttp {\n  server {\n  }\n}\n}\n',
+    line: 6,
+    message: /unexpected "}"/,
+  },
+  {
+    title: 'a directive without ;',
+    source: 'events {}\nhttp {\n  server {\n    listen 8080\n  }\n}\n',
+    line: 5,
+    message: /unexpected "}" \(is the ";" after "listen 8080" missing\?\)/,
+  },
+  {
+    title: 'a missing }',
+    source: 'events {}\nhttp {\n  server {\n    listen 8080;\n  }\n',
+    line: 6,
+    message: /unexpected end of file, expecting "}"/,
+  },
+];
+
+describe('malformed configuration: the line nginx -t reports', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cors-doctor-nginx-t-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const inCI = process.env.CI === 'true';
+  const missing = nginxAvailable();
+  if (missing && inCI) throw new Error(`CI needs nginx: ${missing}`);
+
+  it.each(MALFORMED)('$title', ({ source, line, message }) => {
+    expect(() => parseNginxConfig(source)).toThrow(message);
+    try {
+      parseNginxConfig(source);
+    } catch (error) {
+      expect((error as { line: number }).line).toBe(line);
+    }
+  });
+
+  it.skipIf(missing !== undefined).each(MALFORMED)('$title: nginx -t agrees', ({ title, source, line }) => {
+    const file = join(dir, `${title.replace(/\W+/g, '-')}.conf`);
+    writeFileSync(file, source);
+    const result = spawnSync(
+      NGINX,
+      ['-t', '-p', dir, '-c', file, '-g', `pid ${dir}/nginx.pid; error_log stderr;`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}`));
+  });
+});
+
+describe('looksLikeNginx', () => {
+  it.each([
+    ['server {\n  listen 80;\n  location / { proxy_pass http://app; }\n}', true],
+    ['http {\n  server { listen 80; }\n}', true],
+    ['[program:app]\ncommand=uvicorn main:app\n', false],
+    ['ServerName example.com\n<VirtualHost *:80>\n</VirtualHost>', false],
+  ])('%s', (source, expected) => {
+    expect(looksLikeNginx(source)).toBe(expected);
+  });
+});
