@@ -34,6 +34,8 @@ export interface ScanReport {
   starletteVersion: { version: string; source: string };
   apps: ScannedApp[];
   findings: Finding[];
+  /** nginx configuration files read (relative to the root). */
+  proxies: string[];
   filesWithErrors: PythonProject['filesWithErrors'];
   stats: PythonProject['stats'];
 }
@@ -110,6 +112,7 @@ export function scanProject(project: PythonProject, options: ScanOptions): ScanR
       routes: app.routes.length,
     })),
     findings,
+    proxies: project.proxies.map((p) => p.file),
     filesWithErrors: project.filesWithErrors,
     stats: project.stats,
   };
