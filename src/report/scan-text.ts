@@ -38,7 +38,8 @@ export function renderScan(report: ScanReport, style: Style): string {
       `Starlette ${report.starletteVersion.version} (${report.starletteVersion.source}); ${report.stats.filesParsed} of ${report.stats.filesSeen} files parsed`,
     ),
   );
-  if (report.proxies.length > 0) out.push(style.dim(`nginx configuration read: ${report.proxies.join(', ')}`));
+  if (report.proxies.length > 0)
+    out.push(style.dim(`nginx configuration read: ${report.proxies.join(', ')}`));
   if (report.apps.length === 0) out.push('', style.yellow('No FastAPI or Starlette app found.'));
   for (const app of report.apps) {
     out.push(
