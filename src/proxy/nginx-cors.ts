@@ -98,3 +98,31 @@ export function listensOn(directives: Directive[], port: number): boolean {
     );
   return listens(directives);
 }
+
+/** The `if ($request_method = OPTIONS) { return 2xx; }` of a block, if it has one. */
+export function optionsAnswer(d: Directive): Directive | undefined {
+  return (d.block ?? []).find((c) => isOptionsCondition(c) && returnsSuccess(c) !== undefined);
+}
+
+/**
+ * What refuses a request without credentials in a block that passes to the app, before the app sees it:
+ * `auth_basic`, `auth_request` (nearest level that sets them), or an `if` on `$http_authorization` or a
+ * cookie that returns 401 or 403. A preflight carries neither, so it is refused too.
+ */
+export function credentialGate(at: BlockInContext, top: Directive[]): Directive | undefined {
+  const levels = [top, ...at.outer.map((d) => d.block), at.directive.block];
+  for (const name of ['auth_basic', 'auth_request']) {
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const found = own(levels[i], name)[0];
+      if (!found) continue;
+      if (found.args[0] !== 'off') return found;
+      break;
+    }
+  }
+  return (at.directive.block ?? []).find(
+    (c) =>
+      c.name === 'if' &&
+      /\$(http_authorization|cookie_\w+|http_x_api_key)/i.test(c.args.join(' ')) &&
+      own(c.block, 'return').some((r) => /^40[13]$/.test(r.args[0] ?? '')),
+  );
+}

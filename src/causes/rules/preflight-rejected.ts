@@ -1,4 +1,5 @@
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
+import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx-cors.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
   allowOrigin,
@@ -9,7 +10,7 @@ import {
   statusLine,
 } from '../evidence.js';
 import { at, corsEntries, outsideOf } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, Finding, ProxyScanContext, ScanContext } from '../types.js';
 
 const WHO: Record<number, string> = {
   400: 'a 400 outside the CORS layer (TrustedHostMiddleware answers "Invalid host header"; a validator or WAF)',
@@ -24,6 +25,7 @@ export const preflightRejected: CauseRule = {
   severity: 'error',
   title: 'Something outside the CORS layer answers the preflight with an error.',
   scan: scanPreflightRejected,
+  scanProxy: scanNginxCredentialGate,
   detect(e) {
     const preflight = preflightOf(e);
     const response = preflight?.response;
@@ -88,6 +90,33 @@ function scanPreflightRejected({ app }: ScanContext): Finding[] {
         `Register CORSMiddleware after ${outer.name} (move the add_middleware(CORSMiddleware, ...) call below it), so CORS answers preflights first.`,
         corsOutermost(app, cors),
       ),
+    });
+  }
+  return findings;
+}
+
+/** nginx refuses requests without credentials before they reach the app, preflights included. */
+function scanNginxCredentialGate({ config }: ProxyScanContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const place of blocks(config.directives)) {
+    if (!passesToApp(place.directive)) continue;
+    const gate = credentialGate(place, config.directives);
+    if (!gate) continue;
+    // An OPTIONS answer runs first when it comes before an `if` gate, and always before auth_* (access phase).
+    const options = optionsAnswer(place.directive);
+    if (options && (gate.name !== 'if' || options.line < gate.line)) continue;
+    const what =
+      gate.name === 'if' ? `if ${gate.args.join(' ')} { return ... }` : `${gate.name} ${gate.args.join(' ')}`;
+    findings.push({
+      code: 'preflight-rejected',
+      severity: 'error',
+      file: config.file,
+      line: gate.line,
+      message: `${what} refuses requests without credentials to ${place.directive.name} ${place.directive.args.join(' ')} before the app sees them; a preflight never carries Authorization or cookies, so nginx answers it 401/403 without CORS headers and the browser blocks the request.`,
+      fix: {
+        summary:
+          'Let OPTIONS through before the check (e.g. `if ($request_method = OPTIONS) { ... }` first, or `limit_except OPTIONS { auth_basic ...; }`), so the CORS layer answers preflights.',
+      },
     });
   }
   return findings;

@@ -86,6 +86,38 @@ const TABLE: Array<{ title: string; source: string; appHasCors: boolean; finding
     findings: ['duplicate-cors-headers error 6'],
   },
   {
+    title: 'an if on $http_authorization returns 401 before the app, preflights included',
+    source: conf(
+      `    location /api/ {\n      if ($http_authorization = "") {\n        return 401;\n      }\n${PASS}    }\n`,
+    ),
+    appHasCors: true,
+    findings: ['preflight-rejected error 6'],
+  },
+  {
+    title: 'the same gate after an OPTIONS answer',
+    source: conf(
+      `    location /api/ {\n      if ($request_method = OPTIONS) {\n        add_header Access-Control-Allow-Origin "http://localhost:3000";\n        add_header Access-Control-Allow-Methods "GET, PUT";\n        add_header Access-Control-Allow-Headers "authorization";\n        return 204;\n      }\n      if ($http_authorization = "") {\n        return 401;\n      }\n${PASS}    }\n`,
+    ),
+    appHasCors: false,
+    findings: ['proxy-answers-preflight warning 6'],
+  },
+  {
+    title: 'auth_basic on the server covers the location, preflights included',
+    source: conf(
+      `    auth_basic "staging";\n    auth_basic_user_file /dev/null;\n    location / {\n${PASS}    }\n`,
+    ),
+    appHasCors: true,
+    findings: ['preflight-rejected error 5'],
+  },
+  {
+    title: 'auth_basic off in the location',
+    source: conf(
+      `    auth_basic "staging";\n    auth_basic_user_file /dev/null;\n    location / {\n      auth_basic off;\n${PASS}    }\n`,
+    ),
+    appHasCors: true,
+    findings: [],
+  },
+  {
     title: "nginx replaces the app's Access-Control-Allow-Origin (hidden, then added)",
     source: conf(
       `    location / {\n      proxy_hide_header Access-Control-Allow-Origin;\n      add_header Access-Control-Allow-Origin $http_origin always;\n${PASS}    }\n`,
