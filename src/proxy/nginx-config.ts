@@ -152,3 +152,11 @@ export function looksLikeNginx(source: string): boolean {
     /\b(proxy_pass|add_header|listen)\b/.test(source)
   );
 }
+
+/** A directive's head as it would be written: `location /api/`, `if ($http_authorization = "")`. */
+export function directiveText(d: Directive): string {
+  const args = d.args.map((a) => (a === '' || /[\s;{}]/.test(a) ? `"${a}"` : a));
+  if (d.name !== 'if') return [d.name, ...args].join(' ');
+  const condition = args.join(' ').replace(/^\(/, '').replace(/\)$/, '');
+  return `if (${condition})`;
+}

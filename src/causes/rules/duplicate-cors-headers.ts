@@ -1,4 +1,5 @@
 import { headerValues } from '../../model/header-list.js';
+import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
 import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
@@ -97,7 +98,7 @@ function scanNginxDuplicate({ config, appHasCors }: ProxyScanContext): Finding[]
       severity: 'error',
       file: config.file,
       line: added.line,
-      message: `nginx adds Access-Control-Allow-Origin (${added.value}) to answers of ${place.directive.name} ${place.directive.args.join(' ')}, and the app's CORSMiddleware sends its own: browsers see two values and block the response.`,
+      message: `nginx adds Access-Control-Allow-Origin (${added.value}) to answers of ${directiveText(place.directive)}, and the app's CORSMiddleware sends its own: browsers see two values and block the response.`,
       fix: {
         summary:
           "Let one layer do CORS: remove nginx's add_header Access-Control-* lines (the app's CORSMiddleware knows the allowed origins).",

@@ -1,4 +1,5 @@
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
+import { directiveText } from '../../proxy/nginx-config.js';
 import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx-cors.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
@@ -105,14 +106,13 @@ function scanNginxCredentialGate({ config }: ProxyScanContext): Finding[] {
     // An OPTIONS answer runs first when it comes before an `if` gate, and always before auth_* (access phase).
     const options = optionsAnswer(place.directive);
     if (options && (gate.name !== 'if' || options.line < gate.line)) continue;
-    const what =
-      gate.name === 'if' ? `if ${gate.args.join(' ')} { return ... }` : `${gate.name} ${gate.args.join(' ')}`;
+    const what = gate.name === 'if' ? `${directiveText(gate)} { return ... }` : directiveText(gate);
     findings.push({
       code: 'preflight-rejected',
       severity: 'error',
       file: config.file,
       line: gate.line,
-      message: `${what} refuses requests without credentials to ${place.directive.name} ${place.directive.args.join(' ')} before the app sees them; a preflight never carries Authorization or cookies, so nginx answers it 401/403 without CORS headers and the browser blocks the request.`,
+      message: `${what} refuses requests without credentials to ${directiveText(place.directive)} before the app sees them; a preflight never carries Authorization or cookies, so nginx answers it 401/403 without CORS headers and the browser blocks the request.`,
       fix: {
         summary:
           'Let OPTIONS through before the check (e.g. `if ($request_method = OPTIONS) { ... }` first, or `limit_except OPTIONS { auth_basic ...; }`), so the CORS layer answers preflights.',

@@ -1,3 +1,4 @@
+import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, passesToApp } from '../../proxy/nginx-cors.js';
 import {
   actualOf,
@@ -78,7 +79,7 @@ function scanNginxAddHeader({ config, appHasCors }: ProxyScanContext): Finding[]
         severity: 'error',
         file: config.file,
         line: shadowing.line,
-        message: `${at.directive.name} ${at.directive.args.join(' ')} has add_header lines of its own, so the add_header Access-Control-Allow-Origin at line ${outerLine.line} does not apply here: nginx inherits add_header only into a level that has none.`,
+        message: `${directiveText(at.directive)} has add_header lines of its own, so the add_header Access-Control-Allow-Origin at line ${outerLine.line} does not apply here: nginx inherits add_header only into a level that has none.`,
         fix: { summary: 'Repeat the add_header Access-Control-* lines in this block (with "always").' },
       });
     }

@@ -1,3 +1,4 @@
+import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
 import { corsHeaderLines, proxyName, proxyStrippedAllowOrigin, statusLine } from '../evidence.js';
 import type { CauseRule, Finding, ProxyScanContext } from '../types.js';
@@ -45,7 +46,7 @@ function scanNginxHiddenHeaders({ config }: ProxyScanContext): Finding[] {
       severity: 'error',
       file: config.file,
       line: hidden.line,
-      message: `proxy_hide_header Access-Control-Allow-Origin drops the header the app sends to requests of ${at.directive.name} ${at.directive.args.join(' ')}, and nginx adds none back: browsers block every cross-origin response that passes here.`,
+      message: `proxy_hide_header Access-Control-Allow-Origin drops the header the app sends to requests of ${directiveText(at.directive)}, and nginx adds none back: browsers block every cross-origin response that passes here.`,
       fix: {
         summary:
           "Remove this proxy_hide_header line so the app's Access-Control-Allow-Origin reaches the browser.",

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NGINX, nginxAvailable } from '../../../src/local-servers/nginx.js';
-import { type Directive, looksLikeNginx, parseNginxConfig } from '../../../src/proxy/nginx-config.js';
+import {
+  type Directive,
+  directiveText,
+  looksLikeNginx,
+  parseNginxConfig,
+} from '../../../src/proxy/nginx-config.js';
 
 /** A directive as `name arg arg @line`, its block nested. */
 function shape(directives: Directive[]): unknown[] {
@@ -121,5 +126,16 @@ describe('looksLikeNginx', () => {
     ['ServerName example.com\n<VirtualHost *:80>\n</VirtualHost>', false],
   ])('%s', (source, expected) => {
     expect(looksLikeNginx(source)).toBe(expected);
+  });
+});
+
+describe('directiveText', () => {
+  it.each([
+    ['location /api/ {}', 'location /api/'],
+    ['if ($http_authorization = "") { return 401; }', 'if ($http_authorization = "")'],
+    ["if ($request_method = 'OPTIONS') { return 204; }", 'if ($request_method = OPTIONS)'],
+    ['auth_basic "staging area";', 'auth_basic "staging area"'],
+  ])('%s', (source, text) => {
+    expect(directiveText(parseNginxConfig(source)[0] as Directive)).toBe(text);
   });
 });
