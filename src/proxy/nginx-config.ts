@@ -23,10 +23,10 @@ export interface NginxConfigFile {
 
 export class NginxSyntaxError extends Error {
   constructor(
-    message: string,
+    readonly reason: string,
     readonly line: number,
   ) {
-    super(`${message} on line ${line}`);
+    super(`${reason} on line ${line}`);
     this.name = 'NginxSyntaxError';
   }
 }

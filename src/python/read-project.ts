@@ -94,12 +94,16 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   };
 
   const versions = readVersions(walk.configFiles, readConfig);
+  const proxies = readProxies(walk.configFiles, readConfig);
+  const proxyErrors = proxies.flatMap((p) =>
+    p.syntaxError ? [{ file: p.file, line: p.syntaxError.line, message: p.syntaxError.message }] : [],
+  );
   const project: PythonProject = {
     root: absRoot,
     apps: [],
     versions,
-    proxies: readProxies(walk.configFiles, readConfig),
-    filesWithErrors: [],
+    proxies,
+    filesWithErrors: proxyErrors,
     stats: { filesSeen: total, filesParsed: 0, skipped },
   };
   if (candidates.length === 0) return project;
@@ -133,12 +137,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     }
   }
   project.apps = apps;
-  project.filesWithErrors = [
-    ...index.errors,
-    ...project.proxies.flatMap((p) =>
-      p.syntaxError ? [{ file: p.file, line: p.syntaxError.line, message: p.syntaxError.message }] : [],
-    ),
-  ];
+  project.filesWithErrors = [...index.errors, ...proxyErrors];
   project.stats.filesParsed = index.parsedCount;
   return project;
 }
@@ -300,7 +299,10 @@ function readProxies(
       proxies.push({
         file: f.rel,
         directives: [],
-        syntaxError: { line: error.line, message: error.message },
+        syntaxError: {
+          line: error.line,
+          message: `${error.reason}; nginx -t rejects it too, and its CORS rules were not read`,
+        },
       });
     }
   }

@@ -63,7 +63,11 @@ export function renderScan(report: ScanReport, style: Style): string {
   for (const e of report.filesWithErrors)
     out.push(
       '',
-      style.yellow(`${e.file}:${e.line}: syntax error (${e.message}); the rest of the file was still read`),
+      style.yellow(
+        e.file.endsWith('.py')
+          ? `${e.file}:${e.line}: syntax error (${e.message}); the rest of the file was still read`
+          : `${e.file}:${e.line}: syntax error (${e.message})`,
+      ),
     );
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.filter((f) => f.severity === 'warning').length;

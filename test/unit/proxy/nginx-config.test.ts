@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NGINX, nginxAvailable } from '../../../src/local-servers/nginx.js';
 import {
@@ -10,6 +10,7 @@ import {
   looksLikeNginx,
   parseNginxConfig,
 } from '../../../src/proxy/nginx-config.js';
+import { readPythonProject } from '../../../src/python/read-project.js';
 
 /** A directive as `name arg arg @line`, its block nested. */
 function shape(directives: Directive[]): unknown[] {
@@ -137,5 +138,38 @@ describe('directiveText', () => {
     ['auth_basic "staging area";', 'auth_basic "staging area"'],
   ])('%s', (source, text) => {
     expect(directiveText(parseNginxConfig(source)[0] as Directive)).toBe(text);
+  });
+});
+
+describe('nginx configuration in a project', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cors-doctor-nginx-project-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.each([
+    {
+      title: 'nginx.conf with a syntax error: reported with its line, not read',
+      files: { 'nginx.conf': 'http {\n  server {\n    listen 80\n  }\n}\n' },
+      proxies: ['nginx.conf'],
+      errors: ['nginx.conf:4 unexpected "}" (is the ";" after "listen 80" missing?)'],
+    },
+    {
+      title: 'a *.conf that reads like nginx, and one that does not',
+      files: {
+        'deploy/site.conf': 'server {\n  listen 80;\n  location / { proxy_pass http://app:8000; }\n}\n',
+        'deploy/supervisor.conf': '[program:api]\ncommand=uvicorn main:app\n',
+      },
+      proxies: ['deploy/site.conf'],
+      errors: [],
+    },
+  ])('$title', async ({ files, proxies, errors }) => {
+    const root = mkdtempSync(join(dir, 'p-'));
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    const project = await readPythonProject(root);
+    expect(project.proxies.map((p) => p.file)).toEqual(proxies);
+    expect(
+      project.filesWithErrors.map((e) => `${e.file}:${e.line} ${e.message.split('; nginx -t')[0]}`),
+    ).toEqual(errors);
   });
 });
