@@ -3,11 +3,15 @@ import { projectStarletteVersion } from './causes/starlette-version.js';
 import { check } from './check.js';
 import type { PageFetch, ProbeOptions } from './evidence/probe/probe.js';
 import { attachPatches } from './fix/patches.js';
+import type { NginxConfigFile } from './proxy/nginx-config.js';
 import { listensOn } from './proxy/nginx-cors.js';
-import type { PythonProject } from './python/types.js';
+import type { PythonApp, PythonProject } from './python/types.js';
 import type { CheckReport } from './report/check-json.js';
 import { scanProject } from './scan.js';
-import { appForUrl, modelTransport } from './servers/offline.js';
+import { nginxForUrl, predictThroughNginx } from './servers/nginx.js';
+import { appForUrl, predictionTransport } from './servers/offline.js';
+import { predictAnswer } from './servers/stack.js';
+import type { ServerRequest } from './servers/types.js';
 
 /** `check --offline` was asked for, but the project holds no FastAPI or Starlette app to model. */
 export class NoAppToModel extends Error {
@@ -17,9 +21,15 @@ export class NoAppToModel extends Error {
 const ENDPOINTS_NOT_RUN =
   "offline: endpoints are not run; the endpoint's answer is assumed to be 200. If it raises an unhandled exception, ServerErrorMiddleware answers 500 outside CORSMiddleware, without CORS headers, and browsers report a CORS error (error-response-without-cors): only a live check shows that.";
 
-/** The project holds a proxy configuration: offline answers are the app's alone. */
+/** The project holds a proxy configuration, but none listens on the URL's port: answers are the app's alone. */
 const proxyNotModelled = (files: string[]) =>
-  `offline: the project has an nginx configuration (${files.join(', ')}); the server model answers as the app alone, so what the proxy adds, hides or answers itself (a preflight it returns 204 to, add_header lines, proxy_hide_header) is not in these predictions. Check the URL through the proxy live.`;
+  `offline: the project has an nginx configuration (${files.join(', ')}), but none listens on this URL's port; the server model answers as the app alone, so what the proxy adds, hides or answers itself is not in these predictions. Use the proxy's URL, or check it live.`;
+
+/** The app's model, behind the nginx model when a configuration takes the URL. */
+function offlineTransport(app: PythonApp, proxy: NginxConfigFile | undefined, starletteVersion: string) {
+  const appModel = (request: ServerRequest) => predictAnswer(app, request, { starletteVersion });
+  return predictionTransport(proxy ? (request) => predictThroughNginx(proxy, request, appModel) : appModel);
+}
 
 /**
  * `check` with the backend's source: the live causes (or, `offline`, the causes the server model
@@ -40,18 +50,22 @@ export async function checkWithSource(
       `no FastAPI or Starlette app found in ${project.root}; point --project at the backend folder`,
     );
   }
+  // Offline, an nginx configuration that listens on the URL's port answers first, in front of the app.
+  const proxy = offline ? nginxForUrl(project.proxies, page.url) : undefined;
   const report = await check(page, {
     ...options,
-    ...(offline && served && { transport: modelTransport(served, { starletteVersion: version.version }) }),
+    ...(offline && served && { transport: offlineTransport(served, proxy, version.version) }),
   });
   if (offline && served) {
     report.offline = {
       app: `${served.variable} (${served.source.file}:${served.source.line})`,
+      ...(proxy && { proxy: proxy.file }),
       starletteVersion: version.version,
       versionAssumed: version.assumed,
     };
     if (report.exchanges.some((x) => x.predicted?.statusAssumed)) report.notes.push(ENDPOINTS_NOT_RUN);
-    if (project.proxies.length > 0) report.notes.push(proxyNotModelled(project.proxies.map((p) => p.file)));
+    if (!proxy && project.proxies.length > 0)
+      report.notes.push(proxyNotModelled(project.proxies.map((p) => p.file)));
   }
 
   const scan = scanProject(project, {

@@ -16,7 +16,7 @@ export interface CheckReport {
   /** Plain statements that are not causes ("CORS is fine; the API answered 401"). */
   notes: string[];
   /** With `--offline`: the app whose server model answered every request (nothing was sent). */
-  offline?: { app: string; starletteVersion: string; versionAssumed: boolean };
+  offline?: { app: string; proxy?: string; starletteVersion: string; versionAssumed: boolean };
   /** With `--project`: the project that was read, and source findings no live cause accounts for. */
   project?: { root: string; starletteVersion: string; apps: number; otherFindings: Finding[] };
 }

@@ -50,11 +50,11 @@ export function renderCheck(report: CheckReport, style: Style): string {
   );
   out.push('');
   if (report.offline) {
-    const { app, starletteVersion, versionAssumed } = report.offline;
+    const { app, proxy, starletteVersion, versionAssumed } = report.offline;
     const version = `${starletteVersion}${versionAssumed ? ' (no version pinned: newest assumed)' : ''}`;
     out.push(
       style.cyan(
-        `offline: every answer below is predicted from ${app} with the Starlette ${version} model, not received from a server.`,
+        `offline: every answer below is predicted from ${proxy ? `nginx (${proxy}) in front of ` : ''}${app} with the Starlette ${version} model, not received from a server.`,
       ),
       '',
     );

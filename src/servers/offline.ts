@@ -7,7 +7,8 @@ import { STATUS_CODES } from 'node:http';
 import type { SendResult } from '../evidence/probe/http.js';
 import type { Transport } from '../evidence/probe/probe.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
-import { type PredictOptions, predictAnswer, routeMatchesPath } from './stack.js';
+import { type Prediction, type PredictOptions, predictAnswer, routeMatchesPath } from './stack.js';
+import type { ServerRequest } from './types.js';
 
 /** Thrown when the model cannot predict an answer (unresolved configuration, a mounted sub-app, ...). */
 export class UnpredictableAnswer extends Error {
@@ -16,8 +17,13 @@ export class UnpredictableAnswer extends Error {
 
 /** A transport that answers every request from `app`'s source. */
 export function modelTransport(app: PythonApp, options: PredictOptions): Transport {
+  return predictionTransport((request) => predictAnswer(app, request, options));
+}
+
+/** A transport that answers every request with a server model's prediction. */
+export function predictionTransport(predict: (request: ServerRequest) => Prediction): Transport {
   return async (request): Promise<SendResult> => {
-    const prediction = predictAnswer(app, request, options);
+    const prediction = predict(request);
     if (!prediction.known) {
       throw new UnpredictableAnswer(
         `cannot predict the answer to ${request.method} ${request.url}: ${prediction.why}`,

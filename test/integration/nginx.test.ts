@@ -8,7 +8,7 @@ import { check } from '../../src/check.js';
 import { checkWithSource } from '../../src/check-with-source.js';
 import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
-import type { HeaderList } from '../../src/model/types.js';
+import type { BrowserName, HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
 
 const inCI = process.env.CI === 'true';
@@ -67,6 +67,8 @@ const TABLE: Array<{
   body?: string;
   outcome: 'allowed' | 'blocked';
   cause?: string;
+  /** The endpoint's own answer (a raised 404 or 500) decides: offline assumes 200 and says so. */
+  endpointDecides?: true;
 }> = [
   {
     title: 'a successful GET gets nginx CORS headers',
@@ -84,6 +86,7 @@ const TABLE: Array<{
     body: ORDER,
     outcome: 'blocked',
     cause: 'proxy-headers-missing-on-errors',
+    endpointDecides: true,
   },
   {
     title: 'a 404 from the app loses the CORS headers',
@@ -92,6 +95,7 @@ const TABLE: Array<{
     path: '/orders/7',
     outcome: 'blocked',
     cause: 'proxy-headers-missing-on-errors',
+    endpointDecides: true,
   },
   {
     title: 'a simple GET never meets the preflight',
@@ -215,21 +219,29 @@ describe.skipIf(unavailable !== undefined)(
       'proxy-strips-cors-headers': /^\s*proxy_hide_header Access-Control-Allow-Origin;$/,
       'duplicate-cors-headers': /^\s*add_header Access-Control-Allow-Origin \$http_origin always;$/,
     };
-    const projects: string[] = [];
+    const projects = new Map<Setup, string>();
     afterAll(() => {
-      for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+      for (const dir of projects.values()) rmSync(dir, { recursive: true, force: true });
     });
+    /** The setup as a project: its app, and its nginx.conf with the ports it runs on. */
+    function projectOf(setup: Setup): { dir: string; text: string } {
+      const { app, conf } = SETUPS[setup];
+      const port = new URL((proxies.get(setup) as { url: string }).url).port;
+      const upstream = String((apps.get(app) as { port: number }).port);
+      const text = readFileSync(conf, 'utf8').replaceAll('@PORT@', port).replaceAll('@UPSTREAM@', upstream);
+      let dir = projects.get(setup);
+      if (!dir) {
+        dir = mkdtempSync(join(tmpdir(), 'cors-doctor-nginx-project-'));
+        projects.set(setup, dir);
+        cpSync(app, join(dir, 'app'), { recursive: true });
+        writeFileSync(join(dir, 'nginx.conf'), text);
+      }
+      return { dir, text };
+    }
     it.each(TABLE.filter((row) => row.cause && RESPONSIBLE[row.cause]))(
       '--project: $setup: $title -> nginx.conf:line',
       async (row) => {
-        const { app, conf } = SETUPS[row.setup];
-        const dir = mkdtempSync(join(tmpdir(), 'cors-doctor-nginx-project-'));
-        projects.push(dir);
-        cpSync(app, join(dir, 'app'), { recursive: true });
-        const port = new URL((proxies.get(row.setup) as { url: string }).url).port;
-        const upstream = String((apps.get(app) as { port: number }).port);
-        const text = readFileSync(conf, 'utf8').replaceAll('@PORT@', port).replaceAll('@UPSTREAM@', upstream);
-        writeFileSync(join(dir, 'nginx.conf'), text);
+        const { dir, text } = projectOf(row.setup);
         const report = await checkWithSource(
           pageOf(row),
           { browsers: ['chrome', 'firefox'], timeoutMs: 5000 },
@@ -243,6 +255,31 @@ describe.skipIf(unavailable !== undefined)(
         expect(cause?.confirmedBy).toBe('live evidence and source');
       },
     );
+
+    // Offline, the nginx model in front of the app's model must give what nginx and uvicorn gave live.
+    it.each(TABLE)('--offline: $setup: $title', async (row) => {
+      const page = pageOf(row);
+      const options = { browsers: ['chrome', 'firefox'] as BrowserName[], timeoutMs: 5000 };
+      const live = await check(page, options);
+      const offline = await checkWithSource(
+        page,
+        options,
+        await readPythonProject(projectOf(row.setup).dir),
+        {
+          offline: true,
+        },
+      );
+      expect(offline.offline?.proxy).toBe('nginx.conf');
+      if (row.endpointDecides) {
+        expect(offline.notes.some((n) => n.startsWith('offline: endpoints are not run'))).toBe(true);
+        return;
+      }
+      expect(offline.browsers.chrome?.outcome).toBe(live.browsers.chrome?.outcome);
+      expect(offline.browsers.firefox?.outcome).toBe(live.browsers.firefox?.outcome);
+      expect(offline.browsers.chrome?.messages[0]).toBe(live.browsers.chrome?.messages[0]);
+      const errors = (r: typeof live) => r.causes.filter((c) => c.severity === 'error').map((c) => c.code);
+      expect(errors(offline)).toEqual(errors(live));
+    });
 
     // The same requests in the real browsers, from a page served at the origin: the verdict and the first
     // console line check predicts must be what each browser does.

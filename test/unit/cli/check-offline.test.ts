@@ -70,9 +70,9 @@ describe('check --offline: bad input', () => {
 describe('check --offline says what it does not model', () => {
   it.each([
     {
-      title: 'an nginx configuration in the project: the proxy is not in the predictions',
+      title: "an nginx configuration that does not listen on the URL's port: the app alone is modelled",
       project: 'test/fixtures/nginx/add-header-without-always',
-      note: /^offline: the project has an nginx configuration \(nginx\.conf\); the server model answers as the app alone/,
+      note: /^offline: the project has an nginx configuration \(nginx\.conf\), but none listens on this URL's port; the server model answers as the app alone/,
     },
     {
       title: 'an endpoint is assumed to answer 200',

@@ -1,0 +1,349 @@
+/**
+ * The nginx server model: what an nginx configuration answers to one request, in front of the app's
+ * model. It follows nginx's own order: the server's rewrite directives, the location (exact, then the
+ * longest prefix unless a regex matches), the location's `if`/`return`, `auth_basic`, then `proxy_pass`
+ * to the app; on the way back, `proxy_hide_header` and the `add_header` lines in force (only on
+ * 200/201/204/206/301/302/303/304/307/308 without `always`; never with an empty value). Pure: no I/O.
+ *
+ * What it does not model makes the answer unknown, with the reason: other rewrite directives,
+ * `auth_request`, nested locations, variables it cannot evaluate.
+ */
+import { getHeader } from '../model/header-list.js';
+import type { HeaderList } from '../model/types.js';
+import { type Directive, directiveText, type NginxConfigFile } from '../proxy/nginx-config.js';
+import { addedHeaders, type BlockInContext, hiddenHeaders, listensOn } from '../proxy/nginx-cors.js';
+import type { Prediction } from './stack.js';
+import type { ServerRequest } from './types.js';
+
+export type Upstream = (request: ServerRequest) => Prediction;
+
+/** Statuses nginx adds `add_header` lines to without `always`. */
+const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
+
+class NotModelled extends Error {}
+
+const children = (d: Directive | undefined, name: string) => (d?.block ?? []).filter((c) => c.name === name);
+
+/** The configuration that takes this URL's port, if any. */
+export function nginxForUrl(configs: NginxConfigFile[], url: string): NginxConfigFile | undefined {
+  const u = new URL(url);
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  return configs.find((c) => !c.syntaxError && listensOn(c.directives, port));
+}
+
+/** Predicts what nginx answers to `request`, passing it to `upstream` where the configuration does. */
+export function predictThroughNginx(
+  config: NginxConfigFile,
+  request: ServerRequest,
+  upstream: Upstream,
+): Prediction {
+  const path: string[] = [];
+  try {
+    return walk(config, request, upstream, path);
+  } catch (error) {
+    if (!(error instanceof NotModelled)) throw error;
+    return { known: false, why: `nginx (${config.file}): ${error.message}`, assumptions: [], path };
+  }
+}
+
+function walk(
+  config: NginxConfigFile,
+  request: ServerRequest,
+  upstream: Upstream,
+  path: string[],
+): Prediction {
+  const url = new URL(request.url);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const top = config.directives;
+  const http = top.find((d) => d.name === 'http');
+  const servers = [...children(http, 'server'), ...top.filter((d) => d.name === 'server')];
+  const server = servers.find((s) => listensOn(s.block ?? [], port)) ?? servers[0];
+  if (!server) throw new NotModelled('no server block');
+  const outer = http ? [http] : [];
+  const vars = variables(request, top, http);
+  path.push(`nginx server at ${config.file}:${server.line}`);
+
+  // The server's rewrite phase, then the location's.
+  const serverAnswer = rewritePhase({ directive: server, outer }, top, vars, config, path);
+  if (serverAnswer) return serverAnswer;
+  const location = matchLocation(server, url.pathname);
+  if (!location)
+    throw new NotModelled(`no location of the server at line ${server.line} matches ${url.pathname}`);
+  path.push(`${directiveText(location)} at ${config.file}:${location.line}`);
+  const at: BlockInContext = { directive: location, outer: [...outer, server] };
+  if (children(location, 'location').length > 0) throw new NotModelled('nested locations are not modelled');
+  const answer = rewritePhase(at, top, vars, config, path);
+  if (answer) return answer;
+
+  // Access phase.
+  if (effective(at, top, 'auth_request')) throw new NotModelled('auth_request is not modelled');
+  const basic = effective(at, top, 'auth_basic');
+  if (basic && basic.args[0] !== 'off') {
+    path.push(`auth_basic at ${config.file}:${basic.line}`);
+    return ownAnswer(
+      401,
+      '',
+      at,
+      top,
+      vars,
+      `nginx answers 401: auth_basic at ${config.file}:${basic.line}`,
+      path,
+    );
+  }
+
+  const pass = children(location, 'proxy_pass')[0];
+  if (!pass) throw new NotModelled(`${directiveText(location)} neither returns nor passes to the app`);
+  const raw = pass.args[0] ?? '';
+  if (raw.includes('$'))
+    throw new NotModelled(`proxy_pass with variables (line ${pass.line}) is not modelled`);
+  const target = new URL(raw);
+  const prefix = location.args.length === 1 ? (location.args[0] as string) : undefined;
+  // proxy_pass with a URI (even "/") replaces the part of the path the location matched; without, the
+  // request's path goes on unchanged.
+  const uriPart = raw.replace(/^\w+:\/\/[^/]+/, '');
+  const upstreamPath =
+    uriPart !== '' && prefix !== undefined && url.pathname.startsWith(prefix)
+      ? `${uriPart}${url.pathname.slice(prefix.length)}`
+      : url.pathname;
+  const hostSetting = effective(at, top, 'proxy_set_header', (d) => d.args[0]?.toLowerCase() === 'host');
+  const host = hostSetting ? substitute(hostSetting.args[1] ?? '', vars) : target.host;
+  const upstreamRequest: ServerRequest = {
+    method: request.method,
+    url: `${url.protocol}//${host}${upstreamPath}${url.search}`,
+    headers: request.headers.filter(([n]) => n.toLowerCase() !== 'host'),
+  };
+  path.push(`proxy_pass ${pass.args[0]} at ${config.file}:${pass.line}`);
+  const app = upstream(upstreamRequest);
+  if (!app.known) return { ...app, path: [...path, ...app.path] };
+  const hidden = new Set(hiddenHeaders(at, top).map((d) => (d.args[0] ?? '').toLowerCase()));
+  const headers: HeaderList = [
+    ['Server', 'nginx'],
+    ...app.headers.filter(([n]) => !hidden.has(n.toLowerCase()) && n.toLowerCase() !== 'server'),
+    ...added(at, top, vars, app.status),
+  ];
+  return { ...app, headers, path: [...path, ...app.path] };
+}
+
+/** `if` and `return` of a block, in order: nginx's answer when one of them returns. */
+function rewritePhase(
+  at: BlockInContext,
+  top: Directive[],
+  vars: Variables,
+  config: NginxConfigFile,
+  path: string[],
+): Prediction | undefined {
+  for (const d of at.directive.block ?? []) {
+    if (d.name === 'return') return returned(d, at, top, vars, config, path);
+    if (d.name === 'rewrite' || d.name === 'set')
+      throw new NotModelled(`${d.name} at line ${d.line} is not modelled`);
+    if (d.name !== 'if' || !condition(d, vars)) continue;
+    path.push(`${directiveText(d)} at ${config.file}:${d.line} holds`);
+    const inner: BlockInContext = { directive: d, outer: [...at.outer, at.directive] };
+    for (const c of d.block ?? []) {
+      if (c.name === 'return') return returned(c, inner, top, vars, config, path);
+      if (c.name === 'rewrite' || c.name === 'set')
+        throw new NotModelled(`${c.name} at line ${c.line} is not modelled`);
+    }
+    // An if without return only changes directives nginx reads later (proxy_pass, add_header): not modelled.
+    throw new NotModelled(`${directiveText(d)} at line ${d.line} holds and does not return`);
+  }
+  return undefined;
+}
+
+function returned(
+  d: Directive,
+  at: BlockInContext,
+  top: Directive[],
+  vars: Variables,
+  config: NginxConfigFile,
+  path: string[],
+): Prediction {
+  const status = Number(d.args[0]);
+  if (!Number.isInteger(status)) throw new NotModelled(`return ${d.args.join(' ')} is not modelled`);
+  if (status >= 300 && status < 400) {
+    const location = substitute(d.args[1] ?? '', vars);
+    const answer = ownAnswer(
+      status,
+      '',
+      at,
+      top,
+      vars,
+      `nginx redirects: return at ${config.file}:${d.line}`,
+      path,
+    );
+    if (answer.known) answer.headers.push(['Location', location]);
+    return answer;
+  }
+  return ownAnswer(
+    status,
+    substitute(d.args[1] ?? '', vars),
+    at,
+    top,
+    vars,
+    `nginx answers itself: return ${status} at ${config.file}:${d.line}`,
+    path,
+  );
+}
+
+function ownAnswer(
+  status: number,
+  body: string,
+  at: BlockInContext,
+  top: Directive[],
+  vars: Variables,
+  explanation: string,
+  path: string[],
+): Prediction & { known: true } {
+  return {
+    known: true,
+    status,
+    headers: [['Server', 'nginx'], ...added(at, top, vars, status)],
+    body,
+    answeredBy: 'nginx',
+    explanation,
+    statusAssumed: false,
+    assumptions: [],
+    path: [...path],
+  };
+}
+
+/** The `add_header` lines in force, for this status, with their values (empty values are not sent). */
+function added(at: BlockInContext, top: Directive[], vars: Variables, status: number): HeaderList {
+  return addedHeaders(at, top)
+    .filter((h) => h.always || ADD_HEADER_STATUSES.has(status))
+    .map((h) => [h.name, substitute(h.value, vars)] as [string, string])
+    .filter(([, value]) => value !== '');
+}
+
+/** The directive of this name in force in a block: its own, else the nearest enclosing level's. */
+function effective(
+  at: BlockInContext,
+  top: Directive[],
+  name: string,
+  which: (d: Directive) => boolean = () => true,
+): Directive | undefined {
+  const levels = [top, ...at.outer.map((d) => d.block ?? []), at.directive.block ?? []];
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const found = (levels[i] as Directive[]).filter((d) => d.name === name);
+    if (found.length > 0) return found.find(which);
+  }
+  return undefined;
+}
+
+/** nginx's location choice: `=` exact, else the longest prefix (final with `^~`), else the first regex. */
+function matchLocation(server: Directive, uri: string): Directive | undefined {
+  let longest: Directive | undefined;
+  let longestLength = -1;
+  const regexes: Directive[] = [];
+  for (const loc of children(server, 'location')) {
+    const [a, b] = loc.args;
+    if (a === '=' && b === uri) return loc;
+    if (a === '~' || a === '~*') {
+      regexes.push(loc);
+      continue;
+    }
+    const prefix = a === '^~' ? b : loc.args.length === 1 ? a : undefined;
+    if (prefix !== undefined && uri.startsWith(prefix) && prefix.length > longestLength) {
+      longest = loc;
+      longestLength = prefix.length;
+    }
+  }
+  if (longest?.args[0] === '^~') return longest;
+  for (const loc of regexes) {
+    if (new RegExp(loc.args[1] ?? '', loc.args[0] === '~*' ? 'i' : '').test(uri)) return loc;
+  }
+  return longest;
+}
+
+type Variables = (name: string) => string;
+
+/** nginx variables of the request, and those a `map` defines. */
+function variables(request: ServerRequest, top: Directive[], http: Directive | undefined): Variables {
+  const url = new URL(request.url);
+  const maps = [...top, ...(http?.block ?? [])].filter((d) => d.name === 'map');
+  const lookup = (name: string): string => {
+    if (name.startsWith('http_')) {
+      const header = name.slice(5).replace(/_/g, '-');
+      return getHeader(request.headers, header) ?? '';
+    }
+    if (name.startsWith('cookie_')) {
+      const cookies = getHeader(request.headers, 'Cookie') ?? '';
+      const wanted = name.slice(7);
+      const found = cookies.split(/;\s*/).find((c) => c.split('=')[0] === wanted);
+      return found ? found.slice(wanted.length + 1) : '';
+    }
+    switch (name) {
+      case 'request_method':
+        return request.method;
+      case 'scheme':
+        return url.protocol.slice(0, -1);
+      case 'host':
+        return (getHeader(request.headers, 'Host') ?? url.host).replace(/:\d+$/, '');
+      case 'uri':
+        return url.pathname;
+      case 'request_uri':
+        return `${url.pathname}${url.search}`;
+      case 'args':
+        return url.search.slice(1);
+    }
+    const map = maps.find((m) => m.args[1] === `$${name}`);
+    if (!map) throw new NotModelled(`the variable $${name} is not modelled`);
+    const source = substitute(map.args[0] ?? '', lookup);
+    let fallback = '';
+    for (const entry of map.block ?? []) {
+      const key = entry.name;
+      const value = entry.args[0] ?? '';
+      if (key === 'default') fallback = value;
+      else if (key === 'hostnames' || key === 'volatile' || key === 'include')
+        throw new NotModelled(`map ${key} is not modelled`);
+      else if (
+        key.startsWith('~*')
+          ? new RegExp(key.slice(2), 'i').test(source)
+          : key.startsWith('~')
+            ? new RegExp(key.slice(1)).test(source)
+            : key === source
+      )
+        return substitute(value, lookup);
+    }
+    return substitute(fallback, lookup);
+  };
+  return lookup;
+}
+
+/** A value with its `$name` and `${name}` variables replaced. */
+function substitute(value: string, vars: Variables): string {
+  return value.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, plain: string | undefined) =>
+    vars((braced ?? plain) as string),
+  );
+}
+
+/** An `if` condition: `$var`, `!$var`, `$var = text`, `$var != text`, `$var ~ re`, `~*`, `!~`, `!~*`. */
+function condition(d: Directive, vars: Variables): boolean {
+  const args = [...d.args];
+  if (args[0]) args[0] = args[0].replace(/^\(/, '');
+  const last = args.length - 1;
+  if (args[last]?.endsWith(')')) args[last] = (args[last] as string).slice(0, -1);
+  const words = args.filter((a, i) => a !== '' || i > 0);
+  const [left, op, right = ''] = words;
+  if (!left) throw new NotModelled(`${directiveText(d)} is not modelled`);
+  if (op === undefined) {
+    if (left.startsWith('!')) return substitute(left.slice(1), vars) === '';
+    return !['', '0'].includes(substitute(left, vars));
+  }
+  const value = substitute(left, vars);
+  switch (op) {
+    case '=':
+      return value === substitute(right, vars);
+    case '!=':
+      return value !== substitute(right, vars);
+    case '~':
+      return new RegExp(right).test(value);
+    case '~*':
+      return new RegExp(right, 'i').test(value);
+    case '!~':
+      return !new RegExp(right).test(value);
+    case '!~*':
+      return !new RegExp(right, 'i').test(value);
+  }
+  throw new NotModelled(`${directiveText(d)} is not modelled`);
+}

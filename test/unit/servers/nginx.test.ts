@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import type { HeaderList } from '../../../src/model/types.js';
+import { parseNginxConfig } from '../../../src/proxy/nginx-config.js';
+import { predictThroughNginx } from '../../../src/servers/nginx.js';
+import type { Prediction } from '../../../src/servers/stack.js';
+import type { ServerRequest } from '../../../src/servers/types.js';
+
+/** The app behind nginx, as a pure function: it answers the status given for a path, with these headers. */
+function app(status: number, headers: HeaderList = []) {
+  const seen: ServerRequest[] = [];
+  const upstream = (request: ServerRequest): Prediction => {
+    seen.push(request);
+    return {
+      known: true,
+      status,
+      headers,
+      body: '',
+      answeredBy: 'app',
+      explanation: 'the app',
+      statusAssumed: false,
+      assumptions: [],
+      path: ['app'],
+    };
+  };
+  return { upstream, seen };
+}
+
+const http = (server: string, top = '') =>
+  `events {}\nhttp {\n${top}  server {\n    listen 8080;\n${server}  }\n}\n`;
+const ORIGIN: HeaderList = [['Origin', 'http://localhost:3000']];
+const MAP = `  map $http_origin $cors_origin {\n    default "";\n    "http://localhost:3000" $http_origin;\n    "~^https://[a-z]+\\.example\\.com$" $http_origin;\n  }\n`;
+
+const cors = (headers: HeaderList) =>
+  headers.filter(([n]) => /^access-control-|^server$|^location$/i.test(n)).map(([n, v]) => `${n}: ${v}`);
+
+describe('the nginx model', () => {
+  it.each([
+    {
+      title: 'a map allow-list echoes a listed origin',
+      conf: http(
+        `    location / {\n      add_header Access-Control-Allow-Origin $cors_origin always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+        MAP,
+      ),
+      method: 'GET',
+      path: '/items',
+      headers: ORIGIN,
+      appStatus: 200,
+      status: 200,
+      lines: ['Server: nginx', 'Access-Control-Allow-Origin: http://localhost:3000'],
+    },
+    {
+      title: 'an origin the map does not list: an empty value is not sent',
+      conf: http(
+        `    location / {\n      add_header Access-Control-Allow-Origin $cors_origin always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+        MAP,
+      ),
+      method: 'GET',
+      path: '/items',
+      headers: [['Origin', 'http://evil.test']] as HeaderList,
+      appStatus: 200,
+      status: 200,
+      lines: ['Server: nginx'],
+    },
+    {
+      title: 'a regex key of the map',
+      conf: http(
+        `    location / {\n      add_header Access-Control-Allow-Origin $cors_origin always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+        MAP,
+      ),
+      method: 'GET',
+      path: '/items',
+      headers: [['Origin', 'https://shop.example.com']] as HeaderList,
+      appStatus: 200,
+      status: 200,
+      lines: ['Server: nginx', 'Access-Control-Allow-Origin: https://shop.example.com'],
+    },
+    {
+      title: 'without always, a 404 from the app gets no add_header',
+      conf: http(
+        `    location / {\n      add_header Access-Control-Allow-Origin http://localhost:3000;\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      ),
+      method: 'GET',
+      path: '/items/7',
+      headers: ORIGIN,
+      appStatus: 404,
+      status: 404,
+      lines: ['Server: nginx'],
+    },
+    {
+      title: 'if OPTIONS return 204: nginx answers with the if block’s headers',
+      conf: http(
+        `    location / {\n      if ($request_method = OPTIONS) {\n        add_header Access-Control-Allow-Origin http://localhost:3000;\n        add_header Access-Control-Allow-Methods "GET, PUT";\n        return 204;\n      }\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      ),
+      method: 'OPTIONS',
+      path: '/items',
+      headers: ORIGIN,
+      appStatus: 405,
+      status: 204,
+      lines: [
+        'Server: nginx',
+        'Access-Control-Allow-Origin: http://localhost:3000',
+        'Access-Control-Allow-Methods: GET, PUT',
+      ],
+    },
+    {
+      title: "proxy_hide_header removes the app's header",
+      conf: http(
+        `    location / {\n      proxy_hide_header Access-Control-Allow-Origin;\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      ),
+      method: 'GET',
+      path: '/items',
+      headers: ORIGIN,
+      appStatus: 200,
+      appHeaders: [
+        ['access-control-allow-origin', 'http://localhost:3000'],
+        ['vary', 'Origin'],
+      ] as HeaderList,
+      status: 200,
+      lines: ['Server: nginx'],
+    },
+    {
+      title: 'auth_basic answers 401 before the app',
+      conf: http(
+        `    auth_basic "staging";\n    auth_basic_user_file /dev/null;\n    location / {\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      ),
+      method: 'OPTIONS',
+      path: '/items',
+      headers: ORIGIN,
+      appStatus: 200,
+      status: 401,
+      lines: ['Server: nginx'],
+    },
+    {
+      title: 'return 301 from a location = redirect',
+      conf: http(
+        `    location = /api {\n      return 301 /api/;\n    }\n    location /api/ {\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      ),
+      method: 'OPTIONS',
+      path: '/api',
+      headers: ORIGIN,
+      appStatus: 200,
+      status: 301,
+      lines: ['Server: nginx', 'Location: /api/'],
+    },
+  ])('$title', ({ conf, method, path, headers, appStatus, appHeaders, status, lines }) => {
+    const { upstream } = app(appStatus, appHeaders ?? []);
+    const config = { file: 'nginx.conf', directives: parseNginxConfig(conf) };
+    const p = predictThroughNginx(config, { method, url: `http://localhost:8080${path}`, headers }, upstream);
+    expect(p.known, p.known ? '' : p.why).toBe(true);
+    if (!p.known) return;
+    expect(p.status).toBe(status);
+    expect(cors(p.headers)).toEqual(lines);
+  });
+
+  it.each([
+    [
+      'location /api/ + proxy_pass with "/"',
+      '    location /api/ {\n      proxy_pass http://127.0.0.1:9000/;\n    }\n',
+      '/api/items?x=1',
+      '/items?x=1',
+    ],
+    [
+      'location /api/ + proxy_pass without a URI',
+      '    location /api/ {\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      '/api/items',
+      '/api/items',
+    ],
+    [
+      'the longest prefix wins',
+      '    location / {\n      return 404;\n    }\n    location /api/ {\n      proxy_pass http://127.0.0.1:9000/v1/;\n    }\n',
+      '/api/items',
+      '/v1/items',
+    ],
+    [
+      'a regex location beats a prefix',
+      '    location /api/ {\n      return 404;\n    }\n    location ~ ^/api/(items|users) {\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      '/api/items',
+      '/api/items',
+    ],
+  ])('%s', (_title, server, path, upstreamPath) => {
+    const { upstream, seen } = app(200);
+    const config = { file: 'nginx.conf', directives: parseNginxConfig(http(server)) };
+    predictThroughNginx(
+      config,
+      { method: 'GET', url: `http://localhost:8080${path}`, headers: [] },
+      upstream,
+    );
+    const sent = seen[0];
+    expect(sent && `${new URL(sent.url).pathname}${new URL(sent.url).search}`).toBe(upstreamPath);
+  });
+
+  it.each([
+    [
+      'set',
+      '    location / {\n      set $x 1;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /set at line \d+ is not modelled/,
+    ],
+    [
+      'auth_request',
+      '    location / {\n      auth_request /auth;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /auth_request is not modelled/,
+    ],
+    [
+      'an unknown variable',
+      '    location / {\n      add_header X $upstream_addr always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /\$upstream_addr is not modelled/,
+    ],
+  ])('%s is unknown, never guessed', (_title, server, why) => {
+    const { upstream } = app(200);
+    const config = { file: 'nginx.conf', directives: parseNginxConfig(http(server)) };
+    const p = predictThroughNginx(
+      config,
+      { method: 'GET', url: 'http://localhost:8080/x', headers: [] },
+      upstream,
+    );
+    expect(p.known).toBe(false);
+    if (!p.known) expect(p.why).toMatch(why);
+  });
+});
