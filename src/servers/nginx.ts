@@ -66,6 +66,24 @@ function walk(
   // The server's rewrite phase, then the location's.
   const serverAnswer = rewritePhase({ directive: server, outer }, top, vars, config, path);
   if (serverAnswer) return serverAnswer;
+  // A prefix location ending in "/" that passes to an app redirects its name without the slash (301).
+  const slashed = children(server, 'location').find(
+    (l) => (l.args.length === 1 || l.args[0] === '^~') && l.args.at(-1) === `${url.pathname}/` && passesOn(l),
+  );
+  if (slashed && !children(server, 'location').some((l) => l.args[0] === '=' && l.args[1] === url.pathname)) {
+    path.push(`${directiveText(slashed)} at ${config.file}:${slashed.line}: nginx adds the slash`);
+    const answer = ownAnswer(
+      301,
+      '',
+      { directive: server, outer },
+      top,
+      vars,
+      `nginx redirects ${url.pathname} to ${url.pathname}/ (the location at ${config.file}:${slashed.line} ends with a slash)`,
+      path,
+    );
+    answer.headers.push(['Location', `${url.protocol}//${url.host}${url.pathname}/${url.search}`]);
+    return answer;
+  }
   const location = matchLocation(server, url.pathname);
   if (!location)
     throw new NotModelled(`no location of the server at line ${server.line} matches ${url.pathname}`);
@@ -347,3 +365,7 @@ function condition(d: Directive, vars: Variables): boolean {
   }
   throw new NotModelled(`${directiveText(d)} is not modelled`);
 }
+
+/** A location that passes requests on (proxy_pass and its uwsgi, fastcgi, grpc, memcached cousins). */
+const passesOn = (d: Directive) =>
+  (d.block ?? []).some((c) => /^(proxy|uwsgi|fastcgi|grpc|scgi|memcached)_pass$/.test(c.name));

@@ -142,6 +142,18 @@ describe('the nginx model', () => {
       status: 301,
       lines: ['Server: nginx', 'Location: /api/'],
     },
+    {
+      title: 'a location ending in "/" that passes on redirects its name without the slash (as nginx does)',
+      conf: http(
+        `    location / {\n      return 404;\n    }\n    location /api/orders/ {\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      ),
+      method: 'OPTIONS',
+      path: '/api/orders',
+      headers: ORIGIN,
+      appStatus: 200,
+      status: 301,
+      lines: ['Server: nginx', 'Location: http://localhost:8080/api/orders/'],
+    },
   ])('$title', ({ conf, method, path, headers, appStatus, appHeaders, status, lines }) => {
     const { upstream } = app(appStatus, appHeaders ?? []);
     const config = { file: 'nginx.conf', directives: parseNginxConfig(conf) };
