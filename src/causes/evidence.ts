@@ -1,6 +1,11 @@
 import type { Exchange, RecordedResponse } from '../evidence/types.js';
-import { getHeader, hasHeader } from '../model/header-list.js';
-import type { BrowserVerdict, HeaderList } from '../model/types.js';
+import { getHeader, hasCorsHeaders, hasHeader } from '../model/header-list.js';
+
+import type { BrowserVerdict } from '../model/types.js';
+
+/** Any `Access-Control-*` response header (shared with the probe). */
+export { hasCorsHeaders };
+
 import type { CheckEvidence } from './types.js';
 
 export const preflightOf = (e: CheckEvidence): Exchange | undefined =>
@@ -42,10 +47,6 @@ export const blockedAt = (e: CheckEvidence, stage: 'preflight' | 'actual'): bool
 
 export const allowOrigin = (r: RecordedResponse | undefined): string | null =>
   r ? getHeader(r.headers, 'Access-Control-Allow-Origin') : null;
-
-/** Any `Access-Control-*` response header. */
-export const hasCorsHeaders = (headers: HeaderList): boolean =>
-  headers.some(([n]) => /^access-control-/i.test(n));
 
 /** Response header lines of CORS interest, as `Name: value` strings. */
 export function corsHeaderLines(r: RecordedResponse): string[] {

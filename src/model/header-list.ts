@@ -55,3 +55,7 @@ export function sortAndCombine(list: HeaderList): HeaderList {
   }
   return [...combined.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** Any `Access-Control-*` header line. */
+export const hasCorsHeaders = (headers: HeaderList): boolean =>
+  headers.some(([n]) => /^access-control-/i.test(n));

@@ -1,7 +1,7 @@
 import { evaluateChrome } from '../../model/engines/chrome.js';
 import { evaluateFirefox } from '../../model/engines/firefox.js';
 import type { EngineVerdict } from '../../model/engines/verdict.js';
-import { getHeader } from '../../model/header-list.js';
+import { getHeader, hasCorsHeaders } from '../../model/header-list.js';
 import { followRedirect, isFollowedRedirect, MAX_REDIRECTS, preparedHop } from '../../model/redirect.js';
 import {
   DEFAULT_PREFLIGHT_ANSWER,
@@ -194,7 +194,22 @@ function record(scenario: Scenario, index: number, answers: RedirectHop): void {
 const lastOf = (exchanges: Exchange[], kind: Exchange['kind']): Exchange | undefined =>
   exchanges.filter((x) => x.kind === kind).at(-1);
 
-const hasCorsHeaders = (headers: HeaderList) => headers.some(([n]) => /^access-control-/i.test(n));
+/** A preflight sent to ask the CORS layer a question, from `origin` (the page's, or another spelling of it). */
+function diagnosticPreflight(page: PageFetch, method: string, origin: string): RecordedRequest {
+  return {
+    method: 'OPTIONS',
+    url: page.url,
+    headers: preflightHeaders(
+      [
+        ['Accept', '*/*'],
+        ['Access-Control-Request-Method', method],
+        ['Origin', origin],
+      ],
+      page.origin,
+      page.url,
+    ),
+  };
+}
 
 /** Extra requests a senior engineer would send by hand to tell causes apart. */
 async function diagnose(
@@ -214,19 +229,7 @@ async function diagnose(
   ) {
     layerProbe = await send(
       'diagnostic',
-      {
-        method: 'OPTIONS',
-        url: page.url,
-        headers: preflightHeaders(
-          [
-            ['Accept', '*/*'],
-            ['Access-Control-Request-Method', planned.method],
-            ['Origin', page.origin],
-          ],
-          page.origin,
-          page.url,
-        ),
-      },
+      diagnosticPreflight(page, planned.method, page.origin),
       'is there a CORS layer, and does it allow this origin?',
     );
   }
@@ -242,19 +245,7 @@ async function diagnose(
     const misspelt = `${page.origin}/`;
     await send(
       'diagnostic',
-      {
-        method: 'OPTIONS',
-        url: page.url,
-        headers: preflightHeaders(
-          [
-            ['Accept', '*/*'],
-            ['Access-Control-Request-Method', planned.method],
-            ['Origin', misspelt],
-          ],
-          page.origin,
-          page.url,
-        ),
-      },
+      diagnosticPreflight(page, planned.method, misspelt),
       `does the server allow ${misspelt} (the origin with a trailing slash, a common typo in allow-lists)?`,
     );
   }
