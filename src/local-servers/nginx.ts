@@ -31,6 +31,23 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
  * Runs a real nginx with a config template (`@PREFIX@`, `@PORT@`, `@UPSTREAM@` filled in) on a free
  * loopback port, in a temporary prefix folder. Checks the config with `nginx -t` first.
  */
+/**
+ * `nginx -t` on a configuration file: undefined when nginx accepts it, else its last error line.
+ * `globals` are `-g` directives (e.g. a pid file and `error_log stderr;` for a file without them).
+ */
+export function nginxRejects(config: string, prefix: string, globals?: string): string | undefined {
+  const args = ['-t', '-p', prefix, '-c', config, ...(globals ? ['-g', globals] : [])];
+  const test = spawnSync(NGINX, args, { encoding: 'utf8' });
+  if (test.status === 0) return undefined;
+  return (
+    test.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/test failed$/.test(l))
+      .at(-1) ?? 'nginx -t failed'
+  );
+}
+
 export async function startNginx(
   template: string,
   upstreamPort: number,
@@ -46,9 +63,8 @@ export async function startNginx(
       .replaceAll('@PORT@', String(port))
       .replaceAll('@UPSTREAM@', String(upstreamPort)),
   );
-  const test = spawnSync(NGINX, ['-t', '-p', prefix, '-c', config], { encoding: 'utf8' });
-  if (test.status !== 0)
-    throw new Error(`nginx -t rejected ${template}: ${test.stderr.trim().split('\n').at(-1)}`);
+  const rejected = nginxRejects(config, prefix);
+  if (rejected) throw new Error(`nginx -t rejected ${template}: ${rejected}`);
   const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', config], { stdio: 'ignore' });
   await waitForPort(port, 10_000);
   return {
