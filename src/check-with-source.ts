@@ -4,11 +4,11 @@ import { check } from './check.js';
 import type { PageFetch, ProbeOptions } from './evidence/probe/probe.js';
 import { attachPatches } from './fix/patches.js';
 import type { NginxConfigFile } from './proxy/nginx-config.js';
-import { listensOn } from './proxy/nginx-cors.js';
+import { configsForUrl } from './proxy/nginx-cors.js';
 import type { PythonApp, PythonProject } from './python/types.js';
 import type { CheckReport } from './report/check-json.js';
 import { scanProject } from './scan.js';
-import { nginxForUrl, predictThroughNginx } from './servers/nginx.js';
+import { predictThroughNginx } from './servers/nginx.js';
 import { appForUrl, predictionTransport } from './servers/offline.js';
 import { predictAnswer } from './servers/stack.js';
 import type { ServerRequest } from './servers/types.js';
@@ -50,8 +50,9 @@ export async function checkWithSource(
       `no FastAPI or Starlette app found in ${project.root}; point --project at the backend folder`,
     );
   }
-  // Offline, an nginx configuration that listens on the URL's port answers first, in front of the app.
-  const proxy = offline ? nginxForUrl(project.proxies, page.url) : undefined;
+  // The nginx configurations that take the URL's port. Offline, the first answers in front of the app.
+  const listening = configsForUrl(project.proxies, page.url);
+  const proxy = offline ? listening[0] : undefined;
   const report = await check(page, {
     ...options,
     ...(offline && served && { transport: offlineTransport(served, proxy, version.version) }),
@@ -78,12 +79,10 @@ export async function checkWithSource(
     const key = `${served.source.file}:${served.source.line}`;
     scan.findings = scan.findings.filter((f) => f.app === undefined || f.app === key);
   }
-  const url = new URL(page.url);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const listening = project.proxies.filter((p) => listensOn(p.directives, port)).map((p) => p.file);
   if (listening.length > 0) {
     const proxyFiles = new Set(project.proxies.map((p) => p.file));
-    scan.findings = scan.findings.filter((f) => !proxyFiles.has(f.file) || listening.includes(f.file));
+    const taking = new Set(listening.map((p) => p.file));
+    scan.findings = scan.findings.filter((f) => !proxyFiles.has(f.file) || taking.has(f.file));
   }
   await attachPatches(project.root, scan.findings);
   const joined = correlate(

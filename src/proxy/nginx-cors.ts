@@ -5,7 +5,7 @@
  * - `if ($request_method = OPTIONS) { return 204; }` answers preflights without asking the app;
  * - `proxy_hide_header` drops a header the app sends.
  */
-import type { Directive } from './nginx-config.js';
+import type { Directive, NginxConfigFile } from './nginx-config.js';
 
 /** A block directive (`server`, `location`, `if`, ...) with the blocks around it, outermost first. */
 export interface BlockInContext {
@@ -30,22 +30,27 @@ export function blocks(directives: Directive[], outer: Directive[] = []): BlockI
 const own = (block: Directive[] | undefined, name: string) => (block ?? []).filter((d) => d.name === name);
 
 /**
- * The `add_header` lines in force in a block: its own when it has any, else those of the nearest enclosing
- * level that has some (the file's top level included).
+ * The `name` directives in force in a block: its own when it has any, else those of the nearest enclosing
+ * level that has some (the file's top level included). That is how nginx inherits `add_header`,
+ * `proxy_hide_header`, `proxy_set_header`, `auth_basic` and `auth_request`.
  */
-export function addedHeaders(at: BlockInContext, top: Directive[]): AddedHeader[] {
+export function inForce(at: BlockInContext, top: Directive[], name: string): Directive[] {
   const levels = [top, ...at.outer.map((d) => d.block), at.directive.block];
   for (let i = levels.length - 1; i >= 0; i--) {
-    const lines = own(levels[i], 'add_header');
-    if (lines.length > 0)
-      return lines.map((d) => ({
-        name: d.args[0] ?? '',
-        value: d.args[1] ?? '',
-        always: d.args[2] === 'always',
-        line: d.line,
-      }));
+    const lines = own(levels[i], name);
+    if (lines.length > 0) return lines;
   }
   return [];
+}
+
+/** The `add_header` lines in force in a block. */
+export function addedHeaders(at: BlockInContext, top: Directive[]): AddedHeader[] {
+  return inForce(at, top, 'add_header').map((d) => ({
+    name: d.args[0] ?? '',
+    value: d.args[1] ?? '',
+    always: d.args[2] === 'always',
+    line: d.line,
+  }));
 }
 
 export const findHeader = (headers: AddedHeader[], name: string): AddedHeader | undefined =>
@@ -62,20 +67,14 @@ export function returnsSuccess(d: Directive): Directive | undefined {
   return own(d.block, 'return').find((r) => /^2\d\d$/.test(r.args[0] ?? ''));
 }
 
-/** The blocks that pass requests to an upstream app (`proxy_pass`, or uwsgi/fastcgi passes). */
+/** A block that passes requests on to an app (`proxy_pass`, or its uwsgi, fastcgi, grpc, scgi cousins). */
 export function passesToApp(d: Directive): boolean {
-  return (d.block ?? []).some((c) => /^(proxy|uwsgi|fastcgi|grpc)_pass$/.test(c.name));
+  return (d.block ?? []).some((c) => /^(proxy|uwsgi|fastcgi|grpc|scgi|memcached)_pass$/.test(c.name));
 }
 
-/** `proxy_hide_header NAME` lines of a block (nginx does not inherit them into a level that has its own). */
-export function hiddenHeaders(at: BlockInContext, top: Directive[]): Directive[] {
-  const levels = [top, ...at.outer.map((d) => d.block), at.directive.block];
-  for (let i = levels.length - 1; i >= 0; i--) {
-    const lines = own(levels[i], 'proxy_hide_header');
-    if (lines.length > 0) return lines;
-  }
-  return [];
-}
+/** The `proxy_hide_header NAME` lines in force in a block. */
+export const hiddenHeaders = (at: BlockInContext, top: Directive[]): Directive[] =>
+  inForce(at, top, 'proxy_hide_header');
 
 /** Where the configuration adds Access-Control-Allow-Origin to what it passes to the app or answers itself. */
 export function addsAllowOrigin(directives: Directive[]): AddedHeader | undefined {
@@ -110,14 +109,9 @@ export function optionsAnswer(d: Directive): Directive | undefined {
  * cookie that returns 401 or 403. A preflight carries neither, so it is refused too.
  */
 export function credentialGate(at: BlockInContext, top: Directive[]): Directive | undefined {
-  const levels = [top, ...at.outer.map((d) => d.block), at.directive.block];
   for (const name of ['auth_basic', 'auth_request']) {
-    for (let i = levels.length - 1; i >= 0; i--) {
-      const found = own(levels[i], name)[0];
-      if (!found) continue;
-      if (found.args[0] !== 'off') return found;
-      break;
-    }
+    const found = inForce(at, top, name)[0];
+    if (found && found.args[0] !== 'off') return found;
   }
   return (at.directive.block ?? []).find(
     (c) =>
@@ -125,4 +119,13 @@ export function credentialGate(at: BlockInContext, top: Directive[]): Directive 
       /\$(http_authorization|cookie_\w+|http_x_api_key)/i.test(c.args.join(' ')) &&
       own(c.block, 'return').some((r) => /^40[13]$/.test(r.args[0] ?? '')),
   );
+}
+
+/** The port a URL goes to (its own, or the scheme's default). */
+export const portOf = (url: URL): number => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+
+/** The readable configurations with a `listen` on the URL's port. */
+export function configsForUrl(configs: NginxConfigFile[], url: string): NginxConfigFile[] {
+  const port = portOf(new URL(url));
+  return configs.filter((c) => !c.syntaxError && listensOn(c.directives, port));
 }

@@ -11,7 +11,15 @@
 import { getHeader } from '../model/header-list.js';
 import type { HeaderList } from '../model/types.js';
 import { type Directive, directiveText, type NginxConfigFile } from '../proxy/nginx-config.js';
-import { addedHeaders, type BlockInContext, hiddenHeaders, listensOn } from '../proxy/nginx-cors.js';
+import {
+  addedHeaders,
+  type BlockInContext,
+  hiddenHeaders,
+  inForce,
+  listensOn,
+  passesToApp,
+  portOf,
+} from '../proxy/nginx-cors.js';
 import type { Prediction } from './stack.js';
 import type { ServerRequest } from './types.js';
 
@@ -23,13 +31,6 @@ const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307
 class NotModelled extends Error {}
 
 const children = (d: Directive | undefined, name: string) => (d?.block ?? []).filter((c) => c.name === name);
-
-/** The configuration that takes this URL's port, if any. */
-export function nginxForUrl(configs: NginxConfigFile[], url: string): NginxConfigFile | undefined {
-  const u = new URL(url);
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  return configs.find((c) => !c.syntaxError && listensOn(c.directives, port));
-}
 
 /** Predicts what nginx answers to `request`, passing it to `upstream` where the configuration does. */
 export function predictThroughNginx(
@@ -53,7 +54,7 @@ function walk(
   path: string[],
 ): Prediction {
   const url = new URL(request.url);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const port = portOf(url);
   const top = config.directives;
   const http = top.find((d) => d.name === 'http');
   const servers = [...children(http, 'server'), ...top.filter((d) => d.name === 'server')];
@@ -68,7 +69,8 @@ function walk(
   if (serverAnswer) return serverAnswer;
   // A prefix location ending in "/" that passes to an app redirects its name without the slash (301).
   const slashed = children(server, 'location').find(
-    (l) => (l.args.length === 1 || l.args[0] === '^~') && l.args.at(-1) === `${url.pathname}/` && passesOn(l),
+    (l) =>
+      (l.args.length === 1 || l.args[0] === '^~') && l.args.at(-1) === `${url.pathname}/` && passesToApp(l),
   );
   if (slashed && !children(server, 'location').some((l) => l.args[0] === '=' && l.args[1] === url.pathname)) {
     path.push(`${directiveText(slashed)} at ${config.file}:${slashed.line}: nginx adds the slash`);
@@ -94,8 +96,8 @@ function walk(
   if (answer) return answer;
 
   // Access phase.
-  if (effective(at, top, 'auth_request')) throw new NotModelled('auth_request is not modelled');
-  const basic = effective(at, top, 'auth_basic');
+  if (inForce(at, top, 'auth_request').length > 0) throw new NotModelled('auth_request is not modelled');
+  const basic = inForce(at, top, 'auth_basic')[0];
   if (basic && basic.args[0] !== 'off') {
     path.push(`auth_basic at ${config.file}:${basic.line}`);
     return ownAnswer(
@@ -123,7 +125,7 @@ function walk(
     uriPart !== '' && prefix !== undefined && url.pathname.startsWith(prefix)
       ? `${uriPart}${url.pathname.slice(prefix.length)}`
       : url.pathname;
-  const hostSetting = effective(at, top, 'proxy_set_header', (d) => d.args[0]?.toLowerCase() === 'host');
+  const hostSetting = inForce(at, top, 'proxy_set_header').find((d) => d.args[0]?.toLowerCase() === 'host');
   const host = hostSetting ? substitute(hostSetting.args[1] ?? '', vars) : target.host;
   const upstreamRequest: ServerRequest = {
     method: request.method,
@@ -231,21 +233,6 @@ function added(at: BlockInContext, top: Directive[], vars: Variables, status: nu
     .filter((h) => h.always || ADD_HEADER_STATUSES.has(status))
     .map((h) => [h.name, substitute(h.value, vars)] as [string, string])
     .filter(([, value]) => value !== '');
-}
-
-/** The directive of this name in force in a block: its own, else the nearest enclosing level's. */
-function effective(
-  at: BlockInContext,
-  top: Directive[],
-  name: string,
-  which: (d: Directive) => boolean = () => true,
-): Directive | undefined {
-  const levels = [top, ...at.outer.map((d) => d.block ?? []), at.directive.block ?? []];
-  for (let i = levels.length - 1; i >= 0; i--) {
-    const found = (levels[i] as Directive[]).filter((d) => d.name === name);
-    if (found.length > 0) return found.find(which);
-  }
-  return undefined;
 }
 
 /** nginx's location choice: `=` exact, else the longest prefix (final with `^~`), else the first regex. */
@@ -365,7 +352,3 @@ function condition(d: Directive, vars: Variables): boolean {
   }
   throw new NotModelled(`${directiveText(d)} is not modelled`);
 }
-
-/** A location that passes requests on (proxy_pass and its uwsgi, fastcgi, grpc, memcached cousins). */
-const passesOn = (d: Directive) =>
-  (d.block ?? []).some((c) => /^(proxy|uwsgi|fastcgi|grpc|scgi|memcached)_pass$/.test(c.name));
