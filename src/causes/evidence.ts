@@ -106,13 +106,6 @@ export function proxyAnsweredPreflight(e: CheckEvidence): Exchange | undefined {
   return preflight;
 }
 
-/** The proxy answered the preflight itself without any CORS header (not even `Vary`). */
-export function proxyAnsweredPreflightEmpty(e: CheckEvidence): Exchange | undefined {
-  const preflight = proxyAnsweredPreflight(e);
-  const headers = preflight?.response?.headers ?? [];
-  return hasCorsHeaders(headers) || hasHeader(headers, 'Vary') ? undefined : preflight;
-}
-
 /**
  * Responses that passed through a proxy and carry the traces of a CORS layer that allowed the origin
  * (Starlette writes `Vary: Origin` only next to the Access-Control-Allow-Origin it sets, and answers an

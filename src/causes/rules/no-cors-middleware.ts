@@ -7,7 +7,6 @@ import {
   firstBlocked,
   hasCorsHeaders,
   preflightOf,
-  proxyAnsweredPreflightEmpty,
   statusLine,
 } from '../evidence.js';
 import { corsEntries } from '../static-values.js';
@@ -22,7 +21,8 @@ export const noCorsMiddleware: CauseRule = {
   title: 'The backend sends no CORS headers at all.',
   scan: scanNoCorsMiddleware,
   detect(e) {
-    if (!firstBlocked(e) || proxyAnsweredPreflightEmpty(e)) return undefined;
+    // A proxy that answers the preflight itself is proxy-answers-preflight, which supersedes this rule.
+    if (!firstBlocked(e)) return undefined;
     const answered = e.exchanges.filter((x) => x.response);
     if (answered.length === 0 || answered.some((x) => x.response && hasCorsHeaders(x.response.headers)))
       return undefined;

@@ -40,6 +40,8 @@ export const originMalformed: CauseRule = {
   code: 'origin-malformed',
   severity: 'error',
   title: 'A configured origin can never match a browser origin.',
+  // The misspelt entry explains the refusal on its own.
+  supersedes: ['origin-not-allowed'],
   scan: scanOriginMalformed,
   detect(e) {
     if (!firstBlocked(e)) return undefined;

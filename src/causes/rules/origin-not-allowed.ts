@@ -10,7 +10,6 @@ import { getHeader } from '../../model/header-list.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
   actualOf,
-  allowedOriginSpelling,
   allowOrigin,
   diagnosticOf,
   firstBlocked,
@@ -50,9 +49,7 @@ export const originNotAllowed: CauseRule = {
   title: "The page's exact origin is not in the allowed set.",
   scan: scanOriginNotAllowed,
   detect(e) {
-    // A misspelt entry in the allow-list (origin-malformed) explains the refusal on its own.
-    if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0 || allowedOriginSpelling(e))
-      return undefined;
+    if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0) return undefined;
     const origin = e.page.origin;
     const evidence: string[] = [];
     for (const x of [preflightOf(e), diagnosticOf(e, 'OPTIONS')]) {
