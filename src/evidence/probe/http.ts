@@ -85,8 +85,6 @@ function wireHeaders(request: RecordedRequest, url: URL): string[] {
   return lines;
 }
 
-const timeoutError = () => Object.assign(new Error('timeout'), { code: 'TIMEOUT' });
-
 /**
  * Sends one request exactly as given (header order, case and repeats kept), on its own connection, never
  * following redirects, and records the raw response header lines. node:http keeps both lists raw: a flat
@@ -106,7 +104,6 @@ export async function sendRaw(request: RecordedRequest, timeoutMs: number): Prom
     // A connection per request: some servers (uvicorn after an unhandled exception) drop a kept-alive
     // connection without saying so, and the next request on it would fail.
     agent: false,
-    timeout: timeoutMs,
   };
   return new Promise((resolve) => {
     let settled = false;
@@ -126,9 +123,11 @@ export async function sendRaw(request: RecordedRequest, timeoutMs: number): Prom
       failed(error);
       return;
     }
-    // The socket timeout covers silence; the deadline covers a server that trickles forever.
-    deadline = setTimeout(() => outgoing.destroy(timeoutError()), timeoutMs);
-    outgoing.on('timeout', () => outgoing.destroy(timeoutError()));
+    // One deadline for the whole exchange: connecting, a silent server, and one that trickles forever.
+    deadline = setTimeout(
+      () => outgoing.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })),
+      timeoutMs,
+    );
     outgoing.on('error', failed);
     outgoing.end(request.body);
   });
