@@ -929,6 +929,21 @@ export class Evaluator {
     });
   }
 
+  /** What a `default_factory` makes: a lambda's body, a function's result, or an empty list, tuple or set. */
+  private factoryValue(factory: Node, mod: ModuleInfo, node: Node, scope: Scope): Obj | undefined {
+    if (factory.type === 'lambda') return this.evaluate(factory.childForFieldName('body') as Node, { mod });
+    const f = this.evaluate(factory, { mod });
+    if (f.t === 'func') return this.callFunction(f, [], new Map(), node, scope);
+    if (f.t === 'ext' && ['builtins.list', 'builtins.tuple', 'builtins.set'].includes(f.qname))
+      return this.val(
+        { kind: f.qname.slice(9) as 'list' | 'tuple' | 'set', items: [] },
+        factory,
+        { mod },
+        [],
+      );
+    return undefined;
+  }
+
   /** A field of a `@dataclass` instance: the constructor's keyword argument, else the field's default. */
   private dataclassField(
     inst: Extract<Obj, { t: 'instance' }>,
@@ -962,20 +977,8 @@ export class Evaluator {
     const byDefault = options.get('default');
     if (byDefault) return this.withVia(this.evaluate(byDefault, fieldScope), `${fieldStep}: default`);
     const factory = options.get('default_factory');
-    if (factory?.type === 'lambda') {
-      const body = factory.childForFieldName('body') as Node;
-      return this.withVia(this.evaluate(body, { mod: found.mod }), `${fieldStep}: default_factory`);
-    }
-    const f = factory ? this.evaluate(factory, { mod: found.mod }) : undefined;
-    if (f?.t === 'func')
-      return this.withVia(this.callFunction(f, [], new Map(), node, scope), `${fieldStep}: default_factory`);
-    if (f?.t === 'ext' && ['builtins.list', 'builtins.tuple', 'builtins.set'].includes(f.qname))
-      return this.val(
-        { kind: f.qname.slice(9) as 'list' | 'tuple' | 'set', items: [] },
-        value,
-        { mod: found.mod },
-        [fieldStep],
-      );
+    const made = factory ? this.factoryValue(factory, found.mod, node, scope) : undefined;
+    if (made) return this.withVia(made, `${fieldStep}: default_factory`);
     return this.unknown(
       node,
       scope,
@@ -1070,17 +1073,17 @@ export class Evaluator {
         return r;
       }
       if (defaultFactory) {
-        const f = this.evaluate(defaultFactory, { mod: fmod });
-        if (f.t === 'ext' && ['builtins.list', 'builtins.tuple', 'builtins.set'].includes(f.qname)) {
-          const kind = f.qname.slice(9) as 'list' | 'tuple' | 'set';
-          return this.val(
-            { kind, items: [] },
-            defaultFactory,
-            { mod: fmod },
-            [fieldStep, `${envName} not set: default_factory used`],
-            env,
-          );
-        }
+        const made = this.factoryValue(defaultFactory, fmod, node, scope);
+        if (made?.t === 'val')
+          return {
+            t: 'val',
+            rv: {
+              ...made.rv,
+              env,
+              via: [fieldStep, `${envName} not set: default_factory used`, ...made.rv.via],
+            },
+          };
+        if (made) return made;
         return this.unknown(
           node,
           scope,

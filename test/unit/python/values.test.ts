@@ -90,6 +90,19 @@ describe('Python value semantics', () => {
       'ENV=production\n',
       ['http://a'],
     ],
+    // pydantic settings: default_factory when the variable is set nowhere
+    [
+      'Settings().cors_origins',
+      'from pydantic import BaseSettings, Field\nclass Settings(BaseSettings):\n    cors_origins: list = Field(default_factory=list)',
+      undefined,
+      [],
+    ],
+    [
+      'Settings().cors_origins',
+      'from pydantic import BaseSettings, Field\nclass Settings(BaseSettings):\n    cors_origins: list = Field(default_factory=lambda: ["http://a"])',
+      undefined,
+      ['http://a'],
+    ],
     // dataclasses: the constructor's keyword, else the default, default= or default_factory=
     [
       'Settings().origins',
