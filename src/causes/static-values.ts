@@ -1,5 +1,5 @@
 import type { CorsOptions, MiddlewareEntry, PythonApp, ResolvedValue, SourceRef } from '../python/types.js';
-import { pythonFullmatch } from '../servers/starlette-cors.js';
+import { allowedOriginBy, pythonFullmatch } from '../servers/starlette-cors.js';
 
 /** The CORSMiddleware registrations of an app, in the order a request meets them (outermost first). */
 export function corsEntries(app: PythonApp): MiddlewareEntry[] {
@@ -57,39 +57,62 @@ export function starletteAllowsOrigin(options: CorsOptions, origin: string): Ori
       how: `allow_origins depends on ${what}, which cannot be resolved statically`,
     };
   }
-  if (origins.shape === 'str') {
-    const text = origins.items[0]?.value ?? '';
-    // Starlette does `origin in self.allow_origins`: on a str that is a substring test.
-    if (text === '*' || text.includes('*'))
-      return { allowed: true, how: 'allow_origins is the string "*" (a wildcard by accident)' };
-    return text.includes(origin)
-      ? { allowed: true, how: `allow_origins is a string, and ${origin} happens to be a substring of it` }
-      : { allowed: false, how: `allow_origins is a string, and ${origin} is not a substring of it` };
-  }
-  const values = origins.items.map((i) => i.value);
-  if (values.includes('*')) return { allowed: true, how: 'allow_origins contains "*"' };
-  if (values.includes(origin)) return { allowed: true, how: `allow_origins contains "${origin}"` };
-  if (regex?.kind === 'str') {
-    try {
-      if (pythonFullmatch(regex.value).test(origin)) {
-        return { allowed: true, how: `allow_origin_regex ${JSON.stringify(regex.value)} fully matches it` };
-      }
-    } catch {
-      return {
-        allowed: 'unknown',
-        how: `allow_origin_regex ${JSON.stringify(regex.value)} uses Python regex features that cannot be evaluated here`,
-      };
-    }
-  } else if (regex?.kind === 'unresolved') {
+  if (regex?.kind === 'unresolved') {
     return {
       allowed: 'unknown',
       how: `allow_origin_regex depends on ${options.allow_origin_regex?.expression}`,
     };
   }
-  return {
-    allowed: false,
-    how: `allow_origins ${JSON.stringify(values)} does not contain "${origin}" (an exact, case-sensitive match)`,
-  };
+  const values = origins.items.map((i) => i.value);
+  const text = origins.shape === 'str' ? (values[0] ?? '') : undefined;
+  let originRegex: RegExp | undefined;
+  let untranslatable: string | undefined;
+  if (regex?.kind === 'str') {
+    try {
+      originRegex = pythonFullmatch(regex.value);
+    } catch {
+      untranslatable = regex.value;
+    }
+  }
+  // The server model decides; here it is only put in words.
+  const by = allowedOriginBy(text ?? values, originRegex, origin);
+  if (by === undefined && untranslatable !== undefined) {
+    return {
+      allowed: 'unknown',
+      how: `allow_origin_regex ${JSON.stringify(untranslatable)} uses Python regex features that cannot be evaluated here`,
+    };
+  }
+  switch (by) {
+    case 'wildcard':
+      return {
+        allowed: true,
+        how:
+          text === undefined
+            ? 'allow_origins contains "*"'
+            : 'allow_origins is a string containing "*" (a wildcard by accident)',
+      };
+    case 'regex':
+      return {
+        allowed: true,
+        how: `allow_origin_regex ${JSON.stringify(regex?.kind === 'str' ? regex.value : '')} fully matches it`,
+      };
+    case 'list':
+      return {
+        allowed: true,
+        how:
+          text === undefined
+            ? `allow_origins contains "${origin}"`
+            : `allow_origins is a string, and ${origin} happens to be a substring of it`,
+      };
+    default:
+      return {
+        allowed: false,
+        how:
+          text === undefined
+            ? `allow_origins ${JSON.stringify(values)} does not contain "${origin}" (an exact, case-sensitive match)`
+            : `allow_origins is a string, and ${origin} is not a substring of it`,
+      };
+  }
 }
 
 /** The entries of `app.middleware` that a request meets before (outside) `entry`. */

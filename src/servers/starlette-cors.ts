@@ -139,12 +139,24 @@ function compileOriginRegex(pattern: string | null): RegExp | undefined {
   return pattern === null ? undefined : pythonFullmatch(pattern);
 }
 
-/** `CORSMiddleware.is_allowed_origin`. */
-export function isAllowedOrigin(cors: CompiledCors, origin: string): boolean {
-  if (cors.allowAllOrigins) return true;
-  if (cors.originRegex?.test(origin)) return true;
-  return pyIn(cors.config.allow_origins as PyStrings, origin);
+/**
+ * Which test of `CORSMiddleware.is_allowed_origin` lets `origin` in, in Starlette's order: `"*"` in
+ * allow_origins, a full match of allow_origin_regex, then `origin in allow_origins` (a substring test when
+ * allow_origins is a string). Undefined when none does.
+ */
+export function allowedOriginBy(
+  allowOrigins: PyStrings,
+  originRegex: RegExp | undefined,
+  origin: string,
+): 'wildcard' | 'regex' | 'list' | undefined {
+  if (pyIn(allowOrigins, '*')) return 'wildcard';
+  if (originRegex?.test(origin)) return 'regex';
+  return pyIn(allowOrigins, origin) ? 'list' : undefined;
 }
+
+/** `CORSMiddleware.is_allowed_origin`. */
+export const isAllowedOrigin = (cors: CompiledCors, origin: string): boolean =>
+  allowedOriginBy(cors.config.allow_origins as PyStrings, cors.originRegex, origin) !== undefined;
 
 /** A request `CORSMiddleware` answers itself: it has an Origin, is OPTIONS and carries ACRM. */
 export function isStarlettePreflight(method: string, headers: HeaderList): boolean {
