@@ -255,12 +255,21 @@ function matchLocation(server: Directive, uri: string): Directive | undefined {
   }
   if (longest?.args[0] === '^~') return longest;
   for (const loc of regexes) {
-    if (new RegExp(loc.args[1] ?? '', loc.args[0] === '~*' ? 'i' : '').test(uri)) return loc;
+    if (pcre(loc.args[1] ?? '', loc.args[0] === '~*').test(uri)) return loc;
   }
   return longest;
 }
 
 type Variables = (name: string) => string;
+
+/** An nginx (PCRE) regular expression as JavaScript's; one JavaScript cannot read is not modelled. */
+function pcre(pattern: string, caseless: boolean): RegExp {
+  try {
+    return new RegExp(pattern, caseless ? 'i' : '');
+  } catch {
+    throw new NotModelled(`the regular expression ${JSON.stringify(pattern)} is not modelled`);
+  }
+}
 
 /** nginx variables of the request, and those a `map` defines. */
 function variables(request: ServerRequest, top: Directive[], http: Directive | undefined): Variables {
@@ -303,9 +312,9 @@ function variables(request: ServerRequest, top: Directive[], http: Directive | u
         throw new NotModelled(`map ${key} is not modelled`);
       else if (
         key.startsWith('~*')
-          ? new RegExp(key.slice(2), 'i').test(source)
+          ? pcre(key.slice(2), true).test(source)
           : key.startsWith('~')
-            ? new RegExp(key.slice(1)).test(source)
+            ? pcre(key.slice(1), false).test(source)
             : key === source
       )
         return substitute(value, lookup);
@@ -342,13 +351,13 @@ function condition(d: Directive, vars: Variables): boolean {
     case '!=':
       return value !== substitute(right, vars);
     case '~':
-      return new RegExp(right).test(value);
+      return pcre(right, false).test(value);
     case '~*':
-      return new RegExp(right, 'i').test(value);
+      return pcre(right, true).test(value);
     case '!~':
-      return !new RegExp(right).test(value);
+      return !pcre(right, false).test(value);
     case '!~*':
-      return !new RegExp(right, 'i').test(value);
+      return !pcre(right, true).test(value);
   }
   throw new NotModelled(`${directiveText(d)} is not modelled`);
 }

@@ -213,6 +213,11 @@ describe('the nginx model', () => {
       /auth_request is not modelled/,
     ],
     [
+      'a regex JavaScript cannot read',
+      '    location ~ ^/(?<x>a)(?P=x) {\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /the regular expression .* is not modelled/,
+    ],
+    [
       'an unknown variable',
       '    location / {\n      add_header X $upstream_addr always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
       /\$upstream_addr is not modelled/,
