@@ -3,19 +3,20 @@
  * server model, and their types.
  */
 
-export type { Cause, CauseCode, CheckEvidence } from './causes/index.js';
+export { check } from './analysis/check.js';
+export { checkWithSource, NoAppToModel } from './analysis/check-with-source.js';
+export { scanProject } from './analysis/scan.js';
+export type { CheckEvidence } from './causes/index.js';
 export { diagnose, LIVE_RULES } from './causes/index.js';
-export { check } from './check.js';
-export { checkWithSource, NoAppToModel } from './check-with-source.js';
-export type { PageFetch, ProbeOptions, ProbeResult } from './evidence/probe/probe.js';
+export type { Cause, CauseCode } from './core/causes.js';
+export type { Exchange } from './core/exchange.js';
+export type { PageFetch } from './core/page.js';
+export type { CheckReport, ScanReport } from './core/report.js';
+export type { ProbeOptions } from './evidence/probe/probe.js';
 export { probeLikeBrowser } from './evidence/probe/probe.js';
-export type { Exchange } from './evidence/types.js';
 export * from './model/index.js';
 export { readPythonProject } from './python/read-project.js';
 export type { PythonApp, PythonProject } from './python/types.js';
-export type { CheckReport } from './report/check-json.js';
-export type { ScanReport } from './scan.js';
-export { scanProject } from './scan.js';
 export { generateScenarios } from './scenarios/generate.js';
 export { parseScenarios, ScenarioInputError, scenarioSchema } from './scenarios/schema.js';
 export { UnpredictableAnswer } from './servers/offline.js';

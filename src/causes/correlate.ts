@@ -1,5 +1,5 @@
-import type { ScanReport } from '../scan.js';
-import type { Cause, CauseCode, Finding, SourceLocation } from './types.js';
+import type { Cause, CauseCode, Finding, SourceLocation } from '../core/causes.js';
+import type { ScanReport } from '../core/report.js';
 
 /** Source findings that explain a live cause: the same code, or the source-level cause behind it. */
 const EXPLAINED_BY: Partial<Record<CauseCode, CauseCode[]>> = {

@@ -1,4 +1,4 @@
-import type { Exchange, RecordedResponse } from '../evidence/types.js';
+import type { Exchange, RecordedResponse } from '../core/exchange.js';
 import { getHeader, hasCorsHeaders, hasHeader } from '../model/header-list.js';
 
 import type { BrowserVerdict } from '../model/types.js';

@@ -1,3 +1,4 @@
+import type { Cause, Finding } from '../core/causes.js';
 import { authorizationWildcard } from './rules/authorization-wildcard.js';
 import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
 import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
@@ -18,7 +19,7 @@ import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
-import type { Cause, CauseRule, CheckEvidence, Finding, ProxyScanContext, ScanContext } from './types.js';
+import type { CauseRule, CheckEvidence, ProxyScanContext, ScanContext } from './types.js';
 
 /** Every rule that reads live evidence, most fundamental first (the order causes are reported in). */
 export const LIVE_RULES: CauseRule[] = [
@@ -89,4 +90,5 @@ export function diagnose(evidence: CheckEvidence): Cause[] {
   return causes;
 }
 
-export type { Cause, CauseCode, CauseRule, CheckEvidence, Finding, ScanContext } from './types.js';
+export type { Cause, CauseCode, Finding } from '../core/causes.js';
+export type { CauseRule, CheckEvidence, ScanContext } from './types.js';

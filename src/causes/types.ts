@@ -1,77 +1,9 @@
-import type { PageFetch } from '../evidence/probe/probe.js';
-import type { Exchange } from '../evidence/types.js';
+import type { Cause, CauseCode, Finding, Severity } from '../core/causes.js';
+import type { Exchange } from '../core/exchange.js';
+import type { PageFetch } from '../core/page.js';
 import type { BrowserName, CredentialsMode, HeaderList, SimulationResult } from '../model/types.js';
 import type { NginxConfigFile } from '../proxy/nginx-config.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
-
-/** Stable root-cause codes (docs/causes.md). */
-export type CauseCode =
-  | 'no-cors-middleware'
-  | 'origin-not-allowed'
-  | 'origin-malformed'
-  | 'env-origins-misparsed'
-  | 'wildcard-with-credentials'
-  | 'credentials-not-allowed'
-  | 'method-not-allowed'
-  | 'header-not-allowed'
-  | 'preflight-rejected'
-  | 'preflight-redirected'
-  | 'error-response-without-cors'
-  | 'proxy-strips-cors-headers'
-  | 'proxy-answers-preflight'
-  | 'proxy-headers-missing-on-errors'
-  | 'duplicate-cors-headers'
-  | 'server-unreachable'
-  | 'mixed-content'
-  | 'local-network-access'
-  | 'authorization-wildcard'
-  | 'redirect-extra-roundtrip'
-  | 'header-not-exposed'
-  | 'preflight-cache-short';
-
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface SourceLocation {
-  file: string;
-  line: number;
-}
-
-/**
- * A change to the project's source that fixes a finding, as an intent; `src/fix/edits.ts` turns it into
- * text (a unified diff, or the file written with `--write`).
- */
-export type SourceEdit =
-  /** Replace the first `from` at or after the start of `line` (within the statement there). */
-  | { kind: 'replace-text'; file: string; line: number; from: string; to: string }
-  /** Set keyword argument `keyword` of the call on `call.line` to `value` (added when absent). */
-  | { kind: 'set-keyword'; call: SourceLocation; keyword: string; value: string }
-  /** Move the statement on `statement.line` to just after the statement (or definition) on `after.line`. */
-  | { kind: 'move-after'; statement: SourceLocation; after: SourceLocation }
-  /** Insert `code` after the statement on `statement.line`, and `imports` after the file's last import. */
-  | { kind: 'insert-after'; statement: SourceLocation; code: string[]; imports: string[] };
-
-export interface Fix {
-  summary: string;
-  /** How to make the change in the source; turned into `patch` by scan. Not part of the JSON output. */
-  edits?: SourceEdit[];
-  /** A unified diff, when one can be made (with the project's source). */
-  patch?: string;
-  /** Code to use instead, when no patch can be made. */
-  snippet?: string;
-}
-
-/** A root cause named from evidence. */
-export interface Cause {
-  code: CauseCode;
-  severity: Severity;
-  summary: string;
-  /** Lines of evidence, each a fact seen in the exchanges. */
-  evidence: string[];
-  locations: SourceLocation[];
-  fix?: Fix;
-  /** Set when the source (`--project`) confirms the cause found on the wire. */
-  confirmedBy?: string;
-}
 
 /** Everything `check` learned: what the page does, what went over the wire, what the browsers do with it. */
 export interface CheckEvidence {
@@ -99,20 +31,6 @@ export interface ProxyScanContext {
   config: NginxConfigFile;
   /** An app of the project has CORSMiddleware (so the app itself sends CORS headers). */
   appHasCors: boolean;
-}
-
-/** A problem found in source, with its place. */
-export interface Finding {
-  code: CauseCode;
-  severity: Severity;
-  file: string;
-  line: number;
-  /** The app it concerns: where the app object is created (`main.py:5`). */
-  app?: string;
-  message: string;
-  /** Facts behind the finding (resolved values, how they were derived). */
-  evidence?: string[];
-  fix?: Fix;
 }
 
 /** One cause: its code, and how to recognise it in live evidence and in source. */

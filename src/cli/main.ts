@@ -1,7 +1,8 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { BadInputError } from '../core/errors.js';
+import { EXIT } from '../core/exit.js';
 import { packageVersion } from '../package-root.js';
-import { CliError, EXIT } from './errors.js';
-import { makeStyle } from './style.js';
+import { makeStyle } from '../report/style.js';
 
 const EXIT_STATUS_HELP = `
 Exit status:
@@ -168,9 +169,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       return EXIT.usage;
     }
-    if (error instanceof CliError) {
+    if (error instanceof BadInputError) {
       process.stderr.write(`cors-doctor: ${error.message}\n`);
-      return error.exitCode;
+      return error.exitStatus;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`cors-doctor: internal error: ${message} (set CORS_DOCTOR_DEBUG=1 for details)\n`);

@@ -2,7 +2,7 @@
  * Applies `SourceEdit`s to Python source text, and writes the result as a unified diff. Pure: the
  * caller reads and writes files.
  */
-import type { SourceEdit } from '../causes/types.js';
+import type { SourceEdit } from '../core/causes.js';
 import {
   blockExtent,
   keywordValue,

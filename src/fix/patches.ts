@@ -5,7 +5,7 @@
  */
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Finding, SourceEdit } from '../causes/types.js';
+import type { Finding, SourceEdit } from '../core/causes.js';
 import { getPythonParser } from '../python/parser.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from './edits.js';
 

@@ -4,7 +4,7 @@
  * mechanical edit can follow (a value computed elsewhere, a registration inside a list, ...): the
  * finding then keeps its summary and no patch.
  */
-import type { SourceEdit } from '../causes/types.js';
+import type { SourceEdit } from '../core/causes.js';
 import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.js';
 
 /** A Python list literal of strings, double-quoted. */

@@ -44,14 +44,17 @@ function buildChain(first: PreparedScenario, scenario: Scenario): Chain {
   for (let i = 0; ; i++) {
     const current = hops[i] as PreparedScenario;
     const answers = scenario.hops?.[i];
-    if (!isFollowedRedirect(current.response) || !answers) return { hops };
+    if (!isFollowedRedirect(current.response)) return { hops };
     const next = followRedirect(
       { ...current, ...(body !== undefined && { body }) },
       current.response,
       first.origin,
       i,
     );
+    // A redirect the browser refuses (past the limit of 20, a bad Location) is a network error even when
+    // the scenario gives no answers after it.
     if (typeof next === 'string') return { hops, refusal: next };
+    if (!answers) return { hops };
     body = next.body;
     hops.push(preparedHop(current, next, answers, DEFAULT_PREFLIGHT_ANSWER));
   }

@@ -1,9 +1,9 @@
-import type { Style } from '../cli/style.js';
-import type { Exchange } from '../evidence/types.js';
-import type { CheckReport } from './check-json.js';
+import type { Exchange } from '../core/exchange.js';
+import type { CheckReport } from '../core/report.js';
 import { curlCommand } from './curl.js';
 import { patchLines } from './scan-text.js';
 import { BROWSER_LABELS } from './simulate-text.js';
+import type { Style } from './style.js';
 
 const QUIET_REQUEST_HEADERS = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'referer'];
 

@@ -1,4 +1,4 @@
-import type { RecordedRequest } from '../evidence/types.js';
+import type { RecordedRequest } from '../core/exchange.js';
 
 const BOILERPLATE = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'referer', 'accept'];
 

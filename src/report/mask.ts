@@ -1,4 +1,4 @@
-import type { Exchange } from '../evidence/types.js';
+import type { Exchange } from '../core/exchange.js';
 import type { HeaderList } from '../model/types.js';
 
 const SECRET_HEADERS = [

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { ALL_RULES } from '../causes/index.js';
-import type { Severity } from '../causes/types.js';
+import type { Severity } from '../core/causes.js';
+import type { ScanReport } from '../core/report.js';
 import { packageRoot } from '../package-root.js';
-import type { ScanReport } from '../scan.js';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 

@@ -1,5 +1,5 @@
-import type { Style } from '../cli/style.js';
-import type { ScannedApp, ScanReport } from '../scan.js';
+import type { ScannedApp, ScanReport } from '../core/report.js';
+import type { Style } from './style.js';
 
 const KIND_NOTE: Record<string, string> = {
   'server-error': 'produces 500s, without CORS headers',

@@ -1,5 +1,5 @@
-import type { Style } from '../cli/style.js';
 import type { BrowserVerdict, Scenario, SimulationResult } from '../model/types.js';
+import type { Style } from './style.js';
 
 /** The browser versions the model describes. */
 export const BROWSER_LABELS = { chrome: 'Chrome 156', firefox: 'Firefox 153' } as const;

@@ -3,7 +3,7 @@
  * `CORSMiddleware.__init__` receives. A value that cannot be resolved makes the configuration
  * unknown: the model never guesses it.
  */
-import { stringItems } from '../causes/static-values.js';
+import { stringItems } from '../python/options.js';
 import type { CorsOptions, PyValue, ResolvedValue } from '../python/types.js';
 import type { StarletteCorsConfig } from './types.js';
 

@@ -5,9 +5,10 @@
  * `in` a substring test and `join` a join over characters), because that is what real apps get from
  * an environment variable.
  */
-import { versionAtLeast } from '../causes/starlette-version.js';
+
 import { firstHeaderValue } from '../model/header-list.js';
 import type { HeaderList } from '../model/types.js';
+import { versionAtLeast } from '../python/starlette-version.js';
 import type { StarletteCorsConfig } from './types.js';
 
 const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/analysis/check.js';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
 import { type ObservedRun, observeFetch } from '../../src/browsers/observe.js';
-import { check } from '../../src/check.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectStarletteVersion } from '../../src/causes/starlette-version.js';
-import { check } from '../../src/check.js';
-import { checkWithSource } from '../../src/check-with-source.js';
-import type { Exchange } from '../../src/evidence/types.js';
+import { check } from '../../src/analysis/check.js';
+import { checkWithSource } from '../../src/analysis/check-with-source.js';
+import type { Exchange } from '../../src/core/exchange.js';
+import type { CheckReport } from '../../src/core/report.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
-import type { CheckReport } from '../../src/report/check-json.js';
+import { projectStarletteVersion } from '../../src/python/starlette-version.js';
 import { appForUrl, modelTransport } from '../../src/servers/offline.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 

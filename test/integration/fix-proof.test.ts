@@ -7,11 +7,11 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
+import { check } from '../../src/analysis/check.js';
+import { scanProject } from '../../src/analysis/scan.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
-import { scanProject } from '../../src/scan.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 import { runCli } from '../support/run-cli.js';
 

@@ -2,10 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/analysis/check.js';
+import { checkWithSource } from '../../src/analysis/check-with-source.js';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
 import { observeFetch } from '../../src/browsers/observe.js';
-import { check } from '../../src/check.js';
-import { checkWithSource } from '../../src/check-with-source.js';
 import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { BrowserName, HeaderList } from '../../src/model/types.js';

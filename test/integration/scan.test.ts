@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { scanProject } from '../../src/analysis/scan.js';
 import { readPythonProject } from '../../src/python/read-project.js';
-import { scanProject } from '../../src/scan.js';
 
 // Each row: a real FastAPI project, the request the frontend makes, and the error-level codes scan must report.
 const ORIGIN = 'http://localhost:3000';

@@ -5,11 +5,11 @@
  * model assumes rather than predicts; it is compared only where the model claims it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectStarletteVersion } from '../../src/causes/starlette-version.js';
 import { sendRaw } from '../../src/evidence/probe/http.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
 import { readPythonProject } from '../../src/python/read-project.js';
+import { projectStarletteVersion } from '../../src/python/starlette-version.js';
 import type { PythonProject } from '../../src/python/types.js';
 import { type Prediction, predictAnswer } from '../../src/servers/stack.js';
 

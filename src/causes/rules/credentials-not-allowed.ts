@@ -1,9 +1,10 @@
+import type { Finding } from '../../core/causes.js';
 import { setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
+import { boolOption, corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked } from '../evidence.js';
-import { boolOption, corsEntries, stringItems } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 export const credentialsNotAllowed: CauseRule = {
   code: 'credentials-not-allowed',

@@ -1,10 +1,11 @@
+import type { Finding } from '../../core/causes.js';
 import { headerValues } from '../../model/header-list.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
+import { at, corsEntries } from '../../python/options.js';
 import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
-import { at, corsEntries } from '../static-values.js';
-import type { CauseRule, Finding, ProxyScanContext, ScanContext } from '../types.js';
+import type { CauseRule, ProxyScanContext, ScanContext } from '../types.js';
 
 export const duplicateCorsHeaders: CauseRule = {
   code: 'duplicate-cors-headers',

@@ -1,5 +1,6 @@
-import { at, corsEntries, stringItems } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { Finding } from '../../core/causes.js';
+import { at, corsEntries, stringItems } from '../../python/options.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 function fromEnvironment(via: string[], env: unknown): boolean {
   return env !== undefined || via.some((v) => /getenv|environ|BaseSettings|\.env|split/.test(v));

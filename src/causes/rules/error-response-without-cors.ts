@@ -1,3 +1,5 @@
+import type { Finding } from '../../core/causes.js';
+import { at, corsEntries } from '../../python/options.js';
 import {
   actualOf,
   allowOrigin,
@@ -6,8 +8,7 @@ import {
   serverSoftware,
   statusLine,
 } from '../evidence.js';
-import { at, corsEntries } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 export const errorResponseWithoutCors: CauseRule = {
   code: 'error-response-without-cors',

@@ -1,6 +1,7 @@
+import type { Finding } from '../../core/causes.js';
 import { CORS_SAFELISTED_RESPONSE_HEADERS } from '../../model/expose.js';
-import { corsEntries, stringItems } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import { corsEntries, stringItems } from '../../python/options.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 function scanHeaderNotExposed({ app }: ScanContext): Finding[] {
   const cors = corsEntries(app)[0];

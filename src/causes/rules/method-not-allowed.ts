@@ -1,10 +1,11 @@
+import type { Finding } from '../../core/causes.js';
 import { pyList, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { isCorsSafelistedMethod, normalizeMethod } from '../../model/method.js';
+import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
-import { corsEntries, stringItems } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 export const methodNotAllowed: CauseRule = {
   code: 'method-not-allowed',

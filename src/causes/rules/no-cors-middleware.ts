@@ -1,6 +1,8 @@
+import type { Finding } from '../../core/causes.js';
 import { addCorsMiddleware } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { addsAllowOrigin } from '../../proxy/nginx-cors.js';
+import { corsEntries } from '../../python/options.js';
 import {
   actualOf,
   diagnosticOf,
@@ -9,8 +11,7 @@ import {
   preflightOf,
   statusLine,
 } from '../evidence.js';
-import { corsEntries } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 /** Statuses a server without any CORS layer gives an OPTIONS request. */
 const NO_CORS_OPTIONS_STATUSES = [200, 204, 405];

@@ -1,5 +1,7 @@
+import type { Finding } from '../../core/causes.js';
 import { replaceStringValue } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
+import { corsEntries, stringItems } from '../../python/options.js';
 import type { ResolvedValue } from '../../python/types.js';
 import {
   actualOf,
@@ -9,8 +11,7 @@ import {
   preflightOf,
   statusLine,
 } from '../evidence.js';
-import { corsEntries, stringItems } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 /** Why an allowed-origin value can never equal a browser's Origin, or undefined when it is well formed. */
 export function malformedOriginReason(value: string, pageOrigin?: string): string | undefined {

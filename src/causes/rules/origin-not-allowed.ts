@@ -1,3 +1,4 @@
+import type { Finding, SourceEdit } from '../../core/causes.js';
 import {
   appendToList,
   pyList,
@@ -7,6 +8,7 @@ import {
 } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
+import { corsEntries } from '../../python/options.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
   actualOf,
@@ -19,8 +21,8 @@ import {
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
-import { corsEntries, starletteAllowsOrigin } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext, SourceEdit } from '../types.js';
+import { starletteAllowsOrigin } from '../static-values.js';
+import type { CauseRule, ScanContext } from '../types.js';
 import { canonicalOrigin, malformedOriginReason } from './origin-malformed.js';
 
 /** How two origins differ, in the words a user needs (`localhost` vs `127.0.0.1`, another port, ...). */

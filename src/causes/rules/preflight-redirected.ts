@@ -1,9 +1,10 @@
+import type { Finding } from '../../core/causes.js';
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
+import { at, corsEntries, outsideOf } from '../../python/options.js';
 import { firstBlocked, preflightOf, statusLine } from '../evidence.js';
-import { at, corsEntries, outsideOf } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 export const preflightRedirected: CauseRule = {
   code: 'preflight-redirected',

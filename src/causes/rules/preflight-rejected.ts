@@ -1,6 +1,8 @@
+import type { Finding } from '../../core/causes.js';
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx-cors.js';
+import { at, corsEntries, outsideOf } from '../../python/options.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
   allowOrigin,
@@ -10,8 +12,7 @@ import {
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
-import { at, corsEntries, outsideOf } from '../static-values.js';
-import type { CauseRule, Finding, ProxyScanContext, ScanContext } from '../types.js';
+import type { CauseRule, ProxyScanContext, ScanContext } from '../types.js';
 
 const WHO: Record<number, string> = {
   400: 'a 400 outside the CORS layer (TrustedHostMiddleware answers "Invalid host header"; a validator or WAF)',

@@ -1,4 +1,5 @@
-import type { RecordedResponse } from '../../evidence/types.js';
+import type { Finding } from '../../core/causes.js';
+import type { RecordedResponse } from '../../core/exchange.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
 import {
@@ -17,7 +18,7 @@ import {
   proxyName,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, CheckEvidence, Finding, ProxyScanContext } from '../types.js';
+import type { CauseRule, CheckEvidence, ProxyScanContext } from '../types.js';
 
 /** A response header the proxy's preflight answer must carry for this request, as `[name, value]`. */
 type Needed = [name: string, value: string, why: string];

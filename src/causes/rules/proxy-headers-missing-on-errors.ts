@@ -1,3 +1,4 @@
+import type { Finding } from '../../core/causes.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, passesToApp } from '../../proxy/nginx-cors.js';
 import {
@@ -9,7 +10,7 @@ import {
   serverSoftware,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, Finding, ProxyScanContext } from '../types.js';
+import type { CauseRule, ProxyScanContext } from '../types.js';
 
 export const proxyHeadersMissingOnErrors: CauseRule = {
   code: 'proxy-headers-missing-on-errors',

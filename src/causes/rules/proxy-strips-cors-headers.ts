@@ -1,7 +1,8 @@
+import type { Finding } from '../../core/causes.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
 import { corsHeaderLines, proxyName, proxyStrippedAllowOrigin, statusLine } from '../evidence.js';
-import type { CauseRule, Finding, ProxyScanContext } from '../types.js';
+import type { CauseRule, ProxyScanContext } from '../types.js';
 
 export const proxyStripsCorsHeaders: CauseRule = {
   code: 'proxy-strips-cors-headers',

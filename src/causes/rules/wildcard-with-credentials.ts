@@ -1,9 +1,10 @@
+import type { Finding } from '../../core/causes.js';
 import { pyList, replaceLiteral, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
+import { boolOption, corsEntries, stringItems } from '../../python/options.js';
+import { versionAtLeast } from '../../python/starlette-version.js';
 import { actualOf, allowOrigin, firstBlocked, looksLikeStarlette, preflightOf } from '../evidence.js';
-import { versionAtLeast } from '../starlette-version.js';
-import { boolOption, corsEntries, stringItems } from '../static-values.js';
-import type { CauseRule, Finding, ScanContext } from '../types.js';
+import type { CauseRule, ScanContext } from '../types.js';
 
 export const wildcardWithCredentials: CauseRule = {
   code: 'wildcard-with-credentials',

@@ -1,11 +1,13 @@
-import { check } from '../../check.js';
+import { check } from '../../analysis/check.js';
+import { BadInputError } from '../../core/errors.js';
+import { EXIT } from '../../core/exit.js';
+import type { CheckReport } from '../../core/report.js';
+import { collectHeaders, parseOrigin, parseRequestUrl, parseTimeout } from '../../core/request-input.js';
 import { hasHeader } from '../../model/header-list.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
-import { type CheckReport, maskReport } from '../../report/check-json.js';
 import { renderCheck } from '../../report/check-text.js';
-import { CliError, EXIT } from '../errors.js';
-import type { Style } from '../style.js';
-import { collectHeaders, parseOrigin, parseRequestUrl, parseTimeout } from '../validate.js';
+import { maskReport } from '../../report/mask-report.js';
+import type { Style } from '../../report/style.js';
 
 export interface CheckOptions {
   origin?: string;
@@ -39,33 +41,33 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   const origin = parseOrigin(options.origin ?? DEFAULT_ORIGIN);
   const headers = collectHeaders(options.header);
   if (options.data !== undefined && options.jsonBody !== undefined)
-    throw new CliError('give either --data or --json-body, not both');
+    throw new BadInputError('give either --data or --json-body, not both');
   let body = options.data;
   if (options.jsonBody !== undefined) {
     try {
       JSON.parse(options.jsonBody);
     } catch (error) {
-      throw new CliError(`--json-body is not valid JSON (${(error as Error).message})`);
+      throw new BadInputError(`--json-body is not valid JSON (${(error as Error).message})`);
     }
     body = options.jsonBody;
     if (!hasHeader(headers, 'Content-Type')) headers.push(['Content-Type', 'application/json']);
   }
   const method = options.method ?? (body !== undefined ? 'POST' : 'GET');
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
-    throw new CliError(`not a valid HTTP method: ${JSON.stringify(method)}`);
+    throw new BadInputError(`not a valid HTTP method: ${JSON.stringify(method)}`);
   if (['GET', 'HEAD'].includes(method.toUpperCase()) && body !== undefined) {
-    throw new CliError(
+    throw new BadInputError(
       `fetch() cannot send a body with ${method.toUpperCase()}: use -X POST (or PUT, PATCH)`,
     );
   }
   const credentials = options.credentials as CredentialsMode;
   if (!['omit', 'same-origin', 'include'].includes(credentials)) {
-    throw new CliError(
+    throw new BadInputError(
       `--credentials is omit, same-origin or include, not ${JSON.stringify(options.credentials)}`,
     );
   }
   if (!['chrome', 'firefox', 'all'].includes(options.browser)) {
-    throw new CliError(`--browser is chrome, firefox or all, not ${JSON.stringify(options.browser)}`);
+    throw new BadInputError(`--browser is chrome, firefox or all, not ${JSON.stringify(options.browser)}`);
   }
   const browsers: BrowserName[] =
     options.browser === 'all' ? ['chrome', 'firefox'] : [options.browser as BrowserName];
@@ -77,7 +79,7 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   const timeoutMs = parseTimeout(options.timeout);
 
   if (options.offline && options.project === undefined) {
-    throw new CliError('--offline answers from the source: give the backend folder with --project DIR');
+    throw new BadInputError('--offline answers from the source: give the backend folder with --project DIR');
   }
   const page = {
     url,

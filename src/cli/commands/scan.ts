@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
+import { BadInputError } from '../../core/errors.js';
+import { EXIT } from '../../core/exit.js';
+import { collectHeaders, parseOrigin } from '../../core/request-input.js';
 import type { CredentialsMode } from '../../model/types.js';
 import { packageVersion } from '../../package-root.js';
-import { CliError, EXIT } from '../errors.js';
-import type { Style } from '../style.js';
-import { collectHeaders, parseOrigin } from '../validate.js';
+import type { Style } from '../../report/style.js';
 
 export interface ScanCommandOptions {
   origin: string[];
@@ -35,20 +36,22 @@ function progressReporter(enabled: boolean): { update(done: number, total: numbe
 export async function runScan(dir: string, options: ScanCommandOptions, style: Style): Promise<number> {
   const format = options.json ? 'json' : (options.format ?? 'text');
   if (!['text', 'json', 'sarif'].includes(format))
-    throw new CliError(`--format is text, json or sarif, not ${JSON.stringify(format)}`);
+    throw new BadInputError(`--format is text, json or sarif, not ${JSON.stringify(format)}`);
   try {
     if (!(await stat(dir)).isDirectory())
-      throw new CliError(`${dir} is not a directory: give the backend project's folder`);
+      throw new BadInputError(`${dir} is not a directory: give the backend project's folder`);
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (error instanceof BadInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ELOOP' ? `${dir}: a symlink loop` : `${dir}: no such directory`);
+    throw new BadInputError(code === 'ELOOP' ? `${dir}: a symlink loop` : `${dir}: no such directory`);
   }
   const origins = options.origin.map(parseOrigin);
   const headers = collectHeaders(options.header);
   const credentials = options.credentials as CredentialsMode | undefined;
   if (credentials && !['omit', 'same-origin', 'include'].includes(credentials)) {
-    throw new CliError(`--credentials is omit, same-origin or include, not ${JSON.stringify(credentials)}`);
+    throw new BadInputError(
+      `--credentials is omit, same-origin or include, not ${JSON.stringify(credentials)}`,
+    );
   }
   const progress = progressReporter(process.stderr.isTTY === true && format === 'text');
   // tree-sitter parses with WebAssembly: baseline compilation only, or V8 waits at exit for a background
@@ -57,7 +60,7 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
   const { readPythonProject } = await import('../../python/read-project.js');
   const project = await readPythonProject(dir, { onProgress: (done, total) => progress.update(done, total) });
   progress.done();
-  const { scanProject } = await import('../../scan.js');
+  const { scanProject } = await import('../../analysis/scan.js');
   const request =
     options.method || headers.length > 0 || credentials
       ? { ...(options.method && { method: options.method }), headers, ...(credentials && { credentials }) }

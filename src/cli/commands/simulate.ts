@@ -1,9 +1,10 @@
+import { BadInputError } from '../../core/errors.js';
+import { EXIT } from '../../core/exit.js';
 import { simulate } from '../../model/simulate.js';
 import type { SimulationResult } from '../../model/types.js';
 import { renderSimulation } from '../../report/simulate-text.js';
-import { CliError, EXIT } from '../errors.js';
+import type { Style } from '../../report/style.js';
 import { parseJsonInput, readTextInput } from '../read-input.js';
-import type { Style } from '../style.js';
 
 export interface SimulateOptions {
   json?: boolean;
@@ -18,7 +19,7 @@ export async function runSimulate(source: string, options: SimulateOptions, styl
   try {
     parsed = parseScenarios(input);
   } catch (error) {
-    if (error instanceof ScenarioInputError) throw new CliError(`${name}: ${error.message}`);
+    if (error instanceof ScenarioInputError) throw new BadInputError(`${name}: ${error.message}`);
     throw error;
   }
   const results: SimulationResult[] = parsed.scenarios.map(simulate);

@@ -1,8 +1,8 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { NetworkFailure, PredictedBy, RecordedRequest, RecordedResponse } from '../../core/exchange.js';
 import type { HeaderList } from '../../model/types.js';
-import type { NetworkFailure, PredictedBy, RecordedRequest, RecordedResponse } from '../types.js';
 
 /** How much of a response body is kept. */
 export const BODY_EXCERPT_BYTES = 2048;

@@ -1,39 +1,18 @@
-import { evaluateChrome } from '../../model/engines/chrome.js';
-import { evaluateFirefox } from '../../model/engines/firefox.js';
-import type { EngineVerdict } from '../../model/engines/verdict.js';
+import type { Exchange, RecordedRequest } from '../../core/exchange.js';
+import type { PageFetch } from '../../core/page.js';
 import { getHeader, hasCorsHeaders } from '../../model/header-list.js';
-import { followRedirect, isFollowedRedirect, MAX_REDIRECTS, preparedHop } from '../../model/redirect.js';
 import {
-  DEFAULT_PREFLIGHT_ANSWER,
-  DEFAULT_RESPONSE_ANSWER,
-  isRedirectStatus,
-  type PreparedScenario,
-  prepareScenario,
-} from '../../model/request.js';
-import { preflightRequestHeaders, simulate } from '../../model/simulate.js';
-import type {
-  BrowserName,
-  CredentialsMode,
-  HeaderList,
-  RedirectHop,
-  Scenario,
-  ServerAnswer,
-  SimulationResult,
-} from '../../model/types.js';
-import type { Exchange, RecordedRequest } from '../types.js';
+  afterPreflight,
+  firstRequest,
+  MAX_REDIRECTS,
+  nextRequest,
+  type PlannedRequest,
+  preflightFor,
+} from '../../model/plan.js';
+import { isRedirectStatus } from '../../model/request.js';
+import type { BrowserName, ServerAnswer } from '../../model/types.js';
 import { actualHeaders, preflightHeaders } from './browser-request.js';
 import { type SendResult, sendRaw } from './http.js';
-
-/** What the page does: the input of `check`. */
-export interface PageFetch {
-  url: string;
-  origin: string;
-  method: string;
-  headers: HeaderList;
-  body?: string;
-  credentials: CredentialsMode;
-  cookie?: string;
-}
 
 export interface ProbeOptions {
   browsers: BrowserName[];
@@ -51,25 +30,17 @@ export interface ProbeOptions {
 
 export type Transport = (request: RecordedRequest) => Promise<SendResult>;
 
-export interface ProbeResult {
-  exchanges: Exchange[];
-  /** The scenario the browser model evaluated: the page's fetch and the server's real answers. */
-  scenario: Scenario;
-  /** What the browser model says each browser does with those answers. */
-  simulation: SimulationResult;
-  /** Nothing answered (every exchange failed at the network level). */
-  unreachable: boolean;
-}
-
-const answerOf = (e: Exchange | undefined): ServerAnswer | undefined =>
-  e?.response ? { status: e.response.status, headers: e.response.headers } : undefined;
+const answerOf = (e: Exchange): ServerAnswer => ({
+  status: e.response?.status ?? 0,
+  headers: e.response?.headers ?? [],
+});
 
 /**
  * Replays what a browser does for `page`: the preflight when the browser model says one is sent, then
  * (unless every browser stops at the preflight) the actual request; then diagnostic probes that reveal what
  * the browser's own exchanges hide. Redirects are never followed automatically; each hop is recorded.
  */
-export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): Promise<ProbeResult> {
+export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): Promise<Exchange[]> {
   const transport: Transport = options.transport ?? ((request) => sendRaw(request, options.timeoutMs));
   const exchanges: Exchange[] = [];
   const send = async (
@@ -85,7 +56,7 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
     return exchange;
   };
 
-  const base: Scenario = {
+  const first = firstRequest({
     origin: page.origin,
     request: {
       url: page.url,
@@ -94,101 +65,56 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
       credentials: page.credentials,
       ...(page.body !== undefined && { body: page.body }),
     },
-  };
-  const scenario: Scenario = { ...base };
-  const planned = simulate(base);
-  let hop: PreparedScenario = prepareScenario(base);
-  let body = page.body;
+  });
+  let request: PlannedRequest | undefined = first;
   let firstPreflight: Exchange | undefined;
   let firstActual: Exchange | undefined;
-  for (let index = 0; index <= MAX_REDIRECTS; index++) {
-    const answers: RedirectHop = { response: DEFAULT_RESPONSE_ANSWER };
-    const plans = options.browsers.map((b) => ENGINES[b](hop));
-    const preflighting = plans.find((v) => v.preflight);
+  while (request && request.index <= MAX_REDIRECTS) {
+    const index = request.index;
+    const preflightHeaderLines = preflightFor(request, options.browsers);
     let preflight: Exchange | undefined;
-    if (preflighting) {
+    if (preflightHeaderLines) {
       preflight = await send(
         'preflight',
         {
           method: 'OPTIONS',
-          url: hop.url,
-          headers: preflightHeaders(
-            preflightRequestHeaders(hop, preflighting.unsafeNames),
-            hop.origin,
-            hop.url,
-          ),
+          url: request.url,
+          headers: preflightHeaders(preflightHeaderLines, request.origin, request.url),
         },
         undefined,
         index,
       );
-      if (preflight.error) return finish(scenario, true);
-      answers.preflight = answerOf(preflight) as ServerAnswer;
-      hop = { ...hop, preflight: answers.preflight };
+      if (preflight.error) return exchanges;
       firstPreflight ??= preflight;
-    }
-    const goesOn = options.browsers.some((b) => ENGINES[b](hop).stage !== 'preflight');
-    if (preflight && !goesOn && !options.forceActual) {
-      record(scenario, index, answers);
-      break;
+      const answered = afterPreflight(request, answerOf(preflight), options.browsers);
+      request = answered.request;
+      if (!answered.goesOn && !options.forceActual) break;
     }
     const actual = await send(
       'actual',
       {
-        method: hop.method,
-        url: hop.url,
+        method: request.method,
+        url: request.url,
         headers: actualHeaders({
-          origin: hop.origin,
-          url: hop.url,
-          headers: hop.headerLines,
+          origin: request.origin,
+          url: request.url,
+          headers: request.headerLines,
           credentials: page.credentials,
-          ...(body !== undefined && { body }),
+          ...(request.body !== undefined && { body: request.body }),
           ...(page.cookie !== undefined && { cookie: page.cookie }),
         }),
-        ...(body !== undefined && { body }),
+        ...(request.body !== undefined && { body: request.body }),
       },
       undefined,
       index,
     );
-    if (actual.error) return finish(scenario, true);
+    if (actual.error) return exchanges;
     firstActual ??= actual;
-    answers.response = answerOf(actual) as ServerAnswer;
-    hop = { ...hop, response: answers.response };
-    record(scenario, index, answers);
-    if (!isFollowedRedirect(answers.response)) break;
-    // Follow only if some browser accepts the redirect response itself.
-    if (!options.browsers.some((b) => ENGINES[b](hop).outcome === 'allowed')) break;
-    const next = followRedirect(
-      { ...hop, ...(body !== undefined && { body }) },
-      answers.response,
-      page.origin,
-      index,
-    );
-    if (typeof next === 'string') break;
-    body = next.body;
-    hop = preparedHop(hop, next, { response: DEFAULT_RESPONSE_ANSWER }, DEFAULT_PREFLIGHT_ANSWER);
+    request = nextRequest(request, answerOf(actual), options.browsers);
   }
 
-  await diagnose(page, planned, firstPreflight, lastOf(exchanges, 'actual') ?? firstActual, send);
-  return finish(scenario, false);
-
-  function finish(scenario: Scenario, unreachable: boolean): ProbeResult {
-    return { exchanges, scenario, simulation: simulate(scenario), unreachable };
-  }
-}
-
-const ENGINES: Record<BrowserName, (s: PreparedScenario) => EngineVerdict<unknown, unknown>> = {
-  chrome: evaluateChrome,
-  firefox: evaluateFirefox,
-};
-
-/** Stores the answers of request `index` in the scenario (the first request, or a redirect hop). */
-function record(scenario: Scenario, index: number, answers: RedirectHop): void {
-  if (index === 0) {
-    if (answers.preflight) scenario.preflight = answers.preflight;
-    scenario.response = answers.response;
-  } else {
-    scenario.hops = [...(scenario.hops ?? []), answers];
-  }
+  await diagnose(page, first.method, firstPreflight, lastOf(exchanges, 'actual') ?? firstActual, send);
+  return exchanges;
 }
 
 const lastOf = (exchanges: Exchange[], kind: Exchange['kind']): Exchange | undefined =>
@@ -214,7 +140,7 @@ function diagnosticPreflight(page: PageFetch, method: string, origin: string): R
 /** Extra requests a senior engineer would send by hand to tell causes apart. */
 async function diagnose(
   page: PageFetch,
-  planned: SimulationResult,
+  method: string,
   preflight: Exchange | undefined,
   actual: Exchange | undefined,
   send: (kind: Exchange['kind'], request: RecordedRequest, purpose?: string) => Promise<Exchange>,
@@ -229,7 +155,7 @@ async function diagnose(
   ) {
     layerProbe = await send(
       'diagnostic',
-      diagnosticPreflight(page, planned.method, page.origin),
+      diagnosticPreflight(page, method, page.origin),
       'is there a CORS layer, and does it allow this origin?',
     );
   }
@@ -245,7 +171,7 @@ async function diagnose(
     const misspelt = `${page.origin}/`;
     await send(
       'diagnostic',
-      diagnosticPreflight(page, planned.method, misspelt),
+      diagnosticPreflight(page, method, misspelt),
       `does the server allow ${misspelt} (the origin with a trailing slash, a common typo in allow-lists)?`,
     );
   }

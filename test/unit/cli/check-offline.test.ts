@@ -4,7 +4,7 @@
  * endpoint to run (an unhandled exception inside a route): the model does not execute endpoints.
  */
 import { describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../../src/report/check-json.js';
+import type { CheckReport } from '../../../src/core/report.js';
 import { FASTAPI_CASES } from '../../fixtures/fastapi/cases.js';
 import { runCli } from '../../support/run-cli.js';
 

@@ -1,6 +1,6 @@
 /** Source edits on real shapes of FastAPI code: each row is the text before, the edit, the text after. */
 import { describe, expect, it } from 'vitest';
-import type { SourceEdit } from '../../../src/causes/types.js';
+import type { SourceEdit } from '../../../src/core/causes.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from '../../../src/fix/edits.js';
 
 const F = 'main.py';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scanProject } from '../../../src/analysis/scan.js';
 import { readPythonProject } from '../../../src/python/read-project.js';
 import { toSarif } from '../../../src/report/sarif.js';
-import { scanProject } from '../../../src/scan.js';
 
 describe('SARIF 2.1.0 output of scan', () => {
   it.each([

@@ -1,17 +1,18 @@
-import { correlate } from './causes/correlate.js';
-import { projectStarletteVersion } from './causes/starlette-version.js';
+import { correlate } from '../causes/correlate.js';
+import type { PageFetch } from '../core/page.js';
+import type { CheckReport } from '../core/report.js';
+import type { ProbeOptions } from '../evidence/probe/probe.js';
+import { attachPatches } from '../fix/patches.js';
+import type { NginxConfigFile } from '../proxy/nginx-config.js';
+import { configsForUrl } from '../proxy/nginx-cors.js';
+import { projectStarletteVersion } from '../python/starlette-version.js';
+import type { PythonApp, PythonProject } from '../python/types.js';
+import { predictThroughNginx } from '../servers/nginx.js';
+import { appForUrl, predictionTransport } from '../servers/offline.js';
+import { predictAnswer } from '../servers/stack.js';
+import type { ServerRequest } from '../servers/types.js';
 import { check } from './check.js';
-import type { PageFetch, ProbeOptions } from './evidence/probe/probe.js';
-import { attachPatches } from './fix/patches.js';
-import type { NginxConfigFile } from './proxy/nginx-config.js';
-import { configsForUrl } from './proxy/nginx-cors.js';
-import type { PythonApp, PythonProject } from './python/types.js';
-import type { CheckReport } from './report/check-json.js';
 import { scanProject } from './scan.js';
-import { predictThroughNginx } from './servers/nginx.js';
-import { appForUrl, predictionTransport } from './servers/offline.js';
-import { predictAnswer } from './servers/stack.js';
-import type { ServerRequest } from './servers/types.js';
 
 /** `check --offline` was asked for, but the project holds no FastAPI or Starlette app to model. */
 export class NoAppToModel extends Error {

@@ -1,9 +1,9 @@
-import { scanApp, scanProxyConfig } from './causes/index.js';
-import { projectStarletteVersion } from './causes/starlette-version.js';
-import { corsEntries } from './causes/static-values.js';
-import type { Finding } from './causes/types.js';
-import type { CredentialsMode, HeaderList } from './model/types.js';
-import type { PythonApp, PythonProject, PyValue, ResolvedValue } from './python/types.js';
+import { scanApp, scanProxyConfig } from '../causes/index.js';
+import type { Finding } from '../core/causes.js';
+import type { CredentialsMode, HeaderList } from '../model/types.js';
+import { corsEntries } from '../python/options.js';
+import { projectStarletteVersion } from '../python/starlette-version.js';
+import type { PythonApp, PythonProject, PyValue, ResolvedValue } from '../python/types.js';
 
 export interface ScanOptions {
   /** Frontend origins that must work. */

@@ -1,5 +1,7 @@
+// Reading what the user typed: a request URL, a page origin, header lines, a timeout. Bad input throws
+// BadInputError with one line that says what is wrong and how to write it.
 import type { HeaderList } from '../model/types.js';
-import { CliError } from './errors.js';
+import { BadInputError } from './errors.js';
 
 /** `localhost:3000` or `api.example.com/x`: a host (and port) written without a scheme. */
 const SCHEMELESS = /^(localhost|[\w-]+(\.[\w-]+)+|\d+\.\d+\.\d+\.\d+)(:\d+)?(\/|$)/i;
@@ -7,19 +9,21 @@ const SCHEMELESS = /^(localhost|[\w-]+(\.[\w-]+)+|\d+\.\d+\.\d+\.\d+)(:\d+)?(\/|
 /** An absolute http(s) URL, or a one-line error saying what is wrong. */
 export function parseRequestUrl(value: string): string {
   if (SCHEMELESS.test(value)) {
-    throw new CliError(`the URL ${JSON.stringify(value)} has no scheme: write http://${value} (or https://)`);
+    throw new BadInputError(
+      `the URL ${JSON.stringify(value)} has no scheme: write http://${value} (or https://)`,
+    );
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     const hint = /^[\w.-]+(:\d+)?(\/|$)/.test(value) ? ` (did you mean http://${value}?)` : '';
-    throw new CliError(
+    throw new BadInputError(
       `not a valid URL: ${JSON.stringify(value)}${hint}; give an absolute URL like http://localhost:8000/items`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(
+    throw new BadInputError(
       `unsupported URL scheme ${url.protocol} in ${value}: CORS applies to http:// and https:// URLs`,
     );
   }
@@ -30,7 +34,7 @@ export function parseRequestUrl(value: string): string {
 export function parseOrigin(value: string): string {
   if (value === 'null') return value;
   if (SCHEMELESS.test(value)) {
-    throw new CliError(
+    throw new BadInputError(
       `the origin ${JSON.stringify(value)} has no scheme: write http://${value.replace(/\/.*$/, '')} (or https://)`,
     );
   }
@@ -38,17 +42,17 @@ export function parseOrigin(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new CliError(
+    throw new BadInputError(
       `not a valid origin: ${JSON.stringify(value)}; write it with its scheme, like http://${value.replace(/^\/+/, '')}`,
     );
   }
   if (!/^https?:$/.test(url.protocol) || /^https?:\/\/[^/]/.test(value) === false) {
-    throw new CliError(
+    throw new BadInputError(
       `not a valid origin: ${JSON.stringify(value)}; write it with its scheme, like http://${value.replace(/^[a-z]+:\/*/, '')}`,
     );
   }
   if (value !== url.origin) {
-    throw new CliError(
+    throw new BadInputError(
       `an origin is scheme, host and port only: ${JSON.stringify(value)} has ${url.pathname !== '/' || url.search ? 'a path' : 'a trailing slash or other characters'}; use ${url.origin}`,
     );
   }
@@ -60,7 +64,7 @@ export function parseHeader(value: string): [string, string] {
   const colon = value.indexOf(':');
   const name = colon > 0 ? value.slice(0, colon).trim() : '';
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-    throw new CliError(
+    throw new BadInputError(
       `not a header: ${JSON.stringify(value)}; write it as 'Name: value', e.g. -H 'Authorization: Bearer …'`,
     );
   }
@@ -70,7 +74,9 @@ export function parseHeader(value: string): [string, string] {
 export function parseTimeout(value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) {
-    throw new CliError(`--timeout takes milliseconds between 1 and 600000, not ${JSON.stringify(value)}`);
+    throw new BadInputError(
+      `--timeout takes milliseconds between 1 and 600000, not ${JSON.stringify(value)}`,
+    );
   }
   return ms;
 }

@@ -1,0 +1,104 @@
+// What the analysis names: cause codes, severities, places in the source, fixes, causes and findings.
+/**
+ * The stable root-cause codes (docs/causes.md): the vocabulary every rule, report and SARIF log uses. A code
+ * is added here when docs/causes.md documents it, never renamed; a rule module gives it meaning.
+ */
+export const CAUSE_CODES = [
+  'no-cors-middleware',
+  'origin-not-allowed',
+  'origin-malformed',
+  'env-origins-misparsed',
+  'wildcard-with-credentials',
+  'credentials-not-allowed',
+  'method-not-allowed',
+  'header-not-allowed',
+  'preflight-rejected',
+  'preflight-redirected',
+  'error-response-without-cors',
+  'proxy-strips-cors-headers',
+  'proxy-answers-preflight',
+  'proxy-headers-missing-on-errors',
+  'duplicate-cors-headers',
+  'server-unreachable',
+  'mixed-content',
+  'local-network-access',
+  'served-app-not-configured',
+  'cors-config-not-applied',
+  'redirect-to-other-origin',
+  'redirect-drops-authorization',
+  'frontend-request-invalid',
+  'authorization-wildcard',
+  'redirect-extra-roundtrip',
+  'header-not-exposed',
+  'preflight-cache-short',
+  'reflects-any-origin',
+  'null-origin-trusted',
+  'origin-suffix-bypass',
+  'origin-prefix-bypass',
+  'regex-unescaped-dot',
+  'insecure-origin-trusted',
+  'wildcard-credentials-reflection',
+  'wildcard-origin-private-api',
+  'hosting-platform-origin-trusted',
+  'dev-origin-in-production',
+] as const;
+
+export type CauseCode = (typeof CAUSE_CODES)[number];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/**
+ * A change to the project's source that fixes a finding, as an intent; `src/fix/edits.ts` turns it into
+ * text (a unified diff, or the file written with `--write`).
+ */
+export type SourceEdit =
+  /** Replace the first `from` at or after the start of `line` (within the statement there). */
+  | { kind: 'replace-text'; file: string; line: number; from: string; to: string }
+  /** Set keyword argument `keyword` of the call on `call.line` to `value` (added when absent). */
+  | { kind: 'set-keyword'; call: SourceLocation; keyword: string; value: string }
+  /** Move the statement on `statement.line` to just after the statement (or definition) on `after.line`. */
+  | { kind: 'move-after'; statement: SourceLocation; after: SourceLocation }
+  /** Insert `code` after the statement on `statement.line`, and `imports` after the file's last import. */
+  | { kind: 'insert-after'; statement: SourceLocation; code: string[]; imports: string[] };
+
+export interface Fix {
+  summary: string;
+  /** How to make the change in the source; turned into `patch` by scan. Not part of the JSON output. */
+  edits?: SourceEdit[];
+  /** A unified diff, when one can be made (with the project's source). */
+  patch?: string;
+  /** Code to use instead, when no patch can be made. */
+  snippet?: string;
+}
+
+/** A root cause named from evidence. */
+export interface Cause {
+  code: CauseCode;
+  severity: Severity;
+  summary: string;
+  /** Lines of evidence, each a fact seen in the exchanges. */
+  evidence: string[];
+  locations: SourceLocation[];
+  fix?: Fix;
+  /** Set when the source (`--project`) confirms the cause found on the wire. */
+  confirmedBy?: string;
+}
+
+/** A problem found in source, with its place. */
+export interface Finding {
+  code: CauseCode;
+  severity: Severity;
+  file: string;
+  line: number;
+  /** The app it concerns: where the app object is created (`main.py:5`). */
+  app?: string;
+  message: string;
+  /** Facts behind the finding (resolved values, how they were derived). */
+  evidence?: string[];
+  fix?: Fix;
+}

@@ -1,0 +1,88 @@
+// What the page does: the fetch() a check replays, built and validated from what the user typed.
+import { hasHeader } from '../model/header-list.js';
+import type { BrowserName, CredentialsMode, HeaderList } from '../model/types.js';
+import { BadInputError } from './errors.js';
+import { collectHeaders, parseOrigin, parseRequestUrl } from './request-input.js';
+
+/** What the page does: the input of `check`. */
+export interface PageFetch {
+  url: string;
+  origin: string;
+  method: string;
+  headers: HeaderList;
+  body?: string;
+  credentials: CredentialsMode;
+  cookie?: string;
+}
+
+/** The page origin assumed when none is given. */
+export const DEFAULT_ORIGIN = 'http://localhost:3000';
+
+/** The page's fetch() as a user describes it (the flags of `check`); all text, not yet checked. */
+export interface PageFetchInput {
+  url: string;
+  origin?: string;
+  method?: string;
+  /** `Name: value` lines. */
+  headers?: string[];
+  data?: string;
+  jsonBody?: string;
+  credentials?: string;
+  cookie?: string;
+}
+
+const CREDENTIALS_MODES = ['omit', 'same-origin', 'include'];
+
+/** `--credentials`: omit, same-origin or include. */
+export function parseCredentials(value: string): CredentialsMode {
+  if (!CREDENTIALS_MODES.includes(value))
+    throw new BadInputError(`--credentials is omit, same-origin or include, not ${JSON.stringify(value)}`);
+  return value as CredentialsMode;
+}
+
+/** `--browser`: chrome, firefox or all. */
+export function parseBrowsers(value: string): BrowserName[] {
+  if (!['chrome', 'firefox', 'all'].includes(value))
+    throw new BadInputError(`--browser is chrome, firefox or all, not ${JSON.stringify(value)}`);
+  return value === 'all' ? ['chrome', 'firefox'] : [value as BrowserName];
+}
+
+/**
+ * The page's fetch() from what the user typed, checked as fetch() would check it (a body with GET, a
+ * method that is no token); throws BadInputError with one line otherwise.
+ */
+export function buildPageFetch(input: PageFetchInput): PageFetch {
+  const url = parseRequestUrl(input.url);
+  const origin = parseOrigin(input.origin ?? DEFAULT_ORIGIN);
+  const headers = collectHeaders(input.headers ?? []);
+  if (input.data !== undefined && input.jsonBody !== undefined)
+    throw new BadInputError('give either --data or --json-body, not both');
+  let body = input.data;
+  if (input.jsonBody !== undefined) {
+    try {
+      JSON.parse(input.jsonBody);
+    } catch (error) {
+      throw new BadInputError(`--json-body is not valid JSON (${(error as Error).message})`);
+    }
+    body = input.jsonBody;
+    if (!hasHeader(headers, 'Content-Type')) headers.push(['Content-Type', 'application/json']);
+  }
+  const method = input.method ?? (body !== undefined ? 'POST' : 'GET');
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
+    throw new BadInputError(`not a valid HTTP method: ${JSON.stringify(method)}`);
+  if (['GET', 'HEAD'].includes(method.toUpperCase()) && body !== undefined) {
+    throw new BadInputError(
+      `fetch() cannot send a body with ${method.toUpperCase()}: use -X POST (or PUT, PATCH)`,
+    );
+  }
+  const credentials = parseCredentials(input.credentials ?? 'same-origin');
+  return {
+    url,
+    origin,
+    method,
+    headers,
+    credentials,
+    ...(body !== undefined && { body }),
+    ...(input.cookie !== undefined && { cookie: input.cookie }),
+  };
+}
