@@ -4,6 +4,7 @@
  * rules name the causes here.
  */
 import { diagnose } from '../causes/index.js';
+import type { CheckEvidence } from '../causes/types.js';
 import type { Exchange } from '../core/exchange.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
@@ -50,13 +51,25 @@ export function scenarioOf(page: PageFetch, exchanges: Exchange[]): Scenario {
 const unreachable = (exchanges: Exchange[]): boolean =>
   exchanges.some((x) => x.kind !== 'diagnostic' && x.error !== undefined);
 
+/** What the rules read: the exchanges and the browser model's judgement of them. */
+export function checkEvidence(
+  page: PageFetch,
+  exchanges: Exchange[],
+  browsers: BrowserName[],
+): CheckEvidence {
+  const network = { unreachable: unreachable(exchanges) };
+  const simulation = judge(scenarioOf(page, exchanges), network);
+  return { page, browsers, exchanges, simulation, unreachable: network.unreachable };
+}
+
 /**
  * Judges the exchanges as each browser would and names the root causes: the one function every evidence
  * source ends in.
  */
 export function analyze(page: PageFetch, exchanges: Exchange[], browsers: BrowserName[]): CheckReport {
-  const simulation = judge(scenarioOf(page, exchanges), { unreachable: unreachable(exchanges) });
-  const causes = diagnose({ page, browsers, exchanges, simulation, unreachable: unreachable(exchanges) });
+  const evidence = checkEvidence(page, exchanges, browsers);
+  const { simulation } = evidence;
+  const causes = diagnose(evidence);
   const verdicts = Object.fromEntries(browsers.map((b) => [b, simulation[b]]));
   const notes: string[] = [];
   const actual = exchanges.find((x) => x.kind === 'actual');

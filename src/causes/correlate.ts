@@ -1,23 +1,13 @@
 import type { Cause, CauseCode, Finding, SourceLocation } from '../core/causes.js';
 import type { ScanReport } from '../core/report.js';
+import { ruleFor } from './index.js';
 
-/** Source findings that explain a live cause: the same code, or the source-level cause behind it. */
-const EXPLAINED_BY: Partial<Record<CauseCode, CauseCode[]>> = {
-  'origin-not-allowed': ['origin-not-allowed', 'origin-malformed', 'env-origins-misparsed'],
-  'origin-malformed': ['origin-malformed', 'env-origins-misparsed'],
-  'preflight-rejected': ['preflight-rejected'],
-  'preflight-redirected': ['preflight-redirected'],
-  'error-response-without-cors': ['error-response-without-cors'],
-  'duplicate-cors-headers': ['duplicate-cors-headers'],
-  'no-cors-middleware': ['no-cors-middleware'],
-  'wildcard-with-credentials': ['wildcard-with-credentials'],
-  'credentials-not-allowed': ['credentials-not-allowed'],
-  'method-not-allowed': ['method-not-allowed'],
-  'header-not-allowed': ['header-not-allowed'],
-  'proxy-answers-preflight': ['proxy-answers-preflight'],
-  'proxy-strips-cors-headers': ['proxy-strips-cors-headers'],
-  'proxy-headers-missing-on-errors': ['proxy-headers-missing-on-errors'],
-};
+/** Source findings that explain a live cause: its rule's `explainedBy`, else its own code when it reads source. */
+function explainedBy(code: CauseCode): CauseCode[] {
+  const rule = ruleFor(code);
+  if (!rule) return [];
+  return rule.explainedBy ?? (rule.scan || rule.scanProxy ? [rule.code] : []);
+}
 
 export interface Correlation {
   causes: Cause[];
@@ -36,7 +26,7 @@ export function correlate(
 ): Correlation {
   const used = new Set<Finding>();
   const joined = causes.flatMap((cause) => {
-    const codes = EXPLAINED_BY[cause.code] ?? [];
+    const codes = explainedBy(cause.code);
     // Info-level notes (a default used, a value not found) do not corroborate a cause.
     const matches = scan.findings.filter((f) => codes.includes(f.code) && f.severity !== 'info');
     if (matches.length === 0) return [cause];

@@ -1,94 +1,77 @@
-import type { Cause, Finding } from '../core/causes.js';
-import { authorizationWildcard } from './rules/authorization-wildcard.js';
-import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
-import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
-import { envOriginsMisparsed } from './rules/env-origins-misparsed.js';
-import { errorResponseWithoutCors } from './rules/error-response-without-cors.js';
-import { headerNotAllowed } from './rules/header-not-allowed.js';
-import { headerNotExposed } from './rules/header-not-exposed.js';
-import { methodNotAllowed } from './rules/method-not-allowed.js';
-import { mixedContent } from './rules/mixed-content.js';
-import { noCorsMiddleware } from './rules/no-cors-middleware.js';
-import { originMalformed } from './rules/origin-malformed.js';
-import { originNotAllowed } from './rules/origin-not-allowed.js';
-import { preflightRedirected } from './rules/preflight-redirected.js';
-import { preflightRejected } from './rules/preflight-rejected.js';
-import { proxyAnswersPreflight } from './rules/proxy-answers-preflight.js';
-import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
-import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
-import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
-import { serverUnreachable } from './rules/server-unreachable.js';
-import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
-import type { CauseRule, CheckEvidence, ProxyScanContext, ScanContext } from './types.js';
+/**
+ * Running the rules of the registry: on a check's exchanges (`diagnose`), on one app's source (`scanApp`),
+ * on one proxy configuration (`scanProxyConfig`). The framework stamps each result with its rule's code and
+ * severity, and drops the causes another found cause supersedes.
+ */
+import type { Cause, CauseCode, Finding } from '../core/causes.js';
+import { RULES } from './registry.js';
+import type {
+  CauseDraft,
+  CauseRule,
+  CheckEvidence,
+  FindingDraft,
+  ProxyScanContext,
+  ScanContext,
+} from './types.js';
 
-/** Every rule that reads live evidence, most fundamental first (the order causes are reported in). */
-export const LIVE_RULES: CauseRule[] = [
-  serverUnreachable,
-  mixedContent,
-  proxyAnswersPreflight,
-  proxyStripsCorsHeaders,
-  noCorsMiddleware,
-  preflightRedirected,
-  preflightRejected,
-  duplicateCorsHeaders,
-  originMalformed,
-  originNotAllowed,
-  wildcardWithCredentials,
-  credentialsNotAllowed,
-  methodNotAllowed,
-  headerNotAllowed,
-  proxyHeadersMissingOnErrors,
-  errorResponseWithoutCors,
-  authorizationWildcard,
-  redirectExtraRoundtrip,
-];
+const stampCause = (rule: CauseRule, draft: CauseDraft): Cause =>
+  ({ code: rule.code, ...draft, severity: draft.severity ?? rule.severity }) as Cause;
 
-/** Every rule that reads source (the `scan` command), in the order findings are reported. */
-export const STATIC_RULES: CauseRule[] = [
-  noCorsMiddleware,
-  preflightRedirected,
-  preflightRejected,
-  duplicateCorsHeaders,
-  originMalformed,
-  envOriginsMisparsed,
-  originNotAllowed,
-  wildcardWithCredentials,
-  credentialsNotAllowed,
-  methodNotAllowed,
-  headerNotAllowed,
-  errorResponseWithoutCors,
-  headerNotExposed,
-];
+const stampFinding = (rule: CauseRule, draft: FindingDraft): Finding =>
+  ({ code: rule.code, ...draft, severity: draft.severity ?? rule.severity }) as Finding;
 
-/** Every rule, by code (for documentation and SARIF rule descriptors). */
-export const ALL_RULES: CauseRule[] = [...new Set([...LIVE_RULES, ...STATIC_RULES])];
+/** The rules that read a check's exchanges, in registry order. */
+export const LIVE_RULES: readonly CauseRule[] = RULES.filter((rule) => rule.detect);
+/** The rules that read an app's source, in registry order. */
+export const STATIC_RULES: readonly CauseRule[] = RULES.filter((rule) => rule.scan);
+/** The rules that read proxy configuration, in registry order. */
+export const PROXY_RULES: readonly CauseRule[] = RULES.filter((rule) => rule.scanProxy);
 
-/** Every rule that reads nginx configuration, in the order findings are reported. */
-export const PROXY_RULES: CauseRule[] = ALL_RULES.filter((rule) => rule.scanProxy);
+/** The rule of a code, if one is registered. */
+export const ruleFor = (code: CauseCode): CauseRule | undefined => RULES.find((rule) => rule.code === code);
 
-/** The findings of every proxy rule for one nginx configuration. */
+/** One rule on a check's evidence, its result stamped. */
+export function detectWith(rule: CauseRule, evidence: CheckEvidence): Cause | undefined {
+  const draft = rule.detect?.(evidence);
+  return draft ? stampCause(rule, draft) : undefined;
+}
+
+/** One rule on one app's source, its findings stamped. */
+export function scanWith(rule: CauseRule, context: ScanContext): Finding[] {
+  return (rule.scan?.(context) ?? []).map((draft) => stampFinding(rule, draft));
+}
+
+/** One rule on one proxy configuration, its findings stamped. */
+export function scanProxyWith(rule: CauseRule, context: ProxyScanContext): Finding[] {
+  return (rule.scanProxy?.(context) ?? []).map((draft) => stampFinding(rule, draft));
+}
+
+/** The findings of every proxy rule for one proxy configuration. */
 export function scanProxyConfig(context: ProxyScanContext): Finding[] {
-  return PROXY_RULES.flatMap((rule) => rule.scanProxy?.(context) ?? []);
+  return PROXY_RULES.flatMap((rule) => scanProxyWith(rule, context));
 }
 
 /** The findings of every static rule for one app. */
 export function scanApp(context: ScanContext): Finding[] {
-  return STATIC_RULES.flatMap((rule) => rule.scan?.(context) ?? []);
+  return STATIC_RULES.flatMap((rule) => scanWith(rule, context));
 }
 
-/** Names the root causes the evidence shows. Never invents one: no rule matching means no cause. */
+/**
+ * Names the root causes the evidence shows, in registry order. Never invents one: no rule matching means
+ * no cause. A cause that another found cause supersedes is left out, whatever the order of the rules.
+ */
 export function diagnose(evidence: CheckEvidence): Cause[] {
-  const causes: Cause[] = [];
-  const explained = new Set<string>();
-  for (const rule of LIVE_RULES) {
-    if (explained.has(rule.code)) continue;
-    const cause = rule.detect?.(evidence);
-    if (cause) causes.push(cause);
-    if (cause?.code === 'server-unreachable') break;
-    if (cause) for (const code of rule.supersedes ?? []) explained.add(code);
-  }
-  return causes;
+  const found = LIVE_RULES.flatMap((rule) => {
+    const cause = detectWith(rule, evidence);
+    return cause ? [{ rule, cause }] : [];
+  });
+  const superseded = (code: CauseCode) =>
+    found.some(
+      ({ rule }) =>
+        rule.code !== code && (rule.supersedes === '*' || rule.supersedes?.includes(code) === true),
+    );
+  return found.filter(({ rule }) => !superseded(rule.code)).map(({ cause }) => cause);
 }
 
-export type { Cause, CauseCode, Finding } from '../core/causes.js';
+export { RULES } from './registry.js';
 export type { CauseRule, CheckEvidence, ScanContext } from './types.js';

@@ -72,6 +72,3 @@ export function starletteAllowsOrigin(options: CorsOptions, origin: string): Ori
       };
   }
 }
-
-/** Kept for src/servers/stack.ts until its import moves. */
-export { stringItems };

@@ -33,21 +33,37 @@ export interface ProxyScanContext {
   appHasCors: boolean;
 }
 
-/** One cause: its code, and how to recognise it in live evidence and in source. */
+/** A cause as a rule reports it: the framework stamps the rule's code, and its severity unless given. */
+export type CauseDraft = Omit<Cause, 'code' | 'severity'> & { severity?: Severity };
+
+/** A finding as a rule reports it: the framework stamps the rule's code, and its severity unless given. */
+export type FindingDraft = Omit<Finding, 'code' | 'severity'> & { severity?: Severity };
+
+/**
+ * One cause: a rule module (ESLint / Ruff style). It declares its code, its default severity, what it
+ * supersedes and explains, and reads the evidence it needs through the hooks it defines: `detect` reads the
+ * exchanges of a check, `scan` one app's source, `scanProxy` one proxy configuration. Its documentation is
+ * `docs/causes/<code>.md`; its table of cases is `test/unit/causes/rules/<code>.test.ts`.
+ */
 export interface CauseRule {
   code: CauseCode;
   severity: Severity;
   /** One line: what is wrong. */
   title: string;
-  /** Recognises the cause in what a live probe saw. */
-  detect?(evidence: CheckEvidence): Cause | undefined;
+  /** Recognises the cause in the exchanges of a check (live, predicted or imported). */
+  detect?(evidence: CheckEvidence): CauseDraft | undefined;
   /**
-   * Causes this one explains when it is found: their rules are not run. (A preflight that the proxy
-   * answered is missing a header because of the proxy; a fix in the app's CORS layer would not help.)
+   * Causes this one explains when it is found: they are not reported next to it, whatever the order of
+   * the rules. `'*'`: every other cause (nothing answered, so nothing else can be told).
    */
-  supersedes?: CauseCode[];
+  supersedes?: CauseCode[] | '*';
+  /**
+   * Source findings that confirm this cause when a check reads the project (`--project`): the codes of
+   * the root causes behind this symptom. Default: the rule's own code, when it reads source or proxies.
+   */
+  explainedBy?: CauseCode[];
   /** Recognises the cause (or its risk) in the source of one app. */
-  scan?(context: ScanContext): Finding[];
-  /** Recognises the cause (or its risk) in an nginx configuration of the project. */
-  scanProxy?(context: ProxyScanContext): Finding[];
+  scan?(context: ScanContext): FindingDraft[];
+  /** Recognises the cause (or its risk) in a proxy configuration of the project. */
+  scanProxy?(context: ProxyScanContext): FindingDraft[];
 }

@@ -1,25 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { ALL_RULES } from '../causes/index.js';
-import type { Severity } from '../core/causes.js';
+import { CAUSE_HELP } from '../causes/help.generated.js';
+import { ruleFor } from '../causes/index.js';
+import type { CauseCode, Severity } from '../core/causes.js';
 import type { ScanReport } from '../core/report.js';
-import { packageRoot } from '../package-root.js';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** The "What it is" paragraph of a cause's documentation page, as help text. */
-function helpText(code: string): string | undefined {
-  const page = join(packageRoot(), 'docs', 'causes', `${code}.md`);
-  if (!existsSync(page)) return undefined;
-  const text = readFileSync(page, 'utf8');
-  const section = /## What it is\n+([\s\S]*?)(\n## |$)/.exec(text)?.[1];
-  return section?.trim();
-}
-
 function descriptor(code: string): ReportingDescriptor {
-  const rule = ALL_RULES.find((r) => r.code === code);
-  const help = helpText(code);
+  const rule = ruleFor(code as CauseCode);
+  const help = CAUSE_HELP[code];
   return {
     id: code,
     name: code.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),

@@ -17,8 +17,6 @@ export const authorizationWildcard: CauseRule = {
     if (!requested.includes('authorization') || !allowed.includes('*') || allowed.includes('authorization'))
       return undefined;
     return {
-      code: 'authorization-wildcard',
-      severity: 'warning',
       summary:
         'Access-Control-Allow-Headers: * does not cover Authorization in the Fetch standard. Chrome and Firefox still allow it with a deprecation warning, but will stop.',
       evidence: [

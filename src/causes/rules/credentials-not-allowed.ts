@@ -1,10 +1,9 @@
-import type { Finding } from '../../core/causes.js';
 import { setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { boolOption, corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const credentialsNotAllowed: CauseRule = {
   code: 'credentials-not-allowed',
@@ -23,8 +22,6 @@ export const credentialsNotAllowed: CauseRule = {
       ? getHeader(exchange.response.headers, 'Access-Control-Allow-Credentials')
       : null;
     return {
-      code: 'credentials-not-allowed',
-      severity: 'error',
       summary:
         "The page sends credentials ('include') but the server does not allow them: it must answer Access-Control-Allow-Credentials: true (exactly).",
       evidence: [
@@ -40,7 +37,7 @@ export const credentialsNotAllowed: CauseRule = {
   },
 };
 
-function scanCredentialsNotAllowed({ app, request }: ScanContext): Finding[] {
+function scanCredentialsNotAllowed({ app, request }: ScanContext): FindingDraft[] {
   const cors = corsEntries(app)[0];
   if (!cors?.options || boolOption(cors.options.allow_credentials) === true) return [];
   if (cors.options.allow_credentials?.value.kind === 'unresolved') return [];
@@ -49,8 +46,6 @@ function scanCredentialsNotAllowed({ app, request }: ScanContext): Finding[] {
   const ref = cors.options.allow_credentials?.source ?? cors.source ?? app.source;
   return [
     {
-      code: 'credentials-not-allowed',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message:

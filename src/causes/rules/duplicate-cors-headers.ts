@@ -5,7 +5,7 @@ import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '..
 import { at, corsEntries } from '../../python/options.js';
 import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
-import type { CauseRule, ProxyScanContext, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ProxyScanContext, ScanContext } from '../types.js';
 
 export const duplicateCorsHeaders: CauseRule = {
   code: 'duplicate-cors-headers',
@@ -21,8 +21,6 @@ export const duplicateCorsHeaders: CauseRule = {
       const several = values.length > 1 || (values.length === 1 && /,/.test(values[0] as string));
       if (!several) continue;
       return {
-        code: 'duplicate-cors-headers',
-        severity: 'error',
         summary:
           'The response has more than one Access-Control-Allow-Origin value; browsers accept exactly one. Two layers (a proxy and the app, or two middlewares) both add CORS headers.',
         evidence: values.map((v) => `${x.request.method} -> Access-Control-Allow-Origin: ${v}`),
@@ -37,7 +35,7 @@ export const duplicateCorsHeaders: CauseRule = {
   },
 };
 
-function scanDuplicateCors({ app }: ScanContext): Finding[] {
+function scanDuplicateCors({ app }: ScanContext): FindingDraft[] {
   return [...secondMiddleware(app), ...appendedOutsideCors(app)];
 }
 
@@ -46,7 +44,7 @@ function scanDuplicateCors({ app }: ScanContext): Finding[] {
  * CORSMiddleware: CORSMiddleware has already written its own line, so the response carries two.
  * (Inside CORSMiddleware the line is replaced, not doubled.)
  */
-function appendedOutsideCors(app: PythonApp): Finding[] {
+function appendedOutsideCors(app: PythonApp): FindingDraft[] {
   const firstCors = app.middleware.findIndex((m) => m.kind === 'cors');
   if (firstCors < 0) return [];
   const cors = app.middleware[firstCors];
@@ -54,7 +52,6 @@ function appendedOutsideCors(app: PythonApp): Finding[] {
     (layer.behaviour?.writesHeaders ?? [])
       .filter((w) => w.mode === 'append' && /^access-control-/i.test(w.name))
       .map((w) => ({
-        code: 'duplicate-cors-headers' as const,
         severity: (/^access-control-allow-origin$/i.test(w.name)
           ? 'error'
           : 'warning') as Finding['severity'],
@@ -69,12 +66,11 @@ function appendedOutsideCors(app: PythonApp): Finding[] {
   );
 }
 
-function secondMiddleware(app: PythonApp): Finding[] {
+function secondMiddleware(app: PythonApp): FindingDraft[] {
   const entries = corsEntries(app);
   if (entries.length < 2) return [];
   const [outer, ...inner] = entries;
   return inner.map((entry) => ({
-    code: 'duplicate-cors-headers' as const,
     severity: 'warning' as const,
     file: entry.source?.file ?? app.source.file,
     line: entry.source?.line ?? app.source.line,
@@ -84,9 +80,9 @@ function secondMiddleware(app: PythonApp): Finding[] {
 }
 
 /** nginx adds Access-Control-Allow-Origin in front of an app whose CORSMiddleware sends its own. */
-function scanNginxDuplicate({ config, appHasCors }: ProxyScanContext): Finding[] {
+function scanNginxDuplicate({ config, appHasCors }: ProxyScanContext): FindingDraft[] {
   if (!appHasCors) return [];
-  const findings: Finding[] = [];
+  const findings: FindingDraft[] = [];
   for (const place of blocks(config.directives)) {
     if (!passesToApp(place.directive)) continue;
     const added = findHeader(addedHeaders(place, config.directives), 'Access-Control-Allow-Origin');
@@ -95,8 +91,6 @@ function scanNginxDuplicate({ config, appHasCors }: ProxyScanContext): Finding[]
     );
     if (!added || hidden) continue;
     findings.push({
-      code: 'duplicate-cors-headers',
-      severity: 'error',
       file: config.file,
       line: added.line,
       message: `nginx adds Access-Control-Allow-Origin (${added.value}) to answers of ${directiveText(place.directive)}, and the app's CORSMiddleware sends its own: browsers see two values and block the response.`,

@@ -1,21 +1,18 @@
-import type { Finding } from '../../core/causes.js';
 import { at, corsEntries, stringItems } from '../../python/options.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 function fromEnvironment(via: string[], env: unknown): boolean {
   return env !== undefined || via.some((v) => /getenv|environ|BaseSettings|\.env|split/.test(v));
 }
 
-function scanEnvOrigins({ app }: ScanContext): Finding[] {
-  const findings: Finding[] = [];
+function scanEnvOrigins({ app }: ScanContext): FindingDraft[] {
+  const findings: FindingDraft[] = [];
   for (const entry of corsEntries(app)) {
     const option = entry.options?.allow_origins;
     const { items } = stringItems(option);
     for (const item of items) {
       if (!fromEnvironment(item.resolved.via, item.resolved.env ?? option?.env)) continue;
       const base = {
-        code: 'env-origins-misparsed' as const,
-        severity: 'error' as const,
         file: item.source.file,
         line: item.source.line,
         evidence: [`allow_origins = ${option?.expression}`, ...item.resolved.via],
@@ -57,7 +54,6 @@ function scanEnvOrigins({ app }: ScanContext): Finding[] {
     }
     if (option?.env?.defaultUsed && items.length > 0) {
       findings.push({
-        code: 'env-origins-misparsed',
         severity: 'info',
         file: option.source.file,
         line: option.source.line,

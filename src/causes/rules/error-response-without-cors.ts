@@ -1,4 +1,3 @@
-import type { Finding } from '../../core/causes.js';
 import { at, corsEntries } from '../../python/options.js';
 import {
   actualOf,
@@ -8,7 +7,7 @@ import {
   serverSoftware,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const errorResponseWithoutCors: CauseRule = {
   code: 'error-response-without-cors',
@@ -48,8 +47,6 @@ export const errorResponseWithoutCors: CauseRule = {
     }
     const server = response.status >= 500;
     return {
-      code: 'error-response-without-cors',
-      severity: 'error',
       summary: server
         ? `The real problem is a server error (${response.status}): its response carries no CORS headers, so the browser reports it as a CORS failure. Fix the error; look at the server log for the traceback.`
         : `The ${response.status} error response carries no CORS headers: something outside the CORS layer produced it, so the browser hides it behind a CORS error.`,
@@ -64,16 +61,15 @@ export const errorResponseWithoutCors: CauseRule = {
   },
 };
 
-function scanErrorResponses({ app }: ScanContext): Finding[] {
+function scanErrorResponses({ app }: ScanContext): FindingDraft[] {
   const cors = corsEntries(app)[0];
   if (!cors) return [];
   // An app wrapped as app = CORSMiddleware(app, ...) has CORS outside ServerErrorMiddleware: 500s keep it.
   const serverError = app.middleware.findIndex((m) => m.kind === 'server-error');
   if (serverError >= 0 && app.middleware.indexOf(cors) < serverError) return [];
-  const findings: Finding[] = [];
+  const findings: FindingDraft[] = [];
   for (const handler of app.exceptionHandlers.filter((h) => h.key === '500' || h.key === 'Exception')) {
     findings.push({
-      code: 'error-response-without-cors',
       severity: 'warning',
       file: handler.source.file,
       line: handler.source.line,
@@ -88,8 +84,6 @@ function scanErrorResponses({ app }: ScanContext): Finding[] {
     if (m.kind !== 'http-function' || !m.behaviour?.raisesHttpException) continue;
     const ref = m.behaviour.raisesHttpException;
     findings.push({
-      code: 'error-response-without-cors',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message: `${m.name} raises HTTPException inside a middleware: ExceptionMiddleware is inside it, so the exception becomes a 500 from ServerErrorMiddleware, without CORS headers, instead of the status you meant.`,

@@ -1,11 +1,10 @@
-import type { Finding } from '../../core/causes.js';
 import { pyList, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const headerNotAllowed: CauseRule = {
   code: 'header-not-allowed',
@@ -35,8 +34,6 @@ export const headerNotAllowed: CauseRule = {
     if (allowed.has('*') && e.page.credentials === 'include')
       evidence.push('* is a literal name, not a wildcard, for requests with credentials');
     return {
-      code: 'header-not-allowed',
-      severity: 'error',
       summary: `The preflight does not allow the request header${missing.length === 1 ? '' : 's'} ${missing.join(', ') || requested.join(', ')}.`,
       evidence,
       locations: [],
@@ -50,7 +47,7 @@ export const headerNotAllowed: CauseRule = {
 
 const ALWAYS_ALLOWED = ['accept', 'accept-language', 'content-language', 'content-type'];
 
-function scanHeaderNotAllowed({ app, request }: ScanContext): Finding[] {
+function scanHeaderNotAllowed({ app, request }: ScanContext): FindingDraft[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
   const option = entry.options.allow_headers;
@@ -75,8 +72,6 @@ function scanHeaderNotAllowed({ app, request }: ScanContext): Finding[] {
   const ref = option?.source ?? entry.source ?? app.source;
   return [
     {
-      code: 'header-not-allowed',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message:

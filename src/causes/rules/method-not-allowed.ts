@@ -1,11 +1,10 @@
-import type { Finding } from '../../core/causes.js';
 import { pyList, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { isCorsSafelistedMethod, normalizeMethod } from '../../model/method.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const methodNotAllowed: CauseRule = {
   code: 'method-not-allowed',
@@ -31,8 +30,6 @@ export const methodNotAllowed: CauseRule = {
       evidence.push(`methods are compared case-sensitively: ${method} is not ${allowed}`);
     }
     return {
-      code: 'method-not-allowed',
-      severity: 'error',
       summary: `The preflight does not allow the method ${method}.`,
       evidence,
       locations: [],
@@ -49,7 +46,7 @@ function preflightedMethods(methods: string[]): string[] {
   return methods.filter((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
 }
 
-function scanMethodNotAllowed({ app, request }: ScanContext): Finding[] {
+function scanMethodNotAllowed({ app, request }: ScanContext): FindingDraft[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
   const option = entry.options.allow_methods;
@@ -58,12 +55,10 @@ function scanMethodNotAllowed({ app, request }: ScanContext): Finding[] {
   const configured = shape === 'absent' ? ['GET'] : items.map((i) => i.value);
   if (configured.includes('*')) return [];
   const ref = option?.source ?? entry.source ?? app.source;
-  const findings: Finding[] = [];
+  const findings: FindingDraft[] = [];
   const lower = configured.filter((m) => m !== m.toUpperCase());
   if (lower.length > 0) {
     findings.push({
-      code: 'method-not-allowed',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message: `allow_methods has lower-case methods (${lower.join(', ')}); Starlette compares Access-Control-Request-Method case-sensitively and browsers send PUT, DELETE, ... in upper case.`,
@@ -81,8 +76,6 @@ function scanMethodNotAllowed({ app, request }: ScanContext): Finding[] {
   const missing = [...needed].filter((m) => !configured.includes(m));
   if (missing.length > 0) {
     findings.push({
-      code: 'method-not-allowed',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message: `${shape === 'absent' ? 'allow_methods is not set, so Starlette allows only GET' : `allow_methods is ${option?.expression}`}: preflights for ${missing.join(', ')} (used by routes) get 400 "Disallowed CORS method".`,

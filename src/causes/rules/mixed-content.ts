@@ -20,8 +20,6 @@ export const mixedContent: CauseRule = {
   detect(e) {
     if (!isMixedContent(e.page.origin, e.page.url)) return undefined;
     return {
-      code: 'mixed-content',
-      severity: 'error',
       summary:
         'Not CORS: the page is https and the API URL is plain http, so browsers block the request as mixed content before CORS is considered.',
       evidence: [`page origin ${e.page.origin}`, `request URL ${e.page.url}`],

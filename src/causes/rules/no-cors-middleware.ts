@@ -1,4 +1,3 @@
-import type { Finding } from '../../core/causes.js';
 import { addCorsMiddleware } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { addsAllowOrigin } from '../../proxy/nginx-cors.js';
@@ -11,7 +10,7 @@ import {
   preflightOf,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 /** Statuses a server without any CORS layer gives an OPTIONS request. */
 const NO_CORS_OPTIONS_STATUSES = [200, 204, 405];
@@ -41,8 +40,6 @@ export const noCorsMiddleware: CauseRule = {
       );
     }
     return {
-      code: 'no-cors-middleware',
-      severity: 'error',
       summary:
         'The server has no CORS layer: no response carries Access-Control-Allow-Origin, so every browser blocks the page from reading it. curl and Postman work because they do not enforce CORS.',
       evidence,
@@ -56,7 +53,7 @@ export const noCorsMiddleware: CauseRule = {
   },
 };
 
-function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): Finding[] {
+function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): FindingDraft[] {
   if (corsEntries(app).length > 0 || app.routes.length === 0) return [];
   // A proxy in front of the app may do CORS for it: then the app needs none (and must not add a second).
   for (const config of project.proxies) {
@@ -64,7 +61,6 @@ function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): 
     if (added)
       return [
         {
-          code: 'no-cors-middleware',
           severity: 'info',
           file: app.source.file,
           line: app.source.line,
@@ -77,8 +73,6 @@ function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): 
   );
   return [
     {
-      code: 'no-cors-middleware',
-      severity: 'error',
       file: app.source.file,
       line: app.source.line,
       message:

@@ -1,4 +1,3 @@
-import type { Finding } from '../../core/causes.js';
 import { replaceStringValue } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { corsEntries, stringItems } from '../../python/options.js';
@@ -11,7 +10,7 @@ import {
   preflightOf,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 /** Why an allowed-origin value can never equal a browser's Origin, or undefined when it is well formed. */
 export function malformedOriginReason(value: string, pageOrigin?: string): string | undefined {
@@ -41,6 +40,8 @@ export const originMalformed: CauseRule = {
   code: 'origin-malformed',
   severity: 'error',
   title: 'A configured origin can never match a browser origin.',
+  // The source can name the root cause behind this symptom (an entry written wrongly, an env list split wrongly).
+  explainedBy: ['origin-malformed', 'env-origins-misparsed'],
   // The misspelt entry explains the refusal on its own.
   supersedes: ['origin-not-allowed'],
   scan: scanOriginMalformed,
@@ -50,8 +51,6 @@ export const originMalformed: CauseRule = {
     if (misspelt) {
       const refused = [preflightOf(e), actualOf(e)].find((x) => x?.response);
       return {
-        code: 'origin-malformed',
-        severity: 'error',
         summary: `The server allows ${misspelt.origin} but not ${e.page.origin}: its allowed origins hold ${misspelt.origin}, which can never match: ${malformedOriginReason(misspelt.origin, e.page.origin) ?? 'browsers never send it'}.`,
         evidence: [
           ...(refused?.response
@@ -74,8 +73,6 @@ export const originMalformed: CauseRule = {
       const why = malformedOriginReason(value, e.page.origin);
       if (!why) continue;
       return {
-        code: 'origin-malformed',
-        severity: 'error',
         summary: `The server answers Access-Control-Allow-Origin: ${value}, which can never match: ${why}.`,
         evidence: [
           `${x?.request.method} -> Access-Control-Allow-Origin: ${value}`,
@@ -92,15 +89,13 @@ export const originMalformed: CauseRule = {
 /** Text that reads as a regular expression, written where Starlette compares strings exactly. */
 const REGEX_TEXT = /\\\.|\.\*|\[\^?|\(\?|\$$|^\^|\w\*\./;
 
-function scanOriginMalformed({ app }: ScanContext): Finding[] {
-  const findings: Finding[] = [];
+function scanOriginMalformed({ app }: ScanContext): FindingDraft[] {
+  const findings: FindingDraft[] = [];
   for (const entry of corsEntries(app)) {
     const option = entry.options?.allow_origins;
     const { shape, items } = stringItems(option);
     const line = option?.source ?? entry.source;
     const base = {
-      code: 'origin-malformed' as const,
-      severity: 'error' as const,
       file: line?.file ?? app.source.file,
       line: line?.line ?? app.source.line,
     };
@@ -174,7 +169,7 @@ function scanOriginMalformed({ app }: ScanContext): Finding[] {
 }
 
 /** Write the origin as the browser sends it, where it is written (the Python literal or the .env line). */
-function canonicalFix(value: string, resolved: ResolvedValue): Finding['fix'] {
+function canonicalFix(value: string, resolved: ResolvedValue): FindingDraft['fix'] {
   const canonical = canonicalOrigin(value);
   const edits = canonical !== undefined ? replaceStringValue(resolved, value, canonical) : undefined;
   return {

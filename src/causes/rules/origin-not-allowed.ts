@@ -1,4 +1,4 @@
-import type { Finding, SourceEdit } from '../../core/causes.js';
+import type { SourceEdit } from '../../core/causes.js';
 import {
   appendToList,
   pyList,
@@ -22,7 +22,7 @@ import {
   statusLine,
 } from '../evidence.js';
 import { starletteAllowsOrigin } from '../static-values.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 import { canonicalOrigin, malformedOriginReason } from './origin-malformed.js';
 
 /** How two origins differ, in the words a user needs (`localhost` vs `127.0.0.1`, another port, ...). */
@@ -49,6 +49,8 @@ export const originNotAllowed: CauseRule = {
   code: 'origin-not-allowed',
   severity: 'error',
   title: "The page's exact origin is not in the allowed set.",
+  // The source can name the root cause behind this symptom (an entry written wrongly, an env list split wrongly).
+  explainedBy: ['origin-not-allowed', 'origin-malformed', 'env-origins-misparsed'],
   scan: scanOriginNotAllowed,
   detect(e) {
     if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0) return undefined;
@@ -95,8 +97,6 @@ export const originNotAllowed: CauseRule = {
     const vary = getHeader(preflightOf(e)?.response?.headers ?? [], 'Vary');
     if (vary) evidence.push(`Vary: ${vary}`);
     return {
-      code: 'origin-not-allowed',
-      severity: 'error',
       summary: `The server's CORS configuration does not allow the origin ${origin}: the allowed origins must contain it exactly (scheme, host and port).`,
       evidence,
       locations: [],
@@ -124,18 +124,16 @@ function addOriginEdits(entry: MiddlewareEntry, origin: string): SourceEdit[] | 
   return appendToList(value.items, [origin]);
 }
 
-function scanOriginNotAllowed({ app, origins }: ScanContext): Finding[] {
+function scanOriginNotAllowed({ app, origins }: ScanContext): FindingDraft[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
-  const findings: Finding[] = [];
+  const findings: FindingDraft[] = [];
   for (const origin of origins) {
     const decision = starletteAllowsOrigin(entry.options, origin);
     if (decision.allowed !== false) continue;
     const option = entry.options.allow_origins ?? undefined;
     const ref = option?.source ?? entry.source ?? app.source;
     findings.push({
-      code: 'origin-not-allowed',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message: `${origin} is not allowed: ${decision.how}.`,

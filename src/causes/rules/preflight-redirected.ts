@@ -1,10 +1,9 @@
-import type { Finding } from '../../core/causes.js';
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
 import { at, corsEntries, outsideOf } from '../../python/options.js';
 import { firstBlocked, preflightOf, statusLine } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const preflightRedirected: CauseRule = {
   code: 'preflight-redirected',
@@ -34,8 +33,6 @@ export const preflightRedirected: CauseRule = {
       }
     }
     return {
-      code: 'preflight-redirected',
-      severity: 'error',
       summary:
         'The preflight got a redirect. Browsers never follow a redirect for a preflight, so the request is blocked.',
       evidence,
@@ -45,14 +42,12 @@ export const preflightRedirected: CauseRule = {
   },
 };
 
-function scanPreflightRedirected({ app }: ScanContext): Finding[] {
+function scanPreflightRedirected({ app }: ScanContext): FindingDraft[] {
   const cors = corsEntries(app)[0];
   if (!cors) return [];
   return outsideOf(app, cors)
     .filter((m) => m.kind === 'https-redirect' && m.source)
     .map((m) => ({
-      code: 'preflight-redirected' as const,
-      severity: 'error' as const,
       file: m.source?.file ?? app.source.file,
       line: m.source?.line ?? app.source.line,
       message: `HTTPSRedirectMiddleware runs before CORSMiddleware (at ${at(cors.source)}): a preflight to http:// gets a 307 redirect, and browsers never follow a redirect for a preflight.`,

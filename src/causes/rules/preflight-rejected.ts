@@ -1,4 +1,3 @@
-import type { Finding } from '../../core/causes.js';
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx-cors.js';
@@ -12,7 +11,7 @@ import {
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, ProxyScanContext, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ProxyScanContext, ScanContext } from '../types.js';
 
 const WHO: Record<number, string> = {
   400: 'a 400 outside the CORS layer (TrustedHostMiddleware answers "Invalid host header"; a validator or WAF)',
@@ -43,8 +42,6 @@ export const preflightRejected: CauseRule = {
       WHO[status] ??
       (status >= 500 ? 'a server error while answering OPTIONS' : 'a layer in front of the CORS layer');
     return {
-      code: 'preflight-rejected',
-      severity: 'error',
       summary: `The preflight (OPTIONS, sent without credentials) got ${status}: it was answered by ${who}, not by the CORS layer. Browsers need a 2xx with CORS headers.`,
       evidence: [
         `OPTIONS ${preflight.request.url} -> ${statusLine(response)}${body ? ` ${JSON.stringify(body)}` : ''}`,
@@ -74,16 +71,14 @@ function refusesPreflights(entry: MiddlewareEntry): string | undefined {
   return undefined;
 }
 
-function scanPreflightRejected({ app }: ScanContext): Finding[] {
+function scanPreflightRejected({ app }: ScanContext): FindingDraft[] {
   const cors = corsEntries(app)[0];
   if (!cors) return [];
-  const findings: Finding[] = [];
+  const findings: FindingDraft[] = [];
   for (const outer of outsideOf(app, cors)) {
     const why = refusesPreflights(outer);
     if (!why || !outer.source) continue;
     findings.push({
-      code: 'preflight-rejected',
-      severity: 'error',
       file: outer.source.file,
       line: outer.source.line,
       message: `${outer.name} runs before CORSMiddleware (registered at ${at(cors.source)}): ${why}. In Starlette the middleware added last runs first.`,
@@ -98,8 +93,8 @@ function scanPreflightRejected({ app }: ScanContext): Finding[] {
 }
 
 /** nginx refuses requests without credentials before they reach the app, preflights included. */
-function scanNginxCredentialGate({ config }: ProxyScanContext): Finding[] {
-  const findings: Finding[] = [];
+function scanNginxCredentialGate({ config }: ProxyScanContext): FindingDraft[] {
+  const findings: FindingDraft[] = [];
   for (const place of blocks(config.directives)) {
     if (!passesToApp(place.directive)) continue;
     const gate = credentialGate(place, config.directives);
@@ -109,8 +104,6 @@ function scanNginxCredentialGate({ config }: ProxyScanContext): Finding[] {
     if (options && (gate.name !== 'if' || options.line < gate.line)) continue;
     const what = gate.name === 'if' ? `${directiveText(gate)} { return ... }` : directiveText(gate);
     findings.push({
-      code: 'preflight-rejected',
-      severity: 'error',
       file: config.file,
       line: gate.line,
       message: `${what} refuses requests without credentials to ${directiveText(place.directive)} before the app sees them; a preflight never carries Authorization or cookies, so nginx answers it 401/403 without CORS headers and the browser blocks the request.`,

@@ -1,4 +1,3 @@
-import type { Finding } from '../../core/causes.js';
 import type { RecordedResponse } from '../../core/exchange.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
@@ -18,7 +17,7 @@ import {
   proxyName,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, CheckEvidence, ProxyScanContext } from '../types.js';
+import type { CauseRule, CheckEvidence, FindingDraft, ProxyScanContext } from '../types.js';
 
 /** A response header the proxy's preflight answer must carry for this request, as `[name, value]`. */
 type Needed = [name: string, value: string, why: string];
@@ -106,8 +105,6 @@ export const proxyAnswersPreflight: CauseRule = {
     }
     const remove = `remove the \`if ($request_method = OPTIONS) { ... return 204; }\` block (or whatever answers OPTIONS) from the ${proxy} configuration, so the app's CORS layer answers preflights`;
     return {
-      code: 'proxy-answers-preflight',
-      severity: 'error',
       summary: empty
         ? `${proxy} answers the preflight itself (${statusLine(r)}) without Access-Control-Allow-Origin, so the app's CORS layer never sees it and the browser blocks the request.`
         : `${proxy} answers the preflight itself (${statusLine(r)}), and its answer lacks ${needed.map(([name]) => name).join(', ')} for this request; the app's CORS layer never sees the preflight.`,
@@ -132,8 +129,8 @@ const PREFLIGHT_HEADERS = [
 ];
 
 /** `if ($request_method = OPTIONS) { return 204; }`: nginx answers preflights, with the add_header lines in force there. */
-function scanNginxPreflightBlocks({ config }: ProxyScanContext): Finding[] {
-  const findings: Finding[] = [];
+function scanNginxPreflightBlocks({ config }: ProxyScanContext): FindingDraft[] {
+  const findings: FindingDraft[] = [];
   for (const at of blocks(config.directives)) {
     if (!isOptionsCondition(at.directive)) continue;
     const answer = returnsSuccess(at.directive);
@@ -146,7 +143,6 @@ function scanNginxPreflightBlocks({ config }: ProxyScanContext): Finding[] {
         ? " (this block's own add_header lines replace those around it: nginx inherits add_header only into a level that has none)"
         : '';
     const base = {
-      code: 'proxy-answers-preflight' as const,
       file: config.file,
       line: at.directive.line,
       evidence: [
@@ -157,7 +153,6 @@ function scanNginxPreflightBlocks({ config }: ProxyScanContext): Finding[] {
     if (missing.includes('Access-Control-Allow-Origin')) {
       findings.push({
         ...base,
-        severity: 'error',
         message: `nginx answers every preflight here itself (return ${answer.args[0]}) without Access-Control-Allow-Origin${dropped}: browsers block every request that needs a preflight, and the app's CORS layer never sees them.`,
         fix: {
           summary:

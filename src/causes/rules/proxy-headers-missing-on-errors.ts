@@ -1,4 +1,3 @@
-import type { Finding } from '../../core/causes.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, passesToApp } from '../../proxy/nginx-cors.js';
 import {
@@ -10,7 +9,7 @@ import {
   serverSoftware,
   statusLine,
 } from '../evidence.js';
-import type { CauseRule, ProxyScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ProxyScanContext } from '../types.js';
 
 export const proxyHeadersMissingOnErrors: CauseRule = {
   code: 'proxy-headers-missing-on-errors',
@@ -29,8 +28,6 @@ export const proxyHeadersMissingOnErrors: CauseRule = {
     if (preflight && allowOrigin(preflight) !== null)
       evidence.unshift(`the preflight (${statusLine(preflight)}) had CORS headers`);
     return {
-      code: 'proxy-headers-missing-on-errors',
-      severity: 'error',
       summary: `nginx answered ${actual.status} without CORS headers: add_header without "always" only applies to 2xx/3xx answers, so errors reach the page as CORS failures.`,
       evidence,
       locations: [],
@@ -46,16 +43,15 @@ export const proxyHeadersMissingOnErrors: CauseRule = {
  * nginx adds CORS headers to what the app answers: without `always` they are missing on 4xx/5xx; and a
  * location with add_header lines of its own drops the CORS lines of the levels around it.
  */
-function scanNginxAddHeader({ config, appHasCors }: ProxyScanContext): Finding[] {
+function scanNginxAddHeader({ config, appHasCors }: ProxyScanContext): FindingDraft[] {
   if (appHasCors) return []; // the app sends its own headers, errors included (duplicate-cors-headers covers both)
-  const findings: Finding[] = [];
+  const findings: FindingDraft[] = [];
   for (const at of blocks(config.directives)) {
     if (!passesToApp(at.directive)) continue;
     const headers = addedHeaders(at, config.directives);
     const allowOrigin = findHeader(headers, 'Access-Control-Allow-Origin');
     if (allowOrigin && !allowOrigin.always) {
       findings.push({
-        code: 'proxy-headers-missing-on-errors',
         severity: 'warning',
         file: config.file,
         line: allowOrigin.line,
@@ -76,8 +72,6 @@ function scanNginxAddHeader({ config, appHasCors }: ProxyScanContext): Finding[]
       );
     if (shadowing && outerLine) {
       findings.push({
-        code: 'proxy-headers-missing-on-errors',
-        severity: 'error',
         file: config.file,
         line: shadowing.line,
         message: `${directiveText(at.directive)} has add_header lines of its own, so the add_header Access-Control-Allow-Origin at line ${outerLine.line} does not apply here: nginx inherits add_header only into a level that has none.`,

@@ -1,8 +1,7 @@
-import type { Finding } from '../../core/causes.js';
 import { directiveText } from '../../proxy/nginx-config.js';
 import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
 import { corsHeaderLines, proxyName, proxyStrippedAllowOrigin, statusLine } from '../evidence.js';
-import type { CauseRule, ProxyScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ProxyScanContext } from '../types.js';
 
 export const proxyStripsCorsHeaders: CauseRule = {
   code: 'proxy-strips-cors-headers',
@@ -15,8 +14,6 @@ export const proxyStripsCorsHeaders: CauseRule = {
     if (!first?.response) return undefined;
     const proxy = proxyName(first.response) as string;
     return {
-      code: 'proxy-strips-cors-headers',
-      severity: 'error',
       summary: `The app allows ${e.page.origin}, but the answer reaches the browser through ${proxy} without Access-Control-Allow-Origin: the proxy removes it.`,
       evidence: [
         ...stripped.map(
@@ -34,8 +31,8 @@ export const proxyStripsCorsHeaders: CauseRule = {
 };
 
 /** `proxy_hide_header Access-Control-Allow-Origin` where nginx adds none back. */
-function scanNginxHiddenHeaders({ config }: ProxyScanContext): Finding[] {
-  const findings: Finding[] = [];
+function scanNginxHiddenHeaders({ config }: ProxyScanContext): FindingDraft[] {
+  const findings: FindingDraft[] = [];
   for (const at of blocks(config.directives)) {
     if (!passesToApp(at.directive)) continue;
     const hidden = hiddenHeaders(at, config.directives).find(
@@ -43,8 +40,6 @@ function scanNginxHiddenHeaders({ config }: ProxyScanContext): Finding[] {
     );
     if (!hidden || findHeader(addedHeaders(at, config.directives), 'Access-Control-Allow-Origin')) continue;
     findings.push({
-      code: 'proxy-strips-cors-headers',
-      severity: 'error',
       file: config.file,
       line: hidden.line,
       message: `proxy_hide_header Access-Control-Allow-Origin drops the header the app sends to requests of ${directiveText(at.directive)}, and nginx adds none back: browsers block every cross-origin response that passes here.`,

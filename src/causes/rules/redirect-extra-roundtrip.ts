@@ -14,8 +14,6 @@ export const redirectExtraRoundtrip: CauseRule = {
     const first = redirected[0];
     const location = first?.response ? getHeader(first.response.headers, 'Location') : null;
     return {
-      code: 'redirect-extra-roundtrip',
-      severity: 'warning',
       summary: `The request is redirected (${first?.response?.status} to ${location}) before it is answered: an extra round trip, and a setup that breaks as soon as one hop loses its CORS headers.`,
       evidence: redirected.map(
         (x) =>

@@ -1,10 +1,9 @@
-import type { Finding } from '../../core/causes.js';
 import { pyList, replaceLiteral, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { boolOption, corsEntries, stringItems } from '../../python/options.js';
 import { versionAtLeast } from '../../python/starlette-version.js';
 import { actualOf, allowOrigin, firstBlocked, looksLikeStarlette, preflightOf } from '../evidence.js';
-import type { CauseRule, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const wildcardWithCredentials: CauseRule = {
   code: 'wildcard-with-credentials',
@@ -25,8 +24,6 @@ export const wildcardWithCredentials: CauseRule = {
       );
     }
     return {
-      code: 'wildcard-with-credentials',
-      severity: 'error',
       summary:
         'The server answers Access-Control-Allow-Origin: * to a request with credentials; the browser needs the exact origin and Access-Control-Allow-Credentials: true.',
       evidence,
@@ -39,8 +36,12 @@ export const wildcardWithCredentials: CauseRule = {
   },
 };
 
-function scanWildcardWithCredentials({ app, starletteVersion, origins: frontends }: ScanContext): Finding[] {
-  const findings: Finding[] = [];
+function scanWildcardWithCredentials({
+  app,
+  starletteVersion,
+  origins: frontends,
+}: ScanContext): FindingDraft[] {
+  const findings: FindingDraft[] = [];
   for (const entry of corsEntries(app)) {
     const origins = stringItems(entry.options?.allow_origins);
     const star = origins.items.find((i) => i.value === '*');
@@ -48,8 +49,6 @@ function scanWildcardWithCredentials({ app, starletteVersion, origins: frontends
     const ref = entry.options?.allow_origins?.source ?? entry.source ?? app.source;
     const modern = versionAtLeast(starletteVersion, '1.0.0');
     findings.push({
-      code: 'wildcard-with-credentials',
-      severity: 'error',
       file: ref.file,
       line: ref.line,
       message: modern

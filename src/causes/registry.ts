@@ -1,0 +1,49 @@
+/**
+ * Every cause rule, one line each, most fundamental first: the order causes and findings are listed in.
+ * Adding a cause: its rule module in rules/, one line here, its page in docs/causes/, its table of cases in
+ * test/unit/causes/rules/.
+ */
+import { authorizationWildcard } from './rules/authorization-wildcard.js';
+import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
+import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
+import { envOriginsMisparsed } from './rules/env-origins-misparsed.js';
+import { errorResponseWithoutCors } from './rules/error-response-without-cors.js';
+import { headerNotAllowed } from './rules/header-not-allowed.js';
+import { headerNotExposed } from './rules/header-not-exposed.js';
+import { methodNotAllowed } from './rules/method-not-allowed.js';
+import { mixedContent } from './rules/mixed-content.js';
+import { noCorsMiddleware } from './rules/no-cors-middleware.js';
+import { originMalformed } from './rules/origin-malformed.js';
+import { originNotAllowed } from './rules/origin-not-allowed.js';
+import { preflightRedirected } from './rules/preflight-redirected.js';
+import { preflightRejected } from './rules/preflight-rejected.js';
+import { proxyAnswersPreflight } from './rules/proxy-answers-preflight.js';
+import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
+import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
+import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
+import { serverUnreachable } from './rules/server-unreachable.js';
+import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
+import type { CauseRule } from './types.js';
+
+export const RULES: readonly CauseRule[] = [
+  serverUnreachable,
+  mixedContent,
+  proxyAnswersPreflight,
+  proxyStripsCorsHeaders,
+  noCorsMiddleware,
+  preflightRedirected,
+  preflightRejected,
+  duplicateCorsHeaders,
+  originMalformed,
+  envOriginsMisparsed,
+  originNotAllowed,
+  wildcardWithCredentials,
+  credentialsNotAllowed,
+  methodNotAllowed,
+  headerNotAllowed,
+  proxyHeadersMissingOnErrors,
+  errorResponseWithoutCors,
+  headerNotExposed,
+  authorizationWildcard,
+  redirectExtraRoundtrip,
+];
