@@ -1,5 +1,5 @@
 // The TrustedHostMiddleware layer: a Host not allowed gets a 400, or a 307 to its www. name.
-import { stringItems } from '../../causes/static-values.js';
+import { stringItems } from '../../python/options.js';
 import { firstHeaderValue } from '../../model/header-list.js';
 import { redirectTo, TEXT_TYPE } from './answers.js';
 import type { Layer } from './types.js';
