@@ -10,8 +10,8 @@ import { build } from 'esbuild';
 const CLI = resolve('dist/src/cli');
 // `check-project` is `check --project`: the Python parser and the source join, kept out of a plain check.
 const COMMANDS = ['check', 'check-project', 'scan', 'simulate'];
-// Modules whose identity matters across files (`instanceof CliError`): one copy, in a file of its own.
-const SHARED = ['errors'];
+// Modules whose identity matters across files (`instanceof CorsDoctorError`): one copy, in a file of its own.
+const SHARED = { errors: resolve('dist/src/core/errors.js') };
 
 /** Imports that cross a file boundary stay imports, of the sibling file in dist/cli. */
 const boundaries = {
@@ -21,7 +21,7 @@ const boundaries = {
       const target = resolve(args.resolveDir, args.path);
       const name = basename(target, '.js');
       const isCommand = dirname(target) === join(CLI, 'commands') && COMMANDS.includes(name);
-      const isShared = dirname(target) === CLI && SHARED.includes(name);
+      const isShared = SHARED[name] === target;
       if (!isCommand && !isShared) return undefined;
       if (resolve(args.importer) === target) return undefined;
       return { path: `./${name}.cjs`, external: true };
@@ -34,7 +34,7 @@ await build({
   entryPoints: [
     { in: join(CLI, 'main.js'), out: 'main' },
     ...COMMANDS.map((name) => ({ in: join(CLI, 'commands', `${name}.js`), out: name })),
-    ...SHARED.map((name) => ({ in: join(CLI, `${name}.js`), out: name })),
+    ...Object.entries(SHARED).map(([name, path]) => ({ in: path, out: name })),
   ],
   outdir: 'dist/cli',
   bundle: true,

@@ -1,4 +1,5 @@
 import { correlate } from '../causes/correlate.js';
+import { NoAppToModelError } from '../core/errors.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
 import type { ProbeOptions } from '../evidence/probe/probe.js';
@@ -15,9 +16,7 @@ import { check } from './check.js';
 import { scanProject } from './scan.js';
 
 /** `check --offline` was asked for, but the project holds no FastAPI or Starlette app to model. */
-export class NoAppToModel extends Error {
-  override name = 'NoAppToModel';
-}
+export { NoAppToModelError as NoAppToModel };
 
 const ENDPOINTS_NOT_RUN =
   "offline: endpoints are not run; the endpoint's answer is assumed to be 200. If it raises an unhandled exception, ServerErrorMiddleware answers 500 outside CORSMiddleware, without CORS headers, and browsers report a CORS error (error-response-without-cors): only a live check shows that.";
@@ -47,7 +46,7 @@ export async function checkWithSource(
   const served = appForUrl(project, page.url);
   const version = projectStarletteVersion(project);
   if (offline && !served) {
-    throw new NoAppToModel(
+    throw new NoAppToModelError(
       `no FastAPI or Starlette app found in ${project.root}; point --project at the backend folder`,
     );
   }

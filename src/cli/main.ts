@@ -1,5 +1,5 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { BadInputError } from '../core/errors.js';
+import { CorsDoctorError } from '../core/errors.js';
 import { EXIT } from '../core/exit.js';
 import { packageVersion } from '../package-root.js';
 import { makeStyle } from '../report/style.js';
@@ -71,7 +71,8 @@ Exit status: 0 no error-level finding, 1 some, 2 bad usage.`,
       'Predict what Chrome, Firefox and the Fetch standard do with a cross-origin fetch() and the server answers, with no network involved.',
     )
     .argument('[file]', 'a JSON scenario or an array of scenarios; - reads standard input', '-')
-    .option('--json', 'machine-readable output (see docs/cli-contract.md)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
       'after',
       `
@@ -126,7 +127,8 @@ ${EXIT_STATUS_HELP}`,
       'no server needed: answer every request from the server model of --project (FastAPI/Starlette source)',
     )
     .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
-    .option('--json', 'machine-readable output (see docs/cli-contract.md)')
+    .option('--format <format>', 'text, json or sarif (the causes, at their places in the source)', 'text')
+    .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
       'after',
       `
@@ -136,6 +138,7 @@ Examples:
   cors-doctor check https://api.example.com/me --origin https://app.example.com --credentials include --cookie 'session=abc'
   cors-doctor check http://localhost:8000/items --json | jq '.causes[].code'
   cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{}' --project ./backend
+  cors-doctor check http://localhost:8000/items --project ./backend --format sarif > cors.sarif
   cors-doctor check http://localhost:8000/me -H 'Authorization: Bearer t' --project ./backend --offline
 ${EXIT_STATUS_HELP}`,
     )
@@ -169,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return EXIT.usage;
     }
-    if (error instanceof BadInputError) {
+    if (error instanceof CorsDoctorError) {
       process.stderr.write(`cors-doctor: ${error.message}\n`);
       return error.exitStatus;
     }

@@ -2,7 +2,7 @@ import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { CAUSE_HELP } from '../causes/help.generated.js';
 import { ruleFor } from '../causes/index.js';
 import type { CauseCode, Severity } from '../core/causes.js';
-import type { ScanReport } from '../core/report.js';
+import type { CheckReport, ScanReport } from '../core/report.js';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -19,9 +19,15 @@ function descriptor(code: string): ReportingDescriptor {
   };
 }
 
-/** The scan report as a SARIF 2.1.0 log: one rule per cause code, one result per finding. */
-export function toSarif(report: ScanReport, version: string): Log {
-  const codes = [...new Set(report.findings.map((f) => f.code))].sort();
+interface SarifItem {
+  code: CauseCode;
+  severity: Severity;
+  message: string;
+  locations: Array<{ file: string; line: number }>;
+}
+
+function log(items: SarifItem[], version: string, root: string | undefined): Log {
+  const codes = [...new Set(items.map((i) => i.code))].sort();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -35,24 +41,50 @@ export function toSarif(report: ScanReport, version: string): Log {
             rules: codes.map(descriptor),
           },
         },
-        originalUriBaseIds: {
-          SRCROOT: { uri: `file://${report.root.endsWith('/') ? report.root : `${report.root}/`}` },
-        },
-        results: report.findings.map((f) => ({
-          ruleId: f.code,
-          ruleIndex: codes.indexOf(f.code),
-          level: LEVEL[f.severity],
-          message: { text: f.fix ? `${f.message} Fix: ${f.fix.summary}` : f.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: f.file, uriBaseId: 'SRCROOT' },
-                region: { startLine: f.line },
-              },
+        ...(root !== undefined && {
+          originalUriBaseIds: { SRCROOT: { uri: `file://${root.endsWith('/') ? root : `${root}/`}` } },
+        }),
+        results: items.map((item) => ({
+          ruleId: item.code,
+          ruleIndex: codes.indexOf(item.code),
+          level: LEVEL[item.severity],
+          message: { text: item.message },
+          locations: item.locations.map((l) => ({
+            physicalLocation: {
+              artifactLocation: { uri: l.file, ...(root !== undefined && { uriBaseId: 'SRCROOT' }) },
+              region: { startLine: l.line },
             },
-          ],
+          })),
         })),
       },
     ],
   };
+}
+
+/** The scan report as a SARIF 2.1.0 log: one rule per cause code, one result per finding. */
+export function toSarif(report: ScanReport, version: string): Log {
+  return log(
+    report.findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      message: f.fix ? `${f.message} Fix: ${f.fix.summary}` : f.message,
+      locations: [{ file: f.file, line: f.line }],
+    })),
+    version,
+    report.root,
+  );
+}
+
+/** A check's causes as a SARIF 2.1.0 log: one result per cause, at its places in the source when known. */
+export function checkToSarif(report: CheckReport, version: string): Log {
+  return log(
+    report.causes.map((c) => ({
+      code: c.code,
+      severity: c.severity,
+      message: c.fix ? `${c.summary} Fix: ${c.fix.summary}` : c.summary,
+      locations: c.locations,
+    })),
+    version,
+    report.project?.root,
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BadInputError } from '../core/errors.js';
 import type { Scenario } from '../model/types.js';
 
 const headerName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'not a valid header name');
@@ -53,8 +54,10 @@ export const scenarioSchema = z.object({
     .optional(),
 });
 
-export class ScenarioInputError extends Error {
+/** A scenario that does not fit the schema: the message names the bad field. */
+export class ScenarioInputError extends BadInputError {
   override name = 'ScenarioInputError';
+  override readonly code = 'CD_ERR_SCENARIO';
 }
 
 function describeIssue(issue: z.core.$ZodIssue, prefix: string): string {
@@ -78,4 +81,14 @@ export function parseScenarios(input: unknown): { scenarios: Scenario[]; single:
     scenarios.push(result.data as Scenario);
   });
   return { scenarios, single };
+}
+
+/** parseScenarios for input read from `name` (a file, standard input): the error names it too. */
+export function parseScenarioInput(input: unknown, name: string): { scenarios: Scenario[]; single: boolean } {
+  try {
+    return parseScenarios(input);
+  } catch (error) {
+    if (error instanceof ScenarioInputError) throw new ScenarioInputError(`${name}: ${error.message}`);
+    throw error;
+  }
 }

@@ -4,6 +4,7 @@
  * request is answered with what the app's source predicts.
  */
 import { STATUS_CODES } from 'node:http';
+import { UnpredictableAnswerError } from '../core/errors.js';
 import type { SendResult } from '../evidence/probe/http.js';
 import type { Transport } from '../evidence/probe/probe.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
@@ -11,9 +12,7 @@ import { type Prediction, type PredictOptions, predictAnswer, routeMatchesPath }
 import type { ServerRequest } from './types.js';
 
 /** Thrown when the model cannot predict an answer (unresolved configuration, a mounted sub-app, ...). */
-export class UnpredictableAnswer extends Error {
-  override name = 'UnpredictableAnswer';
-}
+export { UnpredictableAnswerError as UnpredictableAnswer };
 
 /** A transport that answers every request from `app`'s source. */
 export function modelTransport(app: PythonApp, options: PredictOptions): Transport {
@@ -25,7 +24,7 @@ export function predictionTransport(predict: (request: ServerRequest) => Predict
   return async (request): Promise<SendResult> => {
     const prediction = predict(request);
     if (!prediction.known) {
-      throw new UnpredictableAnswer(
+      throw new UnpredictableAnswerError(
         `cannot predict the answer to ${request.method} ${request.url}: ${prediction.why}`,
       );
     }

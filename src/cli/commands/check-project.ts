@@ -1,6 +1,5 @@
 import { checkWithSource } from '../../analysis/check-with-source.js';
-import { BadInputError } from '../../core/errors.js';
-import { EXIT } from '../../core/exit.js';
+import { BadInputError, NoAppToModelError, UnpredictableAnswerError } from '../../core/errors.js';
 import type { PageFetch } from '../../core/page.js';
 import type { CheckReport } from '../../core/report.js';
 import type { ProbeOptions } from '../../evidence/probe/probe.js';
@@ -23,12 +22,11 @@ export async function checkProject(
   try {
     return await checkWithSource(page, probeOptions, project, { offline });
   } catch (error) {
-    const { name, message } = error as Error;
-    if (name === 'NoAppToModel') throw new BadInputError(`--offline: ${message}`);
-    if (name === 'UnpredictableAnswer') {
+    if (error instanceof NoAppToModelError) throw new BadInputError(`--offline: ${error.message}`);
+    if (error instanceof UnpredictableAnswerError) {
       throw new BadInputError(
-        `--offline: ${message}; run check against the live server instead`,
-        EXIT.unreachable,
+        `--offline: ${error.message}; run check against the live server instead`,
+        error.exitStatus,
       );
     }
     throw error;

@@ -61,9 +61,11 @@ describe('tables of cases', () => {
     expect(existsSync(`test/unit/causes/rules/${code}.test.ts`)).toBe(true);
   });
   it.each(STATIC_RULES.map((r) => r.code))('static rule %s has rows in a table', (code) => {
-    const tables = ['scan-rules', 'proxy-rules'].map((t) =>
-      readFileSync(`test/unit/causes/${t}.test.ts`, 'utf8'),
-    );
+    const tables = [
+      'test/unit/causes/scan-rules.test.ts',
+      'test/unit/causes/proxy-rules.test.ts',
+      'test/integration/scan.test.ts',
+    ].map((t) => readFileSync(t, 'utf8'));
     const own = `test/unit/causes/rules/${code}.test.ts`;
     expect(tables.some((t) => t.includes(`'${code}'`)) || existsSync(own)).toBe(true);
   });
