@@ -2,16 +2,12 @@ import { correlate } from '../causes/correlate.js';
 import { NoAppToModelError } from '../core/errors.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
+import { appForUrl, offlineTransport } from '../evidence/offline.js';
 import type { ProbeOptions } from '../evidence/probe/probe.js';
 import { attachPatches } from '../fix/patches.js';
-import type { NginxConfigFile } from '../proxy/nginx-config.js';
-import { configsForUrl } from '../proxy/nginx-cors.js';
+import type { Project } from '../project/types.js';
+import { configsForUrl } from '../proxy/registry.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
-import type { PythonApp, PythonProject } from '../python/types.js';
-import { predictThroughNginx } from '../servers/nginx.js';
-import { appForUrl, predictionTransport } from '../servers/offline.js';
-import { predictAnswer } from '../servers/stack.js';
-import type { ServerRequest } from '../servers/types.js';
 import { check } from './check.js';
 import { scanProject } from './scan.js';
 
@@ -25,12 +21,6 @@ const ENDPOINTS_NOT_RUN =
 const proxyNotModelled = (files: string[]) =>
   `offline: the project has an nginx configuration (${files.join(', ')}), but none listens on this URL's port; the server model answers as the app alone, so what the proxy adds, hides or answers itself is not in these predictions. Use the proxy's URL, or check it live.`;
 
-/** The app's model, behind the nginx model when a configuration takes the URL. */
-function offlineTransport(app: PythonApp, proxy: NginxConfigFile | undefined, starletteVersion: string) {
-  const appModel = (request: ServerRequest) => predictAnswer(app, request, { starletteVersion });
-  return predictionTransport(proxy ? (request) => predictThroughNginx(proxy, request, appModel) : appModel);
-}
-
 /**
  * `check` with the backend's source: the live causes (or, `offline`, the causes the server model
  * predicts) joined to what `scan` finds in the app that serves the URL, with file:line and patches.
@@ -40,7 +30,7 @@ function offlineTransport(app: PythonApp, proxy: NginxConfigFile | undefined, st
 export async function checkWithSource(
   page: PageFetch,
   options: ProbeOptions,
-  project: PythonProject,
+  project: Project,
   { offline = false }: { offline?: boolean } = {},
 ): Promise<CheckReport> {
   const served = appForUrl(project, page.url);

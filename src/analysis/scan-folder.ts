@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { ProjectUnreadableError } from '../core/errors.js';
 import type { ScanReport } from '../core/report.js';
 import { attachPatches, editsOf, type WriteResult, writeFixes } from '../fix/patches.js';
-import { readPythonProject } from '../python/read-project.js';
+import { readProject } from '../project/read-project.js';
 import { type ScanOptions, scanProject } from './scan.js';
 
 export interface ScanFolderOptions extends ScanOptions {
@@ -41,7 +41,7 @@ export async function scanFolder(
     origins: options.origins,
     ...(options.request && { request: options.request }),
   };
-  const project = await readPythonProject(dir, {
+  const project = await readProject(dir, {
     ...(options.onProgress && { onProgress: options.onProgress }),
   });
   const report = scanProject(project, scanOptions);
@@ -52,7 +52,7 @@ export async function scanFolder(
   const written = await writeFixes(project.root, async () => {
     const planned = firstRound;
     firstRound = undefined;
-    return planned ?? editsOf(scanProject(await readPythonProject(project.root), scanOptions).findings);
+    return planned ?? editsOf(scanProject(await readProject(project.root), scanOptions).findings);
   });
   return { report, written };
 }

@@ -1,6 +1,7 @@
 import { scanApp, scanProxyConfig } from '../causes/index.js';
 import type { Finding } from '../core/causes.js';
 import type { CredentialsMode, HeaderList } from '../model/types.js';
+import type { Project } from '../project/types.js';
 import { corsEntries } from '../python/options.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
 import type { PythonApp, PythonProject, PyValue, ResolvedValue } from '../python/types.js';
@@ -36,7 +37,7 @@ export interface ScanReport {
   findings: Finding[];
   /** nginx configuration files read (relative to the root). */
   proxies: string[];
-  filesWithErrors: PythonProject['filesWithErrors'];
+  filesWithErrors: Project['filesWithErrors'];
   stats: PythonProject['stats'];
 }
 
@@ -70,7 +71,7 @@ function plainOptions(
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 
 /** Applies every static rule to every app of a project read from source. Pure: no I/O. */
-export function scanProject(project: PythonProject, options: ScanOptions): ScanReport {
+export function scanProject(project: Project, options: ScanOptions): ScanReport {
   const starlette = projectStarletteVersion(project);
   const version = starlette.version;
   const appHasCors = project.apps.some((app) => corsEntries(app).length > 0);

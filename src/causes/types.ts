@@ -2,7 +2,9 @@ import type { Cause, CauseCode, Finding, Severity } from '../core/causes.js';
 import type { Exchange } from '../core/exchange.js';
 import type { PageFetch } from '../core/page.js';
 import type { BrowserName, CredentialsMode, HeaderList, SimulationResult } from '../model/types.js';
-import type { NginxConfigFile } from '../proxy/nginx-config.js';
+import type { Project } from '../project/types.js';
+import type { NginxConfigFile } from '../proxy/nginx/config.js';
+import type { ProxyConfig } from '../proxy/types.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
 
 /** Everything `check` learned: what the page does, what went over the wire, what the browsers do with it. */
@@ -16,7 +18,7 @@ export interface CheckEvidence {
 
 /** What `scan` looks at: one app of the project, and the requests the frontend must be able to make. */
 export interface ScanContext {
-  project: PythonProject;
+  project: Project;
   app: PythonApp;
   /** Frontend origins that must work (`--origin`, repeatable). Empty: no origin-specific findings. */
   origins: string[];
@@ -28,7 +30,7 @@ export interface ScanContext {
 
 /** What a proxy rule looks at: one nginx configuration of the project. */
 export interface ProxyScanContext {
-  config: NginxConfigFile;
+  config: ProxyConfig;
   /** An app of the project has CORSMiddleware (so the app itself sends CORS headers). */
   appHasCors: boolean;
 }

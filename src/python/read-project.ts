@@ -1,11 +1,5 @@
 import { statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import {
-  looksLikeNginx,
-  type NginxConfigFile,
-  NginxSyntaxError,
-  parseNginxConfig,
-} from '../proxy/nginx-config.js';
 import { findApps } from './apps.js';
 import { type EnvEntry, parseCompose, parseDotenv } from './env.js';
 import { type EnvHit, type EnvProvider, Evaluator } from './evaluate.js';
@@ -18,6 +12,8 @@ import { decodeText, readSmallFile, walkTree } from './walk.js';
 export interface ReadProjectOptions {
   /** Called while files are read (`done` of `total` Python files). */
   onProgress?(done: number, total: number): void;
+  /** Files to read as text besides the app's (by name): `PythonProject.otherFiles`. */
+  otherFiles?(name: string): boolean;
 }
 
 /**
@@ -48,7 +44,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   // Start loading the parser (WebAssembly, compiled off the main thread) while the files are read.
   const parserLoading = getPythonParser();
   parserLoading.catch(() => undefined);
-  const walk = walkTree(absRoot);
+  const walk = walkTree(absRoot, opts.otherFiles);
   let skipped = walk.skipped;
   const total = walk.pyFiles.length;
   const texts = new Map<string, string>();
@@ -94,16 +90,16 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   };
 
   const versions = readVersions(walk.configFiles, readConfig);
-  const proxies = readProxies(walk.configFiles, readConfig);
-  const proxyErrors = proxies.flatMap((p) =>
-    p.syntaxError ? [{ file: p.file, line: p.syntaxError.line, message: p.syntaxError.message }] : [],
-  );
+  const otherFiles = walk.configFiles.flatMap((f) => {
+    const text = f.kind === 'other' ? readConfig(f.rel) : undefined;
+    return text === undefined ? [] : [{ file: f.rel, text }];
+  });
   const project: PythonProject = {
     root: absRoot,
     apps: [],
     versions,
-    proxies,
-    filesWithErrors: proxyErrors,
+    filesWithErrors: [],
+    ...(opts.otherFiles && { otherFiles }),
     stats: { filesSeen: total, filesParsed: 0, skipped },
   };
   if (candidates.length === 0) return project;
@@ -137,7 +133,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     }
   }
   project.apps = apps;
-  project.filesWithErrors = [...index.errors, ...proxyErrors];
+  project.filesWithErrors = [...index.errors];
   project.stats.filesParsed = index.parsedCount;
   return project;
 }
@@ -280,31 +276,4 @@ class ProjectEnv implements EnvProvider {
       dir = posix.dirname(dir) === '.' ? '' : posix.dirname(dir);
     }
   }
-}
-
-/** The project's nginx configuration files (`nginx*.conf`, or a `*.conf` that reads like nginx), parsed. */
-function readProxies(
-  configFiles: Array<{ rel: string; kind: string }>,
-  readConfig: (rel: string) => string | undefined,
-): NginxConfigFile[] {
-  const proxies: NginxConfigFile[] = [];
-  for (const f of configFiles) {
-    if (f.kind !== 'nginx' && f.kind !== 'conf') continue;
-    const text = readConfig(f.rel);
-    if (text === undefined || (f.kind === 'conf' && !looksLikeNginx(text))) continue;
-    try {
-      proxies.push({ file: f.rel, directives: parseNginxConfig(text) });
-    } catch (error) {
-      if (!(error instanceof NginxSyntaxError)) throw error;
-      proxies.push({
-        file: f.rel,
-        directives: [],
-        syntaxError: {
-          line: error.line,
-          message: `${error.reason}; nginx -t rejects it too, and its CORS rules were not read`,
-        },
-      });
-    }
-  }
-  return proxies;
 }

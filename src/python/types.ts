@@ -1,4 +1,3 @@
-import type { NginxConfigFile } from '../proxy/nginx-config.js';
 /**
  * What cors-doctor learns from a Python backend's source: its apps, each app's middleware stack as
  * Starlette builds it, the CORS options with their resolved values, routes and versions.
@@ -144,8 +143,8 @@ export interface PythonProject {
   root: string;
   apps: PythonApp[];
   versions: { starlette?: VersionInfo; fastapi?: VersionInfo; pydantic?: VersionInfo };
-  /** nginx configuration files in the project (a proxy in front of the app), parsed. */
-  proxies: NginxConfigFile[];
+  /** Files the reader was asked for besides the app's (`ReadProjectOptions.otherFiles`), as text. */
+  otherFiles?: Array<{ file: string; text: string }>;
   /** Files tree-sitter parsed with errors (still read as far as possible). */
   filesWithErrors: Array<{ file: string; line: number; message: string }>;
   /** Counts for progress and benchmarks. */

@@ -31,8 +31,8 @@ export type ConfigFileKind =
   | 'poetry.lock'
   | 'uv.lock'
   | 'Pipfile.lock'
-  | 'nginx'
-  | 'conf';
+  /** A file the caller asked for (`walkTree`'s `wantsOther`): proxy configuration, serve commands. */
+  | 'other';
 
 export interface WalkResult {
   /** Python files, paths relative to the root with `/` separators, in walk order. */
@@ -48,14 +48,14 @@ export function configKind(name: string): ConfigFileKind | undefined {
   if (/^requirements.*\.(txt|in)$/.test(name)) return 'requirements';
   if (name === 'pyproject.toml') return 'pyproject';
   if (name === 'poetry.lock' || name === 'uv.lock' || name === 'Pipfile.lock') return name;
-  if (name === 'nginx.conf' || /^nginx[\w.-]*\.conf(\.template)?$/.test(name)) return 'nginx';
-  // Another *.conf file: nginx configuration when its text looks like it.
-  if (name.endsWith('.conf')) return 'conf';
   return undefined;
 }
 
-/** Walks the tree below `root` (an existing directory), following symlinks once per real directory. */
-export function walkTree(root: string): WalkResult {
+/**
+ * Walks the tree below `root` (an existing directory), following symlinks once per real directory. Files
+ * `wantsOther` accepts by name are listed too, for the caller (kind `other`).
+ */
+export function walkTree(root: string, wantsOther: (name: string) => boolean = () => false): WalkResult {
   const pyFiles: string[] = [];
   const configFiles: Array<{ rel: string; kind: ConfigFileKind }> = [];
   let skipped = 0;
@@ -106,8 +106,9 @@ export function walkTree(root: string): WalkResult {
       } else if (isFile) {
         if (name.endsWith('.py') || name.endsWith('.pyi')) {
           if (name.endsWith('.py')) pyFiles.push(rel);
+          if (wantsOther(name)) configFiles.push({ rel, kind: 'other' });
         } else {
-          const kind = configKind(name);
+          const kind = configKind(name) ?? (wantsOther(name) ? 'other' : undefined);
           if (kind) configFiles.push({ rel, kind });
         }
       }

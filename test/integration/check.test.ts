@@ -3,11 +3,11 @@ import { check } from '../../src/analysis/check.js';
 import { checkWithSource } from '../../src/analysis/check-with-source.js';
 import type { Exchange } from '../../src/core/exchange.js';
 import type { CheckReport } from '../../src/core/report.js';
+import { appForUrl, modelTransport } from '../../src/evidence/offline.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
-import { readPythonProject } from '../../src/python/read-project.js';
+import { readProject } from '../../src/project/read-project.js';
 import { projectStarletteVersion } from '../../src/python/starlette-version.js';
-import { appForUrl, modelTransport } from '../../src/servers/offline.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 
 const inCI = process.env.CI === 'true';
@@ -80,7 +80,7 @@ describe.skipIf(unavailable !== undefined)(
           await checkWithSource(
             pageOf(c, `${server.url}${c.request.path}`),
             { browsers: ['chrome', 'firefox'], timeoutMs: 5000 },
-            await readPythonProject(app),
+            await readProject(app),
           )
         ).causes;
         const cause = joined.find((c) => c.code === expectedCause);
@@ -99,7 +99,7 @@ describe.skipIf(unavailable !== undefined)(
     // app's source instead of the network, must carry the same statuses and CORS header lines.
     it.each(CASES)('server model: $app: $title', async (c) => {
       const live = reports.get(c.index) as CheckReport;
-      const project = await readPythonProject(c.app);
+      const project = await readProject(c.app);
       const server = servers.get(c.app) as Server;
       const url = `${server.url}${c.request.path}`;
       const app = appForUrl(project, url);

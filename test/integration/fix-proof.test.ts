@@ -11,7 +11,7 @@ import { check } from '../../src/analysis/check.js';
 import { scanProject } from '../../src/analysis/scan.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
-import { readPythonProject } from '../../src/python/read-project.js';
+import { readProject } from '../../src/project/read-project.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(await readFile(path.join(app, 'main.py'), 'utf8')).toBe(original);
 
       // The source is clean now...
-      const rescan = scanProject(await readPythonProject(copy), {
+      const rescan = scanProject(await readProject(copy), {
         origins: [...new Set(FASTAPI_CASES.filter((c) => c.app === app).map((c) => c.origin))],
       });
       expect(

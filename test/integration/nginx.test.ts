@@ -9,7 +9,7 @@ import { observeFetch } from '../../src/browsers/observe.js';
 import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { BrowserName, HeaderList } from '../../src/model/types.js';
-import { readPythonProject } from '../../src/python/read-project.js';
+import { readProject } from '../../src/project/read-project.js';
 
 const inCI = process.env.CI === 'true';
 const unavailable = nginxAvailable() ?? (await fastapiAvailable());
@@ -245,7 +245,7 @@ describe.skipIf(unavailable !== undefined)(
         const report = await checkWithSource(
           pageOf(row),
           { browsers: ['chrome', 'firefox'], timeoutMs: 5000 },
-          await readPythonProject(dir),
+          await readProject(dir),
         );
         const cause = report.causes.find((c) => c.code === row.cause);
         const lines = text.split('\n');
@@ -261,14 +261,9 @@ describe.skipIf(unavailable !== undefined)(
       const page = pageOf(row);
       const options = { browsers: ['chrome', 'firefox'] as BrowserName[], timeoutMs: 5000 };
       const live = await check(page, options);
-      const offline = await checkWithSource(
-        page,
-        options,
-        await readPythonProject(projectOf(row.setup).dir),
-        {
-          offline: true,
-        },
-      );
+      const offline = await checkWithSource(page, options, await readProject(projectOf(row.setup).dir), {
+        offline: true,
+      });
       expect(offline.offline?.proxy).toBe('nginx.conf');
       if (row.endpointDecides) {
         expect(offline.notes.some((n) => n.startsWith('offline: endpoints are not run'))).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanProject } from '../../src/analysis/scan.js';
-import { readPythonProject } from '../../src/python/read-project.js';
+import { readProject } from '../../src/project/read-project.js';
 
 // Each row: a real FastAPI project, the request the frontend makes, and the error-level codes scan must report.
 const ORIGIN = 'http://localhost:3000';
@@ -25,7 +25,7 @@ const TABLE: Array<[string, { credentials?: 'include'; method?: string }, string
 
 describe('scan names the cause in real FastAPI projects', () => {
   it.each(TABLE)('%s', async (dir, request, expected) => {
-    const project = await readPythonProject(dir);
+    const project = await readProject(dir);
     const report = scanProject(project, { origins: [ORIGIN], request: { headers: [], ...request } });
     const codes = [
       ...new Set(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)),
@@ -33,7 +33,7 @@ describe('scan names the cause in real FastAPI projects', () => {
     expect(codes).toEqual([...expected].sort());
   });
   it('an @exception_handler(Exception) is a warning: its 500s carry no CORS headers', async () => {
-    const report = scanProject(await readPythonProject('test/fixtures/fastapi/exception-handler-500'), {
+    const report = scanProject(await readProject('test/fixtures/fastapi/exception-handler-500'), {
       origins: [ORIGIN],
     });
     expect(report.findings.map((f) => [f.code, f.severity])).toContainEqual([

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendRaw } from '../../src/evidence/probe/http.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { HeaderList } from '../../src/model/types.js';
-import { readPythonProject } from '../../src/python/read-project.js';
+import { readProject } from '../../src/project/read-project.js';
 import { projectStarletteVersion } from '../../src/python/starlette-version.js';
 import type { PythonProject } from '../../src/python/types.js';
 import { type Prediction, predictAnswer } from '../../src/servers/stack.js';
@@ -112,7 +112,7 @@ describe.skipIf(unavailable !== undefined)(
     const servers = new Map<string, Server>();
     let project: PythonProject;
     beforeAll(async () => {
-      project = await readPythonProject(DIR);
+      project = await readProject(DIR);
       for (const config of CONFIGS) {
         servers.set(config, await startUvicorn({ appDir: DIR, app: `${config}:app`, timeoutMs: 20_000 }));
       }

@@ -1,3 +1,4 @@
+import type { Project } from '../../src/project/types.js';
 import type {
   CorsOptions,
   MiddlewareEntry,
@@ -87,7 +88,7 @@ export function app(
   };
 }
 
-export function project(...apps: PythonApp[]): PythonProject {
+export function project(...apps: PythonApp[]): Project {
   return {
     root: '/p',
     apps,

@@ -1,7 +1,7 @@
 import type { Finding } from '../../core/causes.js';
 import { headerValues } from '../../model/header-list.js';
-import { directiveText } from '../../proxy/nginx-config.js';
-import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
+import { asNginx, directiveText } from '../../proxy/nginx/config.js';
+import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx/cors.js';
 import { at, corsEntries } from '../../python/options.js';
 import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
@@ -80,7 +80,10 @@ function secondMiddleware(app: PythonApp): FindingDraft[] {
 }
 
 /** nginx adds Access-Control-Allow-Origin in front of an app whose CORSMiddleware sends its own. */
-function scanNginxDuplicate({ config, appHasCors }: ProxyScanContext): FindingDraft[] {
+function scanNginxDuplicate(context: ProxyScanContext): FindingDraft[] {
+  const config = asNginx(context.config);
+  if (!config) return [];
+  const { appHasCors } = context;
   if (!appHasCors) return [];
   const findings: FindingDraft[] = [];
   for (const place of blocks(config.directives)) {

@@ -1,6 +1,7 @@
 import { addCorsMiddleware } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
-import { addsAllowOrigin } from '../../proxy/nginx-cors.js';
+import { asNginx } from '../../proxy/nginx/config.js';
+import { addsAllowOrigin } from '../../proxy/nginx/cors.js';
 import { corsEntries } from '../../python/options.js';
 import {
   actualOf,
@@ -56,7 +57,7 @@ export const noCorsMiddleware: CauseRule = {
 function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): FindingDraft[] {
   if (corsEntries(app).length > 0 || app.routes.length === 0) return [];
   // A proxy in front of the app may do CORS for it: then the app needs none (and must not add a second).
-  for (const config of project.proxies) {
+  for (const config of project.proxies.flatMap((c) => asNginx(c) ?? [])) {
     const added = addsAllowOrigin(config.directives);
     if (added)
       return [

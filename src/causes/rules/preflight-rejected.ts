@@ -1,6 +1,6 @@
 import { corsOutermost, withEdits } from '../../fix/source-edits.js';
-import { directiveText } from '../../proxy/nginx-config.js';
-import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx-cors.js';
+import { asNginx, directiveText } from '../../proxy/nginx/config.js';
+import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx/cors.js';
 import { at, corsEntries, outsideOf } from '../../python/options.js';
 import type { MiddlewareEntry } from '../../python/types.js';
 import {
@@ -93,7 +93,9 @@ function scanPreflightRejected({ app }: ScanContext): FindingDraft[] {
 }
 
 /** nginx refuses requests without credentials before they reach the app, preflights included. */
-function scanNginxCredentialGate({ config }: ProxyScanContext): FindingDraft[] {
+function scanNginxCredentialGate(context: ProxyScanContext): FindingDraft[] {
+  const config = asNginx(context.config);
+  if (!config) return [];
   const findings: FindingDraft[] = [];
   for (const place of blocks(config.directives)) {
     if (!passesToApp(place.directive)) continue;

@@ -1,13 +1,14 @@
 import type { RecordedResponse } from '../../core/exchange.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
+import { asNginx } from '../../proxy/nginx/config.js';
 import {
   addedHeaders,
   blocks,
   findHeader,
   isOptionsCondition,
   returnsSuccess,
-} from '../../proxy/nginx-cors.js';
+} from '../../proxy/nginx/cors.js';
 import {
   allowOrigin,
   blockedAt,
@@ -129,7 +130,9 @@ const PREFLIGHT_HEADERS = [
 ];
 
 /** `if ($request_method = OPTIONS) { return 204; }`: nginx answers preflights, with the add_header lines in force there. */
-function scanNginxPreflightBlocks({ config }: ProxyScanContext): FindingDraft[] {
+function scanNginxPreflightBlocks(context: ProxyScanContext): FindingDraft[] {
+  const config = asNginx(context.config);
+  if (!config) return [];
   const findings: FindingDraft[] = [];
   for (const at of blocks(config.directives)) {
     if (!isOptionsCondition(at.directive)) continue;

@@ -1,5 +1,5 @@
-import { directiveText } from '../../proxy/nginx-config.js';
-import { addedHeaders, blocks, findHeader, passesToApp } from '../../proxy/nginx-cors.js';
+import { asNginx, directiveText } from '../../proxy/nginx/config.js';
+import { addedHeaders, blocks, findHeader, passesToApp } from '../../proxy/nginx/cors.js';
 import {
   actualOf,
   allowOrigin,
@@ -43,7 +43,10 @@ export const proxyHeadersMissingOnErrors: CauseRule = {
  * nginx adds CORS headers to what the app answers: without `always` they are missing on 4xx/5xx; and a
  * location with add_header lines of its own drops the CORS lines of the levels around it.
  */
-function scanNginxAddHeader({ config, appHasCors }: ProxyScanContext): FindingDraft[] {
+function scanNginxAddHeader(context: ProxyScanContext): FindingDraft[] {
+  const config = asNginx(context.config);
+  if (!config) return [];
+  const { appHasCors } = context;
   if (appHasCors) return []; // the app sends its own headers, errors included (duplicate-cors-headers covers both)
   const findings: FindingDraft[] = [];
   for (const at of blocks(config.directives)) {

@@ -1,5 +1,5 @@
-import { directiveText } from '../../proxy/nginx-config.js';
-import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx-cors.js';
+import { asNginx, directiveText } from '../../proxy/nginx/config.js';
+import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx/cors.js';
 import { corsHeaderLines, proxyName, proxyStrippedAllowOrigin, statusLine } from '../evidence.js';
 import type { CauseRule, FindingDraft, ProxyScanContext } from '../types.js';
 
@@ -31,7 +31,9 @@ export const proxyStripsCorsHeaders: CauseRule = {
 };
 
 /** `proxy_hide_header Access-Control-Allow-Origin` where nginx adds none back. */
-function scanNginxHiddenHeaders({ config }: ProxyScanContext): FindingDraft[] {
+function scanNginxHiddenHeaders(context: ProxyScanContext): FindingDraft[] {
+  const config = asNginx(context.config);
+  if (!config) return [];
   const findings: FindingDraft[] = [];
   for (const at of blocks(config.directives)) {
     if (!passesToApp(at.directive)) continue;

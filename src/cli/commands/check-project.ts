@@ -3,7 +3,8 @@ import { BadInputError, NoAppToModelError, UnpredictableAnswerError } from '../.
 import type { PageFetch } from '../../core/page.js';
 import type { CheckReport } from '../../core/report.js';
 import type { ProbeOptions } from '../../evidence/probe/probe.js';
-import { readPythonProject } from '../../python/read-project.js';
+import { readProject } from '../../project/read-project.js';
+import type { Project } from '../../project/types.js';
 import type { PythonProject } from '../../python/types.js';
 
 /** `check --project DIR [--offline]`: reads the backend, then checks with the source joined in. */
@@ -13,9 +14,9 @@ export async function checkProject(
   projectDir: string,
   offline: boolean,
 ): Promise<CheckReport> {
-  let project: PythonProject;
+  let project: Project;
   try {
-    project = await readPythonProject(projectDir);
+    project = await readProject(projectDir);
   } catch (error) {
     throw new BadInputError(`--project: ${(error as Error).message}`);
   }

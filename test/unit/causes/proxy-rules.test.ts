@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanProxyConfig } from '../../../src/causes/index.js';
 import { nginxAvailable, nginxRejects } from '../../../src/local-servers/nginx.js';
-import { parseNginxConfig } from '../../../src/proxy/nginx-config.js';
+import { parseNginxConfig } from '../../../src/proxy/nginx/config.js';
 
 /** A whole nginx.conf around one server's locations, so that `nginx -t` can check it. */
 const conf = (server: string, http = '') =>
@@ -128,7 +128,7 @@ const TABLE: Array<{ title: string; source: string; appHasCors: boolean; finding
 
 describe('proxy rules read nginx configuration', () => {
   it.each(TABLE)('$title', ({ source, appHasCors, findings }) => {
-    const config = { file: 'nginx.conf', directives: parseNginxConfig(source) };
+    const config = { proxy: 'nginx' as const, file: 'nginx.conf', directives: parseNginxConfig(source) };
     const found = scanProxyConfig({ config, appHasCors }).map((f) => `${f.code} ${f.severity} ${f.line}`);
     expect(found).toEqual(findings);
   });

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nginxAvailable, nginxRejects } from '../../../src/local-servers/nginx.js';
+import { readProject } from '../../../src/project/read-project.js';
 import {
   type Directive,
   directiveText,
   looksLikeNginx,
   parseNginxConfig,
-} from '../../../src/proxy/nginx-config.js';
-import { readPythonProject } from '../../../src/python/read-project.js';
+} from '../../../src/proxy/nginx/config.js';
 
 /** A directive as `name arg arg @line`, its block nested. */
 function shape(directives: Directive[]): unknown[] {
@@ -159,7 +159,7 @@ describe('nginx configuration in a project', () => {
       mkdirSync(dirname(join(root, name)), { recursive: true });
       writeFileSync(join(root, name), text);
     }
-    const project = await readPythonProject(root);
+    const project = await readProject(root);
     expect(project.proxies.map((p) => p.file)).toEqual(proxies);
     expect(
       project.filesWithErrors.map((e) => `${e.file}:${e.line} ${e.message.split('; nginx -t')[0]}`),

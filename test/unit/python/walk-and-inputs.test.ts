@@ -64,7 +64,6 @@ describe('bad roots', () => {
         root: tmp,
         apps: [],
         versions: {},
-        proxies: [],
         filesWithErrors: [],
         stats: { filesSeen: 0, filesParsed: 0, skipped: 0 },
       });

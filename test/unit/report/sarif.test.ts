@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanProject } from '../../../src/analysis/scan.js';
-import { readPythonProject } from '../../../src/python/read-project.js';
+import { readProject } from '../../../src/project/read-project.js';
 import { toSarif } from '../../../src/report/sarif.js';
 
 describe('SARIF 2.1.0 output of scan', () => {
@@ -11,7 +11,7 @@ describe('SARIF 2.1.0 output of scan', () => {
     'test/fixtures/fastapi/trailing-slash',
     'test/fixtures/fastapi/env-origins-spaces',
   ])('%s: every result points at a rule, a file and a line', async (dir) => {
-    const report = scanProject(await readPythonProject(dir), { origins: ['http://localhost:3000'] });
+    const report = scanProject(await readProject(dir), { origins: ['http://localhost:3000'] });
     const log = toSarif(report, '0.1.0');
     expect(log.version).toBe('2.1.0');
     expect(log.$schema).toMatch(/sarif-2\.1\.0/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HeaderList } from '../../../src/model/types.js';
-import { parseNginxConfig } from '../../../src/proxy/nginx-config.js';
-import { predictThroughNginx } from '../../../src/servers/nginx.js';
+import { parseNginxConfig } from '../../../src/proxy/nginx/config.js';
+import { predictThroughNginx } from '../../../src/proxy/nginx/predict.js';
 import type { Prediction } from '../../../src/servers/stack.js';
 import type { ServerRequest } from '../../../src/servers/types.js';
 
@@ -156,7 +156,7 @@ describe('the nginx model', () => {
     },
   ])('$title', ({ conf, method, path, headers, appStatus, appHeaders, status, lines }) => {
     const { upstream } = app(appStatus, appHeaders ?? []);
-    const config = { file: 'nginx.conf', directives: parseNginxConfig(conf) };
+    const config = { proxy: 'nginx' as const, file: 'nginx.conf', directives: parseNginxConfig(conf) };
     const p = predictThroughNginx(config, { method, url: `http://localhost:8080${path}`, headers }, upstream);
     expect(p.known, p.known ? '' : p.why).toBe(true);
     if (!p.known) return;
@@ -191,7 +191,11 @@ describe('the nginx model', () => {
     ],
   ])('%s', (_title, server, path, upstreamPath) => {
     const { upstream, seen } = app(200);
-    const config = { file: 'nginx.conf', directives: parseNginxConfig(http(server)) };
+    const config = {
+      proxy: 'nginx' as const,
+      file: 'nginx.conf',
+      directives: parseNginxConfig(http(server)),
+    };
     predictThroughNginx(
       config,
       { method: 'GET', url: `http://localhost:8080${path}`, headers: [] },
@@ -224,7 +228,11 @@ describe('the nginx model', () => {
     ],
   ])('%s is unknown, never guessed', (_title, server, why) => {
     const { upstream } = app(200);
-    const config = { file: 'nginx.conf', directives: parseNginxConfig(http(server)) };
+    const config = {
+      proxy: 'nginx' as const,
+      file: 'nginx.conf',
+      directives: parseNginxConfig(http(server)),
+    };
     const p = predictThroughNginx(
       config,
       { method: 'GET', url: 'http://localhost:8080/x', headers: [] },

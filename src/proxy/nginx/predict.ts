@@ -8,9 +8,12 @@
  * What it does not model makes the answer unknown, with the reason: other rewrite directives,
  * `auth_request`, nested locations, variables it cannot evaluate.
  */
-import { getHeader } from '../model/header-list.js';
-import type { HeaderList } from '../model/types.js';
-import { type Directive, directiveText, type NginxConfigFile } from '../proxy/nginx-config.js';
+import { getHeader } from '../../model/header-list.js';
+import type { HeaderList } from '../../model/types.js';
+import type { Prediction } from '../../servers/stack.js';
+import type { ServerRequest } from '../../servers/types.js';
+import type { Upstream } from '../types.js';
+import { type Directive, directiveText, type NginxConfigFile } from './config.js';
 import {
   addedHeaders,
   type BlockInContext,
@@ -19,11 +22,7 @@ import {
   listensOn,
   passesToApp,
   portOf,
-} from '../proxy/nginx-cors.js';
-import type { Prediction } from './stack.js';
-import type { ServerRequest } from './types.js';
-
-export type Upstream = (request: ServerRequest) => Prediction;
+} from './cors.js';
 
 /** Statuses nginx adds `add_header` lines to without `always`. */
 const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);

@@ -4,6 +4,8 @@
  * keep `;`, `{` and `}` literal, and `${name}` is a variable, not a block.
  */
 
+import type { ProxyConfig } from '../types.js';
+
 export interface Directive {
   name: string;
   /** Arguments, unquoted. */
@@ -14,12 +16,14 @@ export interface Directive {
 }
 
 /** An nginx configuration file of the project, parsed (or why it could not be). */
-export interface NginxConfigFile {
-  /** Relative to the project root. */
-  file: string;
+export interface NginxConfigFile extends ProxyConfig {
+  proxy: 'nginx';
   directives: Directive[];
-  syntaxError?: { line: number; message: string };
 }
+
+/** The configuration as nginx's, when it is one. */
+export const asNginx = (config: ProxyConfig): NginxConfigFile | undefined =>
+  config.proxy === 'nginx' ? (config as NginxConfigFile) : undefined;
 
 export class NginxSyntaxError extends Error {
   constructor(

@@ -5,7 +5,7 @@
  * - `if ($request_method = OPTIONS) { return 204; }` answers preflights without asking the app;
  * - `proxy_hide_header` drops a header the app sends.
  */
-import type { Directive, NginxConfigFile } from './nginx-config.js';
+import type { Directive, NginxConfigFile } from './config.js';
 
 /** A block directive (`server`, `location`, `if`, ...) with the blocks around it, outermost first. */
 export interface BlockInContext {

@@ -1,15 +1,18 @@
 /**
- * `check --offline`: the probe's transport answered by the server model instead of the network. The
+ * The server-model gatherer (`check --offline`): the probe's transport answered by the server model instead
+ * of the network, behind the proxy's model when a proxy configuration takes the URL. The
  * probe still decides what a browser sends (preflight or not, redirects, diagnostic requests); each
  * request is answered with what the app's source predicts.
  */
 import { STATUS_CODES } from 'node:http';
 import { UnpredictableAnswerError } from '../core/errors.js';
-import type { SendResult } from '../evidence/probe/http.js';
-import type { Transport } from '../evidence/probe/probe.js';
+import type { ProxyConfig } from '../proxy/registry.js';
+import { predictThroughProxy } from '../proxy/registry.js';
 import type { PythonApp, PythonProject } from '../python/types.js';
-import { type Prediction, type PredictOptions, predictAnswer, routeMatchesPath } from './stack.js';
-import type { ServerRequest } from './types.js';
+import { type Prediction, type PredictOptions, predictAnswer, routeMatchesPath } from '../servers/stack.js';
+import type { ServerRequest } from '../servers/types.js';
+import type { SendResult } from './probe/http.js';
+import type { Transport } from './probe/probe.js';
 
 /** Thrown when the model cannot predict an answer (unresolved configuration, a mounted sub-app, ...). */
 export { UnpredictableAnswerError as UnpredictableAnswer };
@@ -63,4 +66,14 @@ export function appForUrl(project: PythonProject, url: string): PythonApp | unde
     }
   }
   return best;
+}
+
+/** The app's model, behind the proxy's model when a configuration takes the URL. */
+export function offlineTransport(
+  app: PythonApp,
+  proxy: ProxyConfig | undefined,
+  starletteVersion: string,
+): Transport {
+  const appModel = (request: ServerRequest) => predictAnswer(app, request, { starletteVersion });
+  return predictionTransport(proxy ? (request) => predictThroughProxy(proxy, request, appModel) : appModel);
 }
