@@ -1,0 +1,226 @@
+import { noCorsMiddleware } from '../../../../src/causes/rules/no-cors-middleware.js';
+import { testRule } from '../../../support/rule-tester.js';
+import { BEARER, COOKIE, http, JSON_BODY, layerProbe, WITH_COOKIE, withoutOrigin } from './wire.js';
+
+// examples/missing-middleware: FastAPI without CORSMiddleware. The router answers OPTIONS 405 with the route's
+// methods in `allow`, and every other request normally, without any access-control-* line.
+const ROUTER_405 = http(`
+  HTTP/1.1 405 Method Not Allowed
+  server: uvicorn
+  allow: GET
+  content-length: 31
+  content-type: application/json
+
+  {"detail":"Method Not Allowed"}`);
+
+const NOT_AUTHENTICATED = http(`
+  HTTP/1.1 401 Unauthorized
+  server: uvicorn
+  content-length: 30
+  content-type: application/json
+
+  {"detail":"Not authenticated"}`);
+
+const PUT_ITEM = {
+  url: 'http://localhost:8000/items/1',
+  method: 'PUT',
+  ...JSON_BODY,
+  body: '{"name":"Saw","price":12}',
+};
+
+testRule(noCorsMiddleware, {
+  invalid: [
+    {
+      name: "a simple GET: 200 without ACAO, and the probe's OPTIONS gets the router's 405",
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 38
+            content-type: application/json
+
+            [{"id":1,"name":"Hammer","price":9.5}]`),
+        },
+        { ...layerProbe(), ...ROUTER_405 },
+      ],
+      summary: /^The server has no CORS layer: no response carries Access-Control-Allow-Origin/,
+      evidence:
+        /OPTIONS http:\/\/localhost:8000\/items -> 405 Method Not Allowed with no Access-Control-Allow-\* header \(405: the router answered the preflight, no CORS layer did\)\nGET -> 200 OK with no Access-Control-Allow-Origin/,
+    },
+    {
+      name: 'a PUT with JSON: the preflight gets 405 `allow: PUT` from the router',
+      page: PUT_ITEM,
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 405 Method Not Allowed
+            server: uvicorn
+            allow: PUT
+            content-length: 31
+            content-type: application/json
+
+            {"detail":"Method Not Allowed"}`),
+        },
+      ],
+      evidence: /^OPTIONS http:\/\/localhost:8000\/items\/1 -> 405 Method Not Allowed/,
+    },
+    {
+      name: "the route's own 401 carries no CORS line either (not error-response-without-cors: there is no CORS layer)",
+      page: { url: 'http://localhost:8000/me' },
+      exchanges: [
+        { kind: 'actual', ...NOT_AUTHENTICATED },
+        { ...layerProbe(), ...ROUTER_405 },
+        { ...withoutOrigin(), ...NOT_AUTHENTICATED },
+      ],
+      evidence: /GET -> 401 Unauthorized with no Access-Control-Allow-Origin/,
+    },
+    {
+      name: 'credentials: a GET with the session cookie',
+      page: { url: 'http://localhost:8000/me', credentials: 'include', cookie: COOKIE },
+      exchanges: [
+        {
+          kind: 'actual',
+          requestHeaders: WITH_COOKIE,
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 27
+            content-type: application/json
+
+            {"email":"dev@example.com"}`),
+        },
+        { ...layerProbe(), ...ROUTER_405 },
+      ],
+    },
+    {
+      name: 'through a plain nginx proxy_pass (nginx adds nothing, the app sends nothing)',
+      page: { url: 'http://localhost:8080/items' },
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            Server: nginx/1.22.1
+            Content-Type: application/json
+            Content-Length: 38
+
+            [{"id":1,"name":"Hammer","price":9.5}]`),
+        },
+        {
+          ...layerProbe(),
+          ...http(`
+            HTTP/1.1 405 Method Not Allowed
+            Server: nginx/1.22.1
+            Content-Type: application/json
+            Content-Length: 31
+            allow: GET
+
+            {"detail":"Method Not Allowed"}`),
+        },
+      ],
+    },
+    {
+      // nginx's `if ($request_method = OPTIONS) { return 204; }` hides whether the app has a CORS layer: the
+      // 204 carries nothing. proxy-answers-preflight explains it and supersedes this rule.
+      name: 'nginx answers the preflight with an empty 204',
+      page: { url: 'http://localhost:8080/orders', method: 'POST', ...JSON_BODY, body: '{"item":"saw"}' },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 204 No Content
+            Server: nginx/1.22.1`),
+        },
+      ],
+      reported: false,
+    },
+  ],
+  valid: [
+    {
+      name: 'Starlette refuses the origin: ACAC on the GET, 400 Disallowed CORS origin (origin-not-allowed)',
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 38
+            content-type: application/json
+            access-control-allow-credentials: true
+
+            [{"id":1,"name":"Hammer","price":9.5}]`),
+        },
+        {
+          ...layerProbe(),
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+            access-control-max-age: 600
+            access-control-allow-credentials: true
+            content-length: 22
+            content-type: text/plain; charset=utf-8
+
+            Disallowed CORS origin`),
+        },
+      ],
+    },
+    {
+      name: 'an auth middleware outside CORSMiddleware answers the preflight 401 (preflight-rejected)',
+      page: { url: 'http://localhost:8000/me', headers: BEARER },
+      exchanges: [{ kind: 'preflight', ...NOT_AUTHENTICATED }],
+    },
+    {
+      name: 'TrustedHostMiddleware outside CORSMiddleware answers the preflight 400 (preflight-rejected)',
+      page: PUT_ITEM,
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            content-length: 19
+            content-type: text/plain; charset=utf-8
+
+            Invalid host header`),
+        },
+      ],
+    },
+    {
+      name: 'HTTPSRedirectMiddleware outside CORSMiddleware answers the preflight 307 (preflight-redirected)',
+      page: PUT_ITEM,
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 307 Temporary Redirect
+            server: uvicorn
+            content-length: 0
+            location: https://localhost:8000/items/1`),
+        },
+      ],
+    },
+    {
+      name: 'fixed: CORSMiddleware for http://localhost:3000 (examples/correct)',
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 38
+            content-type: application/json
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            vary: Origin
+
+            [{"id":1,"name":"Hammer","price":9.5}]`),
+        },
+      ],
+    },
+  ],
+});
