@@ -1,6 +1,15 @@
 import { noCorsMiddleware } from '../../../../src/causes/rules/no-cors-middleware.js';
 import { testRule } from '../../../support/rule-tester.js';
-import { BEARER, COOKIE, http, JSON_BODY, layerProbe, WITH_COOKIE, withoutOrigin } from './wire.js';
+import {
+  BEARER,
+  COOKIE,
+  http,
+  JSON_BODY,
+  layerProbe,
+  slashProbe,
+  WITH_COOKIE,
+  withoutOrigin,
+} from './wire.js';
 
 // examples/missing-middleware: FastAPI without CORSMiddleware. The router answers OPTIONS 405 with the route's
 // methods in `allow`, and every other request normally, without any access-control-* line.
@@ -155,6 +164,20 @@ testRule(noCorsMiddleware, {
         },
         {
           ...layerProbe(),
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+            access-control-max-age: 600
+            access-control-allow-credentials: true
+            content-length: 22
+            content-type: text/plain; charset=utf-8
+
+            Disallowed CORS origin`),
+        },
+        {
+          ...slashProbe(),
           ...http(`
             HTTP/1.1 400 Bad Request
             server: uvicorn

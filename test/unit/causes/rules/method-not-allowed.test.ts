@@ -1,0 +1,223 @@
+import { methodNotAllowed } from '../../../../src/causes/rules/method-not-allowed.js';
+import { testRule } from '../../../support/rule-tester.js';
+import { BEARER, http, JSON_BODY } from './wire.js';
+
+const ITEM = '{"name":"Saw","price":12}';
+
+// test/fixtures/fastapi/default-methods: CORSMiddleware without allow_methods (Starlette's default: GET). A
+// refused method keeps the allowed origin in ACAO.
+const GET_ONLY_REFUSAL = http(`
+  HTTP/1.1 400 Bad Request
+  server: uvicorn
+  vary: Origin
+  access-control-allow-methods: GET
+  access-control-max-age: 600
+  access-control-allow-credentials: true
+  access-control-allow-origin: http://localhost:3000
+  access-control-allow-headers: content-type
+  content-length: 22
+  content-type: text/plain; charset=utf-8
+
+  Disallowed CORS method`);
+
+testRule(methodNotAllowed, {
+  invalid: [
+    {
+      name: 'default allow_methods: a PUT preflight gets 400 Disallowed CORS method',
+      page: { url: 'http://localhost:8000/items/1', method: 'PUT', ...JSON_BODY, body: ITEM },
+      exchanges: [{ kind: 'preflight', ...GET_ONLY_REFUSAL }],
+      summary: /^The preflight does not allow the method PUT\.$/,
+      evidence:
+        /^OPTIONS -> 400 Bad Request "Disallowed CORS method"\nAccess-Control-Allow-Methods: GET does not contain PUT\nGET alone is Starlette's default allow_methods$/,
+    },
+    {
+      name: 'default allow_methods: a JSON POST is preflighted, and Starlette checks POST too',
+      page: { method: 'POST', ...JSON_BODY, body: ITEM },
+      exchanges: [{ kind: 'preflight', ...GET_ONLY_REFUSAL }],
+      summary: /the method POST\.$/,
+    },
+    {
+      // test/fixtures/nginx/behind-proxy/app: allow_methods=["*"] stands for the upper-case names only.
+      name: "fetch sends `method: 'patch'` as written; Starlette compares case-sensitively",
+      page: { url: 'http://localhost:8000/orders', method: 'patch', ...JSON_BODY, body: '{"item":"saw"}' },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+            access-control-max-age: 600
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            access-control-allow-headers: content-type
+            content-length: 22
+            content-type: text/plain; charset=utf-8
+
+            Disallowed CORS method`),
+        },
+      ],
+      summary: /the method patch\.$/,
+      evidence:
+        /methods are compared case-sensitively: patch is not DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT/,
+    },
+    {
+      // A hand-written middleware answers OPTIONS 204 with response.headers["Access-Control-Allow-Methods"] =
+      // "GET, POST": a 2xx, so the browser names the method.
+      name: 'a hand-written 204 lists GET, POST and the page sends DELETE',
+      page: { url: 'http://localhost:8000/items/1', method: 'DELETE' },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 204 No Content
+            server: uvicorn
+            access-control-allow-origin: http://localhost:3000
+            access-control-allow-methods: GET, POST
+            access-control-allow-headers: Content-Type`),
+        },
+      ],
+      summary: /the method DELETE\.$/,
+      evidence: /^Access-Control-Allow-Methods: GET, POST does not contain DELETE$/,
+    },
+    {
+      // nginx answers the preflight itself (test/fixtures/nginx/behind-proxy/answers-preflight-incompletely.conf):
+      // proxy-answers-preflight names the nginx block to change, and supersedes this cause.
+      name: "nginx's own 204 lists GET, POST, OPTIONS and the page sends DELETE",
+      page: { url: 'http://localhost:8080/orders/7', method: 'DELETE' },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 204 No Content
+            Server: nginx/1.22.1
+            Access-Control-Allow-Origin: http://localhost:3000
+            Access-Control-Allow-Methods: GET, POST, OPTIONS
+            Access-Control-Max-Age: 1728000
+            Content-Length: 0`),
+        },
+      ],
+      reported: false,
+    },
+  ],
+  valid: [
+    {
+      name: 'default allow_methods: a GET with Authorization passes (GET is allowed)',
+      page: { url: 'http://localhost:8000/me', headers: BEARER },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: GET
+            access-control-max-age: 600
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            access-control-allow-headers: authorization
+            content-length: 2
+            content-type: text/plain; charset=utf-8
+
+            OK`),
+        },
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 27
+            content-type: application/json
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            vary: Origin
+
+            {"email":"dev@example.com"}`),
+        },
+      ],
+    },
+    {
+      name: 'default allow_methods: a text/plain POST is not preflighted, so methods are never checked',
+      page: { method: 'POST', headers: [['Content-Type', 'text/plain;charset=UTF-8']], body: ITEM },
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 422 Unprocessable Entity
+            server: uvicorn
+            content-length: 88
+            content-type: application/json
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            vary: Origin
+
+            {"detail":[{"loc":["body"],"msg":"value is not a valid dict","type":"type_error.dict"}]}`),
+        },
+      ],
+    },
+    {
+      name: 'Starlette refuses a header, not the method: 400 Disallowed CORS headers (header-not-allowed)',
+      page: { url: 'http://localhost:8000/me', headers: BEARER },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+            access-control-max-age: 600
+            access-control-allow-headers: Accept, Accept-Language, Content-Language, Content-Type
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            content-length: 23
+            content-type: text/plain; charset=utf-8
+
+            Disallowed CORS headers`),
+        },
+      ],
+    },
+    {
+      name: 'fixed: allow_methods=["GET", "POST", "PUT", "DELETE"] (examples/correct, with credentials)',
+      page: {
+        url: 'http://localhost:8000/items/1',
+        method: 'PUT',
+        ...JSON_BODY,
+        body: ITEM,
+        credentials: 'include',
+      },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: GET, POST, PUT, DELETE
+            access-control-max-age: 600
+            access-control-allow-headers: Accept, Accept-Language, Authorization, Content-Language, Content-Type
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            content-length: 2
+            content-type: text/plain; charset=utf-8
+
+            OK`),
+        },
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 34
+            content-type: application/json
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            vary: Origin
+
+            {"id":1,"name":"Saw","price":12.0}`),
+        },
+      ],
+    },
+  ],
+});
