@@ -1,6 +1,7 @@
 // The TrustedHostMiddleware layer: a Host not allowed gets a 400, or a 307 to its www. name.
-import { stringItems } from '../../python/options.js';
+
 import { firstHeaderValue } from '../../model/header-list.js';
+import { stringItems } from '../../python/options.js';
 import { redirectTo, TEXT_TYPE } from './answers.js';
 import type { Layer } from './types.js';
 
