@@ -6,7 +6,7 @@
 import { diagnose } from '../causes/index.js';
 import type { CheckEvidence } from '../causes/types.js';
 import type { Exchange } from '../core/exchange.js';
-import type { PageFetch } from '../core/page.js';
+import { type PageFetch, pageScenario } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
 import { judge } from '../model/judge.js';
 import { DEFAULT_RESPONSE_ANSWER } from '../model/request.js';
@@ -21,16 +21,7 @@ const answerOf = (e: Exchange | undefined): ServerAnswer | undefined =>
  * of what the browser sees.
  */
 export function scenarioOf(page: PageFetch, exchanges: Exchange[]): Scenario {
-  const scenario: Scenario = {
-    origin: page.origin,
-    request: {
-      url: page.url,
-      method: page.method,
-      headers: page.headers,
-      credentials: page.credentials,
-      ...(page.body !== undefined && { body: page.body }),
-    },
-  };
+  const scenario: Scenario = pageScenario(page);
   const hops: RedirectHop[] = [];
   for (const x of exchanges) {
     if (x.kind === 'diagnostic' || !x.response) continue;

@@ -1,44 +1,17 @@
 import { scanApp, scanProxyConfig } from '../causes/index.js';
 import type { Finding } from '../core/causes.js';
+import type { ScanReport } from '../core/report.js';
 import type { CredentialsMode, HeaderList } from '../model/types.js';
 import type { Project } from '../project/types.js';
 import { corsEntries } from '../python/options.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
-import type { PythonApp, PythonProject, PyValue, ResolvedValue } from '../python/types.js';
+import type { PyValue, ResolvedValue } from '../python/types.js';
 
 export interface ScanOptions {
   /** Frontend origins that must work. */
   origins: string[];
   /** A request the frontend makes, to narrow findings to it. */
   request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
-}
-
-/** An app as the `scan` JSON contract shows it. */
-export interface ScannedApp {
-  file: string;
-  line: number;
-  framework: PythonApp['framework'];
-  variable: string;
-  /** The middleware a request meets, outermost first. */
-  middleware: Array<{
-    name: string;
-    kind: string;
-    file?: string;
-    line?: number;
-    options?: Record<string, unknown>;
-  }>;
-  routes: number;
-}
-
-export interface ScanReport {
-  root: string;
-  starletteVersion: { version: string; source: string };
-  apps: ScannedApp[];
-  findings: Finding[];
-  /** nginx configuration files read (relative to the root). */
-  proxies: string[];
-  filesWithErrors: Project['filesWithErrors'];
-  stats: PythonProject['stats'];
 }
 
 /** A resolved value as plain JSON: strings, lists, booleans; unresolved values as `{unresolved: expression}`. */
@@ -118,3 +91,5 @@ export function scanProject(project: Project, options: ScanOptions): ScanReport 
     stats: project.stats,
   };
 }
+
+export type { ScannedApp, ScanReport } from '../core/report.js';

@@ -1,6 +1,6 @@
 // What the page does: the fetch() a check replays, built and validated from what the user typed.
 import { hasHeader } from '../model/header-list.js';
-import type { BrowserName, CredentialsMode, HeaderList } from '../model/types.js';
+import type { BrowserName, CredentialsMode, HeaderList, Scenario } from '../model/types.js';
 import { BadInputError } from './errors.js';
 import { collectHeaders, parseOrigin, parseRequestUrl } from './request-input.js';
 
@@ -13,6 +13,20 @@ export interface PageFetch {
   body?: string;
   credentials: CredentialsMode;
   cookie?: string;
+}
+
+/** The page's fetch() as the browser model takes it, with no answers yet. */
+export function pageScenario(page: PageFetch): Scenario {
+  return {
+    origin: page.origin,
+    request: {
+      url: page.url,
+      method: page.method,
+      headers: page.headers,
+      credentials: page.credentials,
+      ...(page.body !== undefined && { body: page.body }),
+    },
+  };
 }
 
 /** The page origin assumed when none is given. */

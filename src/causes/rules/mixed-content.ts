@@ -1,17 +1,5 @@
+import { isMixedContent } from '../../model/mixed-content.js';
 import type { CauseRule } from '../types.js';
-
-const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
-
-/** An https page calling a plain-http URL that is not loopback: blocked before any CORS check. */
-export function isMixedContent(origin: string, url: string): boolean {
-  if (!origin.startsWith('https:')) return false;
-  const target = new URL(url);
-  return (
-    target.protocol === 'http:' &&
-    !LOOPBACK.includes(target.hostname) &&
-    !target.hostname.endsWith('.localhost')
-  );
-}
 
 export const mixedContent: CauseRule = {
   code: 'mixed-content',

@@ -1,5 +1,5 @@
 import type { Exchange, RecordedRequest } from '../../core/exchange.js';
-import type { PageFetch } from '../../core/page.js';
+import { type PageFetch, pageScenario } from '../../core/page.js';
 import { getHeader, hasCorsHeaders } from '../../model/header-list.js';
 import {
   afterPreflight,
@@ -56,16 +56,7 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
     return exchange;
   };
 
-  const first = firstRequest({
-    origin: page.origin,
-    request: {
-      url: page.url,
-      method: page.method,
-      headers: page.headers,
-      credentials: page.credentials,
-      ...(page.body !== undefined && { body: page.body }),
-    },
-  });
+  const first = firstRequest(pageScenario(page));
   let request: PlannedRequest | undefined = first;
   let firstPreflight: Exchange | undefined;
   let firstActual: Exchange | undefined;
