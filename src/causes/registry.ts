@@ -21,6 +21,7 @@ import { proxyAnswersPreflight } from './rules/proxy-answers-preflight.js';
 import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
 import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
+import { servedAppNotConfigured } from './rules/served-app-not-configured.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
 import type { CauseRule } from './types.js';
@@ -31,6 +32,7 @@ export const RULES: readonly CauseRule[] = [
   proxyAnswersPreflight,
   proxyStripsCorsHeaders,
   noCorsMiddleware,
+  servedAppNotConfigured,
   preflightRedirected,
   preflightRejected,
   duplicateCorsHeaders,

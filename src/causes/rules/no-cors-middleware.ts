@@ -20,6 +20,7 @@ export const noCorsMiddleware: CauseRule = {
   code: 'no-cors-middleware',
   severity: 'error',
   title: 'The backend sends no CORS headers at all.',
+  explainedBy: ['no-cors-middleware', 'served-app-not-configured'],
   scan: scanNoCorsMiddleware,
   detect(e) {
     // A proxy that answers the preflight itself is proxy-answers-preflight, which supersedes this rule.
