@@ -1,18 +1,71 @@
 // The one project reader: one walk of the folder; the Python reader reads the apps, each proxy model the
-// configuration files it claims.
+// configuration files it claims, and the serve-command reader the files that start the server.
+import { join } from 'node:path';
 import { isProxyFile, readProxyConfigs } from '../proxy/registry.js';
 import { type ReadProjectOptions, readPythonProject } from '../python/read-project.js';
+import { decodeText, readSmallFile } from '../python/walk.js';
+import { findServeCommands, isServeFile, moduleFile, resolveServeCommands } from './serve-commands.js';
 import type { Project } from './types.js';
 
-/** Reads a backend project: its FastAPI/Starlette apps and the proxy configurations in front of them. */
+/**
+ * Python files read for `uvicorn.run(...)` and the like: the names entry points have. (Every Python file
+ * would mean reading all of a large project twice.)
+ */
+const ENTRY_POINTS = new Set([
+  '__main__.py',
+  'main.py',
+  'app.py',
+  'application.py',
+  'asgi.py',
+  'server.py',
+  'serve.py',
+  'run.py',
+  'start.py',
+  'api.py',
+  'gunicorn.conf.py',
+  'gunicorn_conf.py',
+]);
+
+const servesFrom = (name: string): boolean =>
+  name.endsWith('.py') ? ENTRY_POINTS.has(name) : isServeFile(name);
+
+/** Reads a backend project: its FastAPI/Starlette apps, its proxy configurations, its serve commands. */
 export async function readProject(root: string, options: ReadProjectOptions = {}): Promise<Project> {
-  const { otherFiles = [], ...python } = await readPythonProject(root, {
+  const {
+    otherFiles = [],
+    pythonFiles = [],
+    ...python
+  } = await readPythonProject(root, {
     ...options,
-    otherFiles: (name) => isProxyFile(name) || options.otherFiles?.(name) === true,
+    otherFiles: (name) => isProxyFile(name) || servesFrom(name) || options.otherFiles?.(name) === true,
   });
-  const proxies = readProxyConfigs(otherFiles.map((f) => ({ rel: f.file, text: f.text })));
+  const name = (rel: string) => rel.slice(rel.lastIndexOf('/') + 1);
+  const proxies = readProxyConfigs(
+    otherFiles.filter((f) => isProxyFile(name(f.file))).map((f) => ({ rel: f.file, text: f.text })),
+  );
   const proxyErrors = proxies.flatMap((p) =>
     p.syntaxError ? [{ file: p.file, line: p.syntaxError.line, message: p.syntaxError.message }] : [],
   );
-  return { ...python, proxies, filesWithErrors: [...python.filesWithErrors, ...proxyErrors] };
+  const commands = otherFiles
+    .filter((f) => servesFrom(name(f.file)))
+    .flatMap((f) => findServeCommands(f.file, f.text));
+  // The served modules' text, to tell `app` from a wrapper bound to another name.
+  const modules = new Map<string, string>();
+  for (const command of commands) {
+    const file = moduleFile(command, pythonFiles);
+    if (!file || modules.has(file)) continue;
+    const read = readSmallFile(join(python.root, file));
+    if (read.ok) modules.set(file, decodeText(read.buf));
+  }
+  return {
+    ...python,
+    proxies,
+    filesWithErrors: [...python.filesWithErrors, ...proxyErrors],
+    ...(commands.length > 0 && {
+      serveCommands: resolveServeCommands(
+        commands,
+        pythonFiles.map((file) => ({ file, text: modules.get(file) ?? '' })),
+      ),
+    }),
+  };
 }

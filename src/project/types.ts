@@ -1,9 +1,15 @@
-// A backend project as cors-doctor reads it: the apps in its Python source, and the proxy configurations in
-// front of them.
+// A backend project as cors-doctor reads it: the apps in its Python source, the proxy configurations in
+// front of them, and the commands that serve them.
 import type { ProxyConfig } from '../proxy/types.js';
 import type { PythonProject } from '../python/types.js';
+import type { ServeCommand } from './serve-commands.js';
 
-export interface Project extends Omit<PythonProject, 'otherFiles'> {
+export interface Project extends Omit<PythonProject, 'otherFiles' | 'pythonFiles'> {
   /** Proxy configuration files (nginx, ...) in the project, parsed. */
   proxies: ProxyConfig[];
+  /**
+   * The commands that serve an app (Dockerfile, compose, Procfile, scripts, `uvicorn.run`), each with its
+   * module's file and bindings when that is one file of the project.
+   */
+  serveCommands?: ServeCommand[];
 }

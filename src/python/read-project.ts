@@ -99,7 +99,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     apps: [],
     versions,
     filesWithErrors: [],
-    ...(opts.otherFiles && { otherFiles }),
+    ...(opts.otherFiles && { otherFiles, pythonFiles: walk.pyFiles }),
     stats: { filesSeen: total, filesParsed: 0, skipped },
   };
   if (candidates.length === 0) return project;

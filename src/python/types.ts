@@ -1,5 +1,3 @@
-import type { ServeCommand } from '../project/serve-commands.js';
-
 /**
  * What cors-doctor learns from a Python backend's source: its apps, each app's middleware stack as
  * Starlette builds it, the CORS options with their resolved values, routes and versions.
@@ -147,8 +145,8 @@ export interface PythonProject {
   versions: { starlette?: VersionInfo; fastapi?: VersionInfo; pydantic?: VersionInfo };
   /** Files the reader was asked for besides the app's (`ReadProjectOptions.otherFiles`), as text. */
   otherFiles?: Array<{ file: string; text: string }>;
-  /** The commands that serve an app (Dockerfile, compose, Procfile, `uvicorn.run`, ...), when read. */
-  serveCommands?: ServeCommand[];
+  /** With `otherFiles`: every Python file of the project (paths relative to the root). */
+  pythonFiles?: string[];
   /** Files tree-sitter parsed with errors (still read as far as possible). */
   filesWithErrors: Array<{ file: string; line: number; message: string }>;
   /** Counts for progress and benchmarks. */

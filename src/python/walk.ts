@@ -108,8 +108,9 @@ export function walkTree(root: string, wantsOther: (name: string) => boolean = (
           if (name.endsWith('.py')) pyFiles.push(rel);
           if (wantsOther(name)) configFiles.push({ rel, kind: 'other' });
         } else {
-          const kind = configKind(name) ?? (wantsOther(name) ? 'other' : undefined);
+          const kind = configKind(name);
           if (kind) configFiles.push({ rel, kind });
+          if (wantsOther(name)) configFiles.push({ rel, kind: 'other' });
         }
       }
     }
