@@ -2,6 +2,7 @@
 // configuration files it claims, and the serve-command reader the files that start the server.
 import { join } from 'node:path';
 import { isProxyFile, readProxyConfigs } from '../proxy/registry.js';
+import { getPythonParser } from '../python/parser.js';
 import { type ReadProjectOptions, readPythonProject } from '../python/read-project.js';
 import { decodeText, readSmallFile } from '../python/walk.js';
 import { findServeCommands, isServeFile, moduleFile, resolveServeCommands } from './serve-commands.js';
@@ -65,6 +66,7 @@ export async function readProject(root: string, options: ReadProjectOptions = {}
       serveCommands: resolveServeCommands(
         commands,
         pythonFiles.map((file) => ({ file, text: modules.get(file) ?? '' })),
+        await getPythonParser(),
       ),
     }),
   };

@@ -5,6 +5,8 @@
  * `uvicorn.Config`, hypercorn's `serve`, `Granian`). Each names the object served as `module:attribute`;
  * `resolveServeCommands` finds the module's file and what the module binds. Pure: the caller reads files.
  */
+
+import type { Parser } from 'web-tree-sitter';
 import {
   commandsInWords,
   firstWord,
@@ -14,14 +16,8 @@ import {
   type ServerName,
   TARGET,
 } from './command-words.js';
-import {
-  type Binding,
-  bindingsOf,
-  callArguments,
-  closeParen,
-  codeOnly,
-  stringLiteral,
-} from './python-text.js';
+import { type Binding, moduleBindings } from './module-bindings.js';
+import { callArguments, closeParen, codeOnly, stringLiteral } from './python-text.js';
 
 export type { Binding };
 export { moduleOfPath, type ServerName };
@@ -158,6 +154,7 @@ export function moduleFile(command: ServeCommand, files: readonly string[]): str
 export function resolveServeCommands(
   commands: readonly ServeCommand[],
   pythonFiles: ReadonlyArray<{ file: string; text: string }>,
+  parser: Parser,
 ): ServeCommand[] {
   const files = pythonFiles.map((f) => f.file);
   const bindings = new Map<string, Binding[]>();
@@ -166,7 +163,9 @@ export function resolveServeCommands(
     if (!file) return command;
     let b = bindings.get(file);
     if (!b) {
-      b = bindingsOf(pythonFiles.find((f) => f.file === file)?.text ?? '');
+      const tree = parser.parse(pythonFiles.find((f) => f.file === file)?.text ?? '');
+      b = tree ? moduleBindings(tree.rootNode) : [];
+      tree?.delete();
       bindings.set(file, b);
     }
     return { ...command, resolved: { file, bindings: b } };

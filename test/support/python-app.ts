@@ -3,7 +3,6 @@ import type {
   CorsOptions,
   MiddlewareEntry,
   PythonApp,
-  PythonProject,
   PyValue,
   ResolvedValue,
   RouteInfo,

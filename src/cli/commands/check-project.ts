@@ -5,7 +5,6 @@ import type { CheckReport } from '../../core/report.js';
 import type { ProbeOptions } from '../../evidence/probe/probe.js';
 import { readProject } from '../../project/read-project.js';
 import type { Project } from '../../project/types.js';
-import type { PythonProject } from '../../python/types.js';
 
 /** `check --project DIR [--offline]`: reads the backend, then checks with the source joined in. */
 export async function checkProject(

@@ -1,7 +1,7 @@
 // The commands that serve an app, as people write them: Dockerfiles, compose, Procfiles, scripts, platform
 // files, gunicorn configuration, pyproject tasks and Python calls; and files that serve nothing.
 import { describe, expect, it } from 'vitest';
-import { bindingsOf } from '../../../src/project/python-text.js';
+import { moduleBindings } from '../../../src/project/module-bindings.js';
 import {
   findServeCommands,
   isServeFile,
@@ -10,6 +10,7 @@ import {
   resolveServeCommands,
   type ServeCommand,
 } from '../../../src/project/serve-commands.js';
+import { getPythonParser } from '../../../src/python/parser.js';
 
 type Expected = Partial<ServeCommand>;
 
@@ -518,7 +519,8 @@ describe('moduleFile: the project file a command serves', () => {
   });
 });
 
-describe('resolveServeCommands and bindingsOf', () => {
+describe('resolveServeCommands and moduleBindings', async () => {
+  const parser = await getPythonParser();
   const main = [
     'import socketio',
     'from fastapi import FastAPI',
@@ -541,7 +543,8 @@ describe('resolveServeCommands and bindingsOf', () => {
     '"""',
   ].join('\n');
   it('lists the names a module binds, in order', () => {
-    expect(bindingsOf(main)).toEqual([
+    const tree = parser.parse(main);
+    expect(moduleBindings(tree?.rootNode as never)).toEqual([
       { name: 'socketio', line: 1, topLevel: true, kind: 'import' },
       { name: 'FastAPI', line: 2, topLevel: true, kind: 'import' },
       { name: 'settings', line: 3, topLevel: true, kind: 'import' },
@@ -571,15 +574,19 @@ describe('resolveServeCommands and bindingsOf', () => {
   });
   it('gives each command its module file and bindings', () => {
     const commands = findServeCommands('Dockerfile', 'CMD ["uvicorn", "app.main:app"]\n');
-    const [resolved] = resolveServeCommands(commands, [
-      { file: 'backend/app/main.py', text: main },
-      { file: 'backend/app/__init__.py', text: '' },
-    ]);
+    const [resolved] = resolveServeCommands(
+      commands,
+      [
+        { file: 'backend/app/main.py', text: main },
+        { file: 'backend/app/__init__.py', text: '' },
+      ],
+      parser,
+    );
     expect(resolved?.resolved?.file).toBe('backend/app/main.py');
     expect(resolved?.resolved?.bindings.map((b) => b.name)).toContain('application');
   });
   it('leaves a command whose module is not in the project as it is', () => {
     const commands = findServeCommands('Procfile', 'web: uvicorn elsewhere:app\n');
-    expect(resolveServeCommands(commands, [{ file: 'main.py', text: main }])).toEqual(commands);
+    expect(resolveServeCommands(commands, [{ file: 'main.py', text: main }], parser)).toEqual(commands);
   });
 });

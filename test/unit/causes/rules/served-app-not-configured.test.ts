@@ -14,9 +14,6 @@ import { attachPatches } from '../../../../src/fix/patches.js';
 import { readProject } from '../../../../src/project/read-project.js';
 import {
   type Binding,
-  findServeCommands,
-  isServeFile,
-  resolveServeCommands,
   type ServeCommand,
 } from '../../../../src/project/serve-commands.js';
 import type { Project } from '../../../../src/project/types.js';
@@ -304,7 +301,7 @@ afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-/** A project written to a temporary folder, read, with its serve commands found and resolved. */
+/** A project written to a temporary folder and read as `scan` reads it (serve commands included). */
 async function fromSource(files: Record<string, string>): Promise<{ root: string; project: Project }> {
   const root = mkdtempSync(join(tmpdir(), 'cors-doctor-served-'));
   roots.push(root);
@@ -313,14 +310,6 @@ async function fromSource(files: Record<string, string>): Promise<{ root: string
     writeFileSync(join(root, rel), text);
   }
   const project = await readProject(root);
-  const texts = Object.entries(files)
-    .filter(([file]) => isServeFile(file))
-    .map(([file, text]) => ({ file, text }));
-  const commands = texts.flatMap((f) => findServeCommands(f.file, f.text));
-  project.serveCommands = resolveServeCommands(
-    commands,
-    texts.filter((f) => f.file.endsWith('.py')),
-  );
   return { root, project };
 }
 
