@@ -4,7 +4,7 @@ import type { PageFetch } from '../core/page.js';
 import type { BrowserName, CredentialsMode, HeaderList, SimulationResult } from '../model/types.js';
 import type { Project } from '../project/types.js';
 import type { ProxyConfig } from '../proxy/types.js';
-import type { PythonApp, } from '../python/types.js';
+import type { PythonApp } from '../python/types.js';
 
 /** Everything `check` learned: what the page does, what went over the wire, what the browsers do with it. */
 export interface CheckEvidence {

@@ -6,7 +6,7 @@
 import { evaluateChrome } from './engines/chrome.js';
 import { evaluateFirefox } from './engines/firefox.js';
 import type { EngineVerdict } from './engines/verdict.js';
-import { followRedirect, isFollowedRedirect, MAX_REDIRECTS, preparedHop } from './redirect.js';
+import { followRedirect, isFollowedRedirect, preparedHop } from './redirect.js';
 import {
   DEFAULT_PREFLIGHT_ANSWER,
   DEFAULT_RESPONSE_ANSWER,
@@ -15,8 +15,6 @@ import {
 } from './request.js';
 import { preflightRequestHeaders } from './simulate.js';
 import type { BrowserName, HeaderList, Scenario, ServerAnswer } from './types.js';
-
-export { MAX_REDIRECTS };
 
 const ENGINES: Record<BrowserName, (s: PreparedScenario) => EngineVerdict<unknown, unknown>> = {
   chrome: evaluateChrome,

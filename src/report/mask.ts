@@ -1,4 +1,5 @@
 import type { Exchange } from '../core/exchange.js';
+import type { CheckReport } from '../core/report.js';
 import type { HeaderList } from '../model/types.js';
 
 const SECRET_HEADERS = [
@@ -35,5 +36,15 @@ export function maskExchange(exchange: Exchange): Exchange {
     ...(exchange.response && {
       response: { ...exchange.response, headers: maskHeaders(exchange.response.headers) },
     }),
+  };
+}
+
+/** Masks secrets (Authorization, cookies, API keys) everywhere in the report unless asked not to. */
+export function maskReport(report: CheckReport, showSecrets: boolean): CheckReport {
+  if (showSecrets) return report;
+  return {
+    ...report,
+    request: { ...report.request, headers: maskHeaders(report.request.headers) },
+    exchanges: report.exchanges.map(maskExchange),
   };
 }

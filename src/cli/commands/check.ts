@@ -5,7 +5,7 @@ import { buildPageFetch, DEFAULT_ORIGIN, parseBrowsers } from '../../core/page.j
 import type { CheckReport } from '../../core/report.js';
 import { parseTimeout } from '../../core/request-input.js';
 import { packageVersion } from '../../package-root.js';
-import { maskReport } from '../../report/mask-report.js';
+import { maskReport } from '../../report/mask.js';
 import { parseFormat, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
 
@@ -26,8 +26,6 @@ export interface CheckOptions {
   format?: string;
   showSecrets?: boolean;
 }
-
-export { DEFAULT_ORIGIN };
 
 /** `cors-doctor check URL`: probes like a browser and explains the verdict. Returns the exit status. */
 export async function runCheck(rawUrl: string, options: CheckOptions, style: Style): Promise<number> {

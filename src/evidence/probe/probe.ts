@@ -4,7 +4,6 @@ import { getHeader, hasCorsHeaders } from '../../model/header-list.js';
 import {
   afterPreflight,
   firstRequest,
-  MAX_REDIRECTS,
   nextRequest,
   type PlannedRequest,
   preflightFor,
@@ -60,7 +59,8 @@ export async function probeLikeBrowser(page: PageFetch, options: ProbeOptions): 
   let request: PlannedRequest | undefined = first;
   let firstPreflight: Exchange | undefined;
   let firstActual: Exchange | undefined;
-  while (request && request.index <= MAX_REDIRECTS) {
+  // nextRequest ends the chain: a final answer, a redirect no browser follows, or past the limit of 20.
+  while (request) {
     const index = request.index;
     const preflightHeaderLines = preflightFor(request, options.browsers);
     let preflight: Exchange | undefined;
