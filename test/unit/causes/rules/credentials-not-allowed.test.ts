@@ -1,16 +1,10 @@
 import { credentialsNotAllowed } from '../../../../src/causes/rules/credentials-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
-import { BEARER, COOKIE, http, JSON_BODY, layerProbe, slashProbe, WITH_COOKIE } from './wire.js';
+import { BEARER, COOKIE, http, JSON_BODY, layerProbe, PUT_ITEM, slashProbe, WITH_COOKIE } from './wire.js';
 
 // test/fixtures/fastapi/credentials-not-allowed: CORSMiddleware for http://localhost:3000 with the default
 // allow_credentials=False, so no answer carries access-control-allow-credentials.
 const ME = 'http://localhost:8000/me';
-const PUT_ITEM = {
-  url: 'http://localhost:8000/items/1',
-  method: 'PUT',
-  ...JSON_BODY,
-  body: '{"name":"Saw","price":12}',
-};
 
 const ME_WITHOUT_ACAC = http(`
   HTTP/1.1 200 OK

@@ -1,8 +1,6 @@
 import { duplicateCorsHeaders } from '../../../../src/causes/rules/duplicate-cors-headers.js';
 import { testRule } from '../../../support/rule-tester.js';
-import { COOKIE, http, JSON_BODY, WITH_COOKIE } from './wire.js';
-
-const ORDERS = 'http://localhost:8080/orders';
+import { COOKIE, http, JSON_BODY, ORDERS, WITH_COOKIE } from './wire.js';
 
 testRule(duplicateCorsHeaders, {
   invalid: [

@@ -1,7 +1,7 @@
 import { it } from 'vitest';
 import { errorResponseWithoutCors } from '../../../../src/causes/rules/error-response-without-cors.js';
 import { type RuleCase, testRule } from '../../../support/rule-tester.js';
-import { http, JSON_BODY, layerProbe, withoutOrigin } from './wire.js';
+import { http, JSON_BODY, layerProbe, NOT_AUTHENTICATED, withoutOrigin } from './wire.js';
 
 const POST_ITEM = { method: 'POST', ...JSON_BODY, body: '{"name":"Saw","price":12}' };
 
@@ -28,14 +28,6 @@ const SERVER_ERROR = http(`
   content-type: text/plain; charset=utf-8
 
   Internal Server Error`);
-
-const NOT_AUTHENTICATED = http(`
-  HTTP/1.1 401 Unauthorized
-  server: uvicorn
-  content-length: 30
-  content-type: application/json
-
-  {"detail":"Not authenticated"}`);
 
 testRule(errorResponseWithoutCors, {
   invalid: [

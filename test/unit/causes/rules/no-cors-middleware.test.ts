@@ -6,6 +6,8 @@ import {
   http,
   JSON_BODY,
   layerProbe,
+  NOT_AUTHENTICATED,
+  PUT_ITEM,
   slashProbe,
   WITH_COOKIE,
   withoutOrigin,
@@ -21,21 +23,6 @@ const ROUTER_405 = http(`
   content-type: application/json
 
   {"detail":"Method Not Allowed"}`);
-
-const NOT_AUTHENTICATED = http(`
-  HTTP/1.1 401 Unauthorized
-  server: uvicorn
-  content-length: 30
-  content-type: application/json
-
-  {"detail":"Not authenticated"}`);
-
-const PUT_ITEM = {
-  url: 'http://localhost:8000/items/1',
-  method: 'PUT',
-  ...JSON_BODY,
-  body: '{"name":"Saw","price":12}',
-};
 
 testRule(noCorsMiddleware, {
   invalid: [

@@ -1,37 +1,19 @@
 import { originNotAllowed } from '../../../../src/causes/rules/origin-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
-import { BEARER, COOKIE, http, JSON_BODY, layerProbe, slashProbe, WITH_COOKIE } from './wire.js';
-
-const PUT_ITEM = {
-  url: 'http://localhost:8000/items/1',
-  method: 'PUT',
-  ...JSON_BODY,
-  body: '{"name":"Saw","price":12}',
-};
+import {
+  BEARER,
+  COOKIE,
+  http,
+  ITEMS_WITHOUT_ACAO,
+  JSON_BODY,
+  layerProbe,
+  PUT_ITEM,
+  refused,
+  slashProbe,
+  WITH_COOKIE,
+} from './wire.js';
 
 // Starlette 0.26 sends access-control-allow-credentials: true even to origins it does not allow.
-const ITEMS_WITHOUT_ACAO = http(`
-  HTTP/1.1 200 OK
-  server: uvicorn
-  content-length: 38
-  content-type: application/json
-  access-control-allow-credentials: true
-
-  [{"id":1,"name":"Hammer","price":9.5}]`);
-
-/** Starlette's CORSMiddleware refusing an origin it does not list (ACAH echoes the request's, if any). */
-const refused = (requestHeaders?: string) =>
-  http(`
-    HTTP/1.1 400 Bad Request
-    server: uvicorn
-    vary: Origin
-    access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
-    access-control-max-age: 600
-    access-control-allow-credentials: true${requestHeaders ? `\naccess-control-allow-headers: ${requestHeaders}` : ''}
-    content-length: 22
-    content-type: text/plain; charset=utf-8
-
-    Disallowed CORS origin`);
 
 testRule(originNotAllowed, {
   invalid: [

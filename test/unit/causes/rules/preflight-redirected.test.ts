@@ -1,28 +1,8 @@
 import { preflightRedirected } from '../../../../src/causes/rules/preflight-redirected.js';
 import { testRule } from '../../../support/rule-tester.js';
-import { BEARER, http, JSON_BODY, layerProbe, nginxPage } from './wire.js';
-
-const PUT_ITEM = {
-  url: 'http://localhost:8000/items/1',
-  method: 'PUT',
-  ...JSON_BODY,
-  body: '{"name":"Saw","price":12}',
-};
+import { ALLOWED_PREFLIGHT, BEARER, http, JSON_BODY, layerProbe, nginxPage, PUT_ITEM } from './wire.js';
 
 // test/fixtures/fastapi/slash-redirect: CORSMiddleware allows everything for http://localhost:3000.
-const ALLOWED_PREFLIGHT = http(`
-  HTTP/1.1 200 OK
-  server: uvicorn
-  vary: Origin
-  access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
-  access-control-max-age: 600
-  access-control-allow-credentials: true
-  access-control-allow-origin: http://localhost:3000
-  access-control-allow-headers: authorization
-  content-length: 2
-  content-type: text/plain; charset=utf-8
-
-  OK`);
 
 testRule(preflightRedirected, {
   invalid: [

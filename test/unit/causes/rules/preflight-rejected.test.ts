@@ -1,7 +1,7 @@
 import { it } from 'vitest';
 import { preflightRejected } from '../../../../src/causes/rules/preflight-rejected.js';
 import { type RuleCase, testRule } from '../../../support/rule-tester.js';
-import { BEARER, http, JSON_BODY, nginxPage, slashProbe } from './wire.js';
+import { BEARER, http, JSON_BODY, NOT_AUTHENTICATED, nginxPage, slashProbe } from './wire.js';
 
 const PUT_ITEM = {
   url: 'http://localhost:8000/items/1',
@@ -13,13 +13,6 @@ const PUT_VIA_NGINX = { ...PUT_ITEM, url: 'http://localhost:8080/items/1' };
 
 // examples/auth-wraps-cors: `@app.middleware("http")` registered after CORSMiddleware refuses requests without
 // a Bearer token, preflights included.
-const NOT_AUTHENTICATED = http(`
-  HTTP/1.1 401 Unauthorized
-  server: uvicorn
-  content-length: 30
-  content-type: application/json
-
-  {"detail":"Not authenticated"}`);
 
 testRule(preflightRejected, {
   invalid: [

@@ -1,11 +1,10 @@
 import { proxyStripsCorsHeaders } from '../../../../src/causes/rules/proxy-strips-cors-headers.js';
 import { testRule } from '../../../support/rule-tester.js';
-import { COOKIE, http, JSON_BODY, layerProbe, slashProbe, WITH_COOKIE } from './wire.js';
+import { COOKIE, http, JSON_BODY, layerProbe, ORDERS, slashProbe, WITH_COOKIE } from './wire.js';
 
 // nginx (`proxy_hide_header Access-Control-Allow-Origin;`, test/fixtures/nginx/behind-proxy/hides-allow-origin.conf)
 // in front of a FastAPI app whose CORSMiddleware allows http://localhost:3000; the near misses pass a plain
 // `proxy_pass` in front of apps that send no ACAO of their own.
-const ORDERS = 'http://localhost:8080/orders';
 
 // Starlette's answer to an allowed preflight, through nginx, without its Access-Control-Allow-Origin.
 const ALLOWED_BUT_HIDDEN = http(`

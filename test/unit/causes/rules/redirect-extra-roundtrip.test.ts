@@ -1,7 +1,7 @@
 import { it } from 'vitest';
 import { redirectExtraRoundtrip } from '../../../../src/causes/rules/redirect-extra-roundtrip.js';
 import { type RuleCase, testRule } from '../../../support/rule-tester.js';
-import { BEARER, COOKIE, http, JSON_BODY, layerProbe, WITH_COOKIE } from './wire.js';
+import { ALLOWED_PREFLIGHT, BEARER, COOKIE, http, JSON_BODY, layerProbe, WITH_COOKIE } from './wire.js';
 
 // test/fixtures/fastapi/slash-redirect: the route is `/orders/`, the page calls `/orders`; redirect_slashes
 // answers 307 inside CORSMiddleware, so the redirect carries the CORS lines.
@@ -26,20 +26,6 @@ const ORDERS_LIST = http(`
   vary: Origin
 
   [{"id":7,"item_id":1,"quantity":3}]`);
-
-const ALLOWED_PREFLIGHT = http(`
-  HTTP/1.1 200 OK
-  server: uvicorn
-  vary: Origin
-  access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
-  access-control-max-age: 600
-  access-control-allow-credentials: true
-  access-control-allow-origin: http://localhost:3000
-  access-control-allow-headers: authorization
-  content-length: 2
-  content-type: text/plain; charset=utf-8
-
-  OK`);
 
 const SECOND_HOP = { url: `${ORDERS}/`, hop: 1 };
 

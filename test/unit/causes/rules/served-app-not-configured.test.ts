@@ -12,10 +12,7 @@ import { servedAppNotConfigured } from '../../../../src/causes/rules/served-app-
 import type { Cause, Finding } from '../../../../src/core/causes.js';
 import { attachPatches } from '../../../../src/fix/patches.js';
 import { readProject } from '../../../../src/project/read-project.js';
-import {
-  type Binding,
-  type ServeCommand,
-} from '../../../../src/project/serve-commands.js';
+import type { Binding, ServeCommand } from '../../../../src/project/serve-commands.js';
 import type { Project } from '../../../../src/project/types.js';
 import type { MiddlewareEntry, PythonApp } from '../../../../src/python/types.js';
 import { app, bool, cors, list, project, route, rv } from '../../../support/python-app.js';

@@ -92,3 +92,57 @@ export const WITH_COOKIE: HeaderList = [
 export const JSON_BODY = { headers: [['Content-Type', 'application/json']] as HeaderList };
 /** `Authorization: Bearer ...` (preflighted). */
 export const BEARER: HeaderList = [['Authorization', 'Bearer t0k3n']];
+
+export const PUT_ITEM = {
+  url: 'http://localhost:8000/items/1',
+  method: 'PUT',
+  ...JSON_BODY,
+  body: '{"name":"Saw","price":12}',
+};
+
+export const ORDERS = 'http://localhost:8080/orders';
+
+export const NOT_AUTHENTICATED = http(`
+  HTTP/1.1 401 Unauthorized
+  server: uvicorn
+  content-length: 30
+  content-type: application/json
+
+  {"detail":"Not authenticated"}`);
+
+export const ITEMS_WITHOUT_ACAO = http(`
+  HTTP/1.1 200 OK
+  server: uvicorn
+  content-length: 38
+  content-type: application/json
+  access-control-allow-credentials: true
+
+  [{"id":1,"name":"Hammer","price":9.5}]`);
+
+/** Starlette's CORSMiddleware refusing an origin it does not list (ACAH echoes the request's, if any). */
+export const refused = (requestHeaders?: string) =>
+  http(`
+    HTTP/1.1 400 Bad Request
+    server: uvicorn
+    vary: Origin
+    access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+    access-control-max-age: 600
+    access-control-allow-credentials: true${requestHeaders ? `\naccess-control-allow-headers: ${requestHeaders}` : ''}
+    content-length: 22
+    content-type: text/plain; charset=utf-8
+
+    Disallowed CORS origin`);
+
+export const ALLOWED_PREFLIGHT = http(`
+  HTTP/1.1 200 OK
+  server: uvicorn
+  vary: Origin
+  access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+  access-control-max-age: 600
+  access-control-allow-credentials: true
+  access-control-allow-origin: http://localhost:3000
+  access-control-allow-headers: authorization
+  content-length: 2
+  content-type: text/plain; charset=utf-8
+
+  OK`);
