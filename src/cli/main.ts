@@ -147,6 +147,120 @@ ${EXIT_STATUS_HELP}`,
       setExit(await runCheck(url, options, makeStyle()));
     });
 
+  program
+    .command('fix')
+    .description(
+      'Find the CORS fixes for a FastAPI/Starlette project, each proven by the server and browser models before it is offered; --write applies them.',
+    )
+    .argument('<dir>', "the backend project's folder")
+    .option('--origin <origin>', 'a frontend origin that must work (repeatable)', collect, [] as string[])
+    .option('-X, --method <method>', 'the method the page passes to fetch()')
+    .option(
+      '-H, --header <header>',
+      "a request header the page sets, 'Name: value' (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option('--data <body>', 'a request body (text)')
+    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
+    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include")
+    .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
+    .option(
+      '--url <url>',
+      'the API URL the page calls: the request proven (and re-checked live after --write)',
+    )
+    .option('--timeout <ms>', 'give up on a live request after this many milliseconds', '10000')
+    .option('--write', 'apply the proven patches to the files (nothing is changed without it)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--json', 'the same as --format json')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor fix ./backend --origin http://localhost:3000
+  cors-doctor fix ./backend --origin http://localhost:3000 -X PUT -H 'Authorization: Bearer t' --credentials include
+  cors-doctor fix ./backend --origin http://localhost:3000 --url http://localhost:8000/items --write
+
+Exit status: 0 nothing left to fix (or every fix written), 1 a problem without a proven patch, 2 bad usage.`,
+    )
+    .action(async (dir, options) => {
+      const { runFix } = await import('./commands/fix.js');
+      setExit(await runFix(dir, options, makeStyle()));
+    });
+
+  program
+    .command('gen-tests')
+    .description(
+      "Write a pytest module that sends the browser's preflight and request to the app in-process (TestClient) and asserts every check a browser makes.",
+    )
+    .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
+    .requiredOption('--project <dir>', "the backend's source folder")
+    .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
+    .option('-X, --method <method>', 'the method the page passes to fetch()')
+    .option(
+      '-H, --header <header>',
+      "a request header the page sets, 'Name: value' (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option('--data <body>', 'a request body (text)')
+    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
+    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
+    .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
+    .option('--out <file>', 'write the module to this file (default: standard output)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor gen-tests http://localhost:8000/items --project ./backend --origin http://localhost:3000 --out backend/test_cors.py
+  cd backend && python3 -m pytest test_cors.py
+
+Exit status: 0 written, 2 bad usage, 3 no app to test.`,
+    )
+    .action(async (url, options) => {
+      const { runGenTests } = await import('./commands/gen-tests.js');
+      setExit(await runGenTests(url, options, makeStyle()));
+    });
+
+  program
+    .command('verify')
+    .description(
+      "Run the page's fetch() in the real browsers installed here (headless), from a page at --origin that cors-doctor serves itself, beside the model's prediction.",
+    )
+    .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
+    .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
+    .option('-X, --method <method>', 'the method the page passes to fetch()')
+    .option(
+      '-H, --header <header>',
+      "a request header the page sets, 'Name: value' (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option('--data <body>', 'a request body (text)')
+    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
+    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
+    .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
+    .option('--browser <browser>', 'chrome, firefox or all', 'all')
+    .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
+    .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--json', 'the same as --format json (see docs/cli-contract.md)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor verify http://localhost:8000/items --origin http://localhost:3000
+  cors-doctor verify https://api.example.com/me --origin https://app.example.com --credentials include --browser firefox
+
+Environment:
+  CHROME_PATH, FIREFOX_PATH  the browser binaries (default: the usual places)
+${EXIT_STATUS_HELP}`,
+    )
+    .action(async (url, options) => {
+      const { runVerify } = await import('./commands/verify.js');
+      setExit(await runVerify(url, options, makeStyle()));
+    });
+
   return program;
 }
 
