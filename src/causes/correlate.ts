@@ -40,7 +40,7 @@ export function correlate(
       ],
       locations: uniqueLocations([
         ...cause.locations,
-        ...matches.map((m) => ({ file: m.file, line: m.line })),
+        ...matches.flatMap(locationsOf),
       ]),
       ...(cause.fix || matches[0]?.fix
         ? {
@@ -84,13 +84,16 @@ function rootCause(code: CauseCode, symptom: Cause, findings: Finding[], confirm
       ...findings.slice(1).map((f) => `${f.file}:${f.line}: ${f.message}`),
       ...findings.flatMap((f) => f.evidence ?? []),
     ],
-    locations: uniqueLocations(findings.map((f) => ({ file: f.file, line: f.line }))),
+    locations: uniqueLocations(findings.flatMap(locationsOf)),
     ...(first.fix && {
       fix: { summary: first.fix.summary, ...(first.fix.patch && { patch: first.fix.patch }) },
     }),
     confirmedBy,
   };
 }
+
+/** A finding's places: where the fix is written first, then the related ones. */
+const locationsOf = (f: Finding): SourceLocation[] => [{ file: f.file, line: f.line }, ...(f.related ?? [])];
 
 function uniqueLocations(locations: SourceLocation[]): SourceLocation[] {
   const seen = new Set<string>();

@@ -93,8 +93,11 @@ export interface Cause {
 export interface Finding {
   code: CauseCode;
   severity: Severity;
+  /** Where the fix is written: the literal, the `.env` line, the nginx directive, the call that must move. */
   file: string;
   line: number;
+  /** Other places that matter, after `file:line`: the statement where the symptom shows, the other side. */
+  related?: SourceLocation[];
   /** The app it concerns: where the app object is created (`main.py:5`). */
   app?: string;
   message: string;
