@@ -55,6 +55,11 @@ export async function readProject(root: string, options: ReadProjectOptions = {}
   for (const command of commands) {
     const file = moduleFile(command, pythonFiles);
     if (!file || modules.has(file)) continue;
+    const overlaid = options.overlay?.get(file);
+    if (overlaid !== undefined) {
+      modules.set(file, overlaid);
+      continue;
+    }
     const read = readSmallFile(join(python.root, file));
     if (read.ok) modules.set(file, decodeText(read.buf));
   }

@@ -14,6 +14,11 @@ export interface ReadProjectOptions {
   onProgress?(done: number, total: number): void;
   /** Files to read as text besides the app's (by name): `PythonProject.otherFiles`. */
   otherFiles?(name: string): boolean;
+  /**
+   * Texts that stand in for files of the project (relative path -> text): the project as it would be
+   * after a change, read without writing anything.
+   */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -45,6 +50,11 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   const parserLoading = getPythonParser();
   parserLoading.catch(() => undefined);
   const walk = walkTree(absRoot, opts.otherFiles);
+  const overlay = opts.overlay;
+  const readRel = (rel: string): ReturnType<typeof readSmallFile> => {
+    const text = overlay?.get(rel);
+    return text === undefined ? readSmallFile(join(absRoot, rel)) : { ok: true, buf: Buffer.from(text) };
+  };
   let skipped = walk.skipped;
   const total = walk.pyFiles.length;
   const texts = new Map<string, string>();
@@ -54,7 +64,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   const step = Math.max(1, Math.floor(total / 100));
   for (let i = 0; i < total; i++) {
     const rel = walk.pyFiles[i] as string;
-    const r = readSmallFile(join(absRoot, rel));
+    const r = readRel(rel);
     if (!r.ok) {
       skipped++;
       unreadable.add(rel);
@@ -83,7 +93,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   const readConfig = (rel: string): string | undefined => {
     const cached = configText.get(rel);
     if (cached !== undefined) return cached ?? undefined;
-    const r = rel.startsWith('..') ? ({ ok: false } as const) : readSmallFile(join(absRoot, rel));
+    const r = rel.startsWith('..') ? ({ ok: false } as const) : readRel(rel);
     const text = r.ok ? decodeText(r.buf) : null;
     configText.set(rel, text);
     return text ?? undefined;
@@ -112,7 +122,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
       const t = texts.get(rel);
       if (t !== undefined) return t;
       if (unreadable.has(rel) || !pySet.has(rel)) return undefined;
-      const r = readSmallFile(join(absRoot, rel));
+      const r = readRel(rel);
       if (!r.ok) return undefined;
       return decodeText(r.buf);
     },
