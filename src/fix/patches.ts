@@ -9,7 +9,7 @@ import type { Finding, SourceEdit } from '../core/causes.js';
 import { getPythonParser } from '../python/parser.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from './edits.js';
 
-const fileOf = (edit: SourceEdit): string =>
+export const fileOf = (edit: SourceEdit): string =>
   edit.kind === 'replace-text'
     ? edit.file
     : edit.kind === 'set-keyword'
@@ -17,7 +17,7 @@ const fileOf = (edit: SourceEdit): string =>
       : edit.statement.file;
 
 /** The real path of a project file, refusing paths (and symlinks) that lead out of the project. */
-async function inside(root: string, file: string): Promise<string> {
+export async function inside(root: string, file: string): Promise<string> {
   const realRoot = await realpath(root);
   const full = await realpath(path.resolve(root, file));
   const rel = path.relative(realRoot, full);
@@ -27,7 +27,7 @@ async function inside(root: string, file: string): Promise<string> {
 }
 
 /** The file after the edits, or an EditDoesNotApply when they do not fit or break the Python syntax. */
-async function edited(file: string, before: string, edits: SourceEdit[]): Promise<string> {
+export async function edited(file: string, before: string, edits: SourceEdit[]): Promise<string> {
   const after = edits.reduce((t, e) => applyEdit(t, e), before);
   if (file.endsWith('.py') && after !== before) {
     const parser = await getPythonParser();
@@ -41,7 +41,7 @@ async function edited(file: string, before: string, edits: SourceEdit[]): Promis
 }
 
 /** The single file a finding's edits change, when they change exactly one. */
-function singleFile(edits: SourceEdit[]): string | undefined {
+export function singleFile(edits: SourceEdit[]): string | undefined {
   const files = [...new Set(edits.map(fileOf))];
   return files.length === 1 ? files[0] : undefined;
 }

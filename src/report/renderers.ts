@@ -4,9 +4,11 @@
  */
 
 import { BadInputError } from '../core/errors.js';
+import type { FixReport } from '../core/fix-report.js';
 import type { CheckReport, ScanReport } from '../core/report.js';
 import type { Scenario, SimulationResult } from '../model/types.js';
 import { renderCheck } from './check-text.js';
+import { renderFix } from './fix-text.js';
 import { checkToSarif, toSarif } from './sarif.js';
 import { renderScan } from './scan-text.js';
 import { renderSimulation } from './simulate-text.js';
@@ -16,6 +18,7 @@ import type { Style } from './style.js';
 export type CommandResult =
   | { command: 'check'; report: CheckReport }
   | { command: 'scan'; report: ScanReport }
+  | { command: 'fix'; report: FixReport }
   | { command: 'simulate'; scenarios: Scenario[]; results: SimulationResult[]; single: boolean };
 
 export interface RenderOptions {
@@ -40,9 +43,10 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 export const RENDERERS = {
   text: {
     description: 'for people, coloured on a terminal',
-    commands: ['check', 'scan', 'simulate'],
+    commands: ['check', 'scan', 'simulate', 'fix'],
     render(result, { style }) {
       if (result.command === 'check') return renderCheck(result.report, style);
+      if (result.command === 'fix') return renderFix(result.report, style);
       if (result.command === 'scan') return renderScan(result.report, style);
       return result.scenarios
         .map((scenario, i) => renderSimulation(scenario, result.results[i] as SimulationResult, style))
@@ -51,7 +55,7 @@ export const RENDERERS = {
   },
   json: {
     description: 'the JSON contract of docs/cli-contract.md',
-    commands: ['check', 'scan', 'simulate'],
+    commands: ['check', 'scan', 'simulate', 'fix'],
     render(result) {
       if (result.command === 'simulate') return json(result.single ? result.results[0] : result.results);
       return json(result.report);

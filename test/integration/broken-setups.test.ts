@@ -1,0 +1,158 @@
+/**
+ * Every broken setup of test/fixtures/broken (a tiny real project and its cors-case.json): against the live
+ * app (behind real nginx where the setup has one), `check --project` names the cause with the line the fix
+ * is written on first; `fix --write` on a copy offers only proven patches, never a backend patch for a
+ * frontend problem; and the patched app, started again, lets the request through.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/analysis/check.js';
+import { checkWithSource } from '../../src/analysis/check-with-source.js';
+import { fixProject } from '../../src/analysis/fix-project.js';
+import type { PageFetch } from '../../src/core/page.js';
+import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
+import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
+import type { BrowserName, CredentialsMode, HeaderList } from '../../src/model/types.js';
+import { readProject } from '../../src/project/read-project.js';
+
+interface BrokenCase {
+  title: string;
+  origin: string;
+  request: {
+    path: string;
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+    credentials?: CredentialsMode;
+    cookie?: string;
+  };
+  cause: string;
+  fixAt: string;
+  fixedIn: 'backend' | 'frontend' | 'none';
+  serve?: { app?: string; env?: Record<string, string> };
+  nginx?: string;
+}
+
+const ROOT = 'test/fixtures/broken';
+const SETUPS = readdirSync(ROOT)
+  .filter((name) => existsSync(path.join(ROOT, name, 'cors-case.json')))
+  .sort()
+  .map((name) => ({
+    name,
+    dir: path.join(ROOT, name),
+    case: JSON.parse(readFileSync(path.join(ROOT, name, 'cors-case.json'), 'utf8')) as BrokenCase,
+  }));
+
+const inCI = process.env.CI === 'true';
+const unavailable =
+  (await fastapiAvailable()) ?? (SETUPS.some((s) => s.case.nginx) ? nginxAvailable() : undefined);
+if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and nginx: ${unavailable}`);
+
+const BROWSERS: BrowserName[] = ['chrome', 'firefox'];
+const work = await mkdtemp(path.join(tmpdir(), 'cors-doctor-broken-'));
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+/** Starts the setup's app (and its nginx) from `dir`; returns the URL the page calls and how to stop. */
+async function serve(dir: string, c: BrokenCase): Promise<{ base: string; stop(): Promise<void> }> {
+  const app = await startUvicorn({
+    appDir: dir,
+    ...(c.serve?.app && { app: c.serve.app }),
+    ...(c.serve?.env && { env: c.serve.env }),
+    timeoutMs: 20_000,
+  });
+  if (!c.nginx) return { base: app.url, stop: () => app.stop() };
+  try {
+    const proxy = await startNginx(path.join(dir, c.nginx), app.port);
+    return {
+      base: proxy.url,
+      async stop() {
+        await proxy.stop();
+        await app.stop();
+      },
+    };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
+
+function pageFor(c: BrokenCase, base: string): PageFetch {
+  return {
+    url: `${base}${c.request.path}`,
+    origin: c.origin,
+    method: c.request.method,
+    headers: Object.entries(c.request.headers ?? {}) as HeaderList,
+    credentials: c.request.credentials ?? 'same-origin',
+    ...(c.request.body !== undefined && { body: c.request.body }),
+    ...(c.request.cookie !== undefined && { cookie: c.request.cookie }),
+  };
+}
+
+const outcomes = (report: { browsers: Partial<Record<BrowserName, { outcome: string }>> }) =>
+  BROWSERS.map((b) => `${b}: ${report.browsers[b]?.outcome}`);
+
+describe.skipIf(unavailable !== undefined)(
+  `broken setups, named at the line of the fix and fixed by proven patches${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+  () => {
+    it.each(SETUPS)('$name', async ({ name, dir, case: c }) => {
+      // The live app: blocked, and the cause's first location is where the fix is written.
+      const live = await serve(dir, c);
+      try {
+        const page = pageFor(c, live.base);
+        const report = await checkWithSource(
+          page,
+          { browsers: BROWSERS, timeoutMs: 10_000 },
+          await readProject(dir),
+        );
+        expect(outcomes(report), c.title).not.toEqual(BROWSERS.map((b) => `${b}: allowed`));
+        const codes = report.causes.map(
+          (x) => `${x.code} @ ${x.locations.map((l) => `${l.file}:${l.line}`).join(' ')}`,
+        );
+        const cause = report.causes.find((x) => x.code === c.cause);
+        expect(cause, codes.join('\n')).toBeDefined();
+        const first = cause?.locations[0];
+        expect(first && `${first.file}:${first.line}`, codes.join('\n')).toBe(c.fixAt);
+      } finally {
+        await live.stop();
+      }
+
+      // fix --write on a copy: proven patches only, and only in the backend when the fix belongs there.
+      const copy = path.join(work, name);
+      await cp(dir, copy, { recursive: true });
+      const { origin: _origin, ...request } = pageFor(c, 'http://localhost:8000');
+      const fixed = await fixProject(copy, { request, origins: [c.origin], browsers: BROWSERS, write: true });
+      const summary = JSON.stringify(
+        { patches: fixed.patches.map((p) => p.code), without: fixed.withoutPatch },
+        null,
+        1,
+      );
+      if (c.fixedIn !== 'backend') {
+        expect(fixed.patches, summary).toEqual([]);
+        expect(
+          fixed.withoutPatch.map((w) => w.code),
+          summary,
+        ).toContain(c.cause);
+        return;
+      }
+      expect(fixed.written?.length ?? 0, summary).toBeGreaterThan(0);
+      expect(
+        fixed.after.every((v) => Object.values(v.browsers).every((o) => o === 'allowed')),
+        summary,
+      ).toBe(true);
+
+      // The patched app, running: the request goes through in every browser.
+      const patched = await serve(copy, c);
+      try {
+        const after = await check(pageFor(c, patched.base), { browsers: BROWSERS, timeoutMs: 10_000 });
+        expect(outcomes(after), `${summary}\n${after.causes.map((x) => x.summary).join('\n')}`).toEqual(
+          BROWSERS.map((b) => `${b}: allowed`),
+        );
+      } finally {
+        await patched.stop();
+      }
+    });
+  },
+);
