@@ -3,11 +3,12 @@
  * writes the fixed files. The I/O edge of `src/fix`. A fix is offered or written only when the
  * changed file still parses as Python, and never outside the project (symlinks included).
  */
-import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, SourceEdit } from '../core/causes.js';
 import { getPythonParser } from '../python/parser.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from './edits.js';
+import { decodeSource, encodeChange, WriteRefused, writeSourceAtomically } from './file-text.js';
 
 export const fileOf = (edit: SourceEdit): string =>
   edit.kind === 'replace-text'
@@ -115,14 +116,15 @@ export async function writeFixes(
     }
     try {
       const real = await inside(root, file);
-      const before = await readFile(real, 'utf8');
-      const after = await edited(file, before, edits);
-      if (after === before) continue;
-      await writeFile(real, after);
+      const source = decodeSource(await readFile(real));
+      const after = await edited(file, source.text, edits);
+      if (after === source.text) continue;
+      // Only the changed lines are written anew: the file keeps its encoding, line endings and BOM.
+      await writeSourceAtomically(real, source.bytes, encodeChange(source, after));
       written.add(file);
       applied.push(label);
     } catch (error) {
-      if (!(error instanceof EditDoesNotApply)) throw error;
+      if (!(error instanceof EditDoesNotApply) && !(error instanceof WriteRefused)) throw error;
       skipped.push(`${label} (${error.message})`);
     }
   }
