@@ -18,7 +18,7 @@ function proofLines(proof: PatchProof, style: Style): string[] {
   });
   return [
     style.dim(
-      `  proof: ${requests.join('; ')}; ${proof.kept} other request(s) that worked still work; nothing opened, nothing dropped (${proof.compared} requests compared)`,
+      `  proof: ${requests.join('; ')}; ${proof.kept > 0 ? `${proof.kept} other request(s) that worked still work; ` : ''}nothing opened, nothing dropped (${proof.compared} requests compared)`,
     ),
   ];
 }
