@@ -1,4 +1,5 @@
 import type { SourceEdit } from '../../core/causes.js';
+import { patternConcerns, patternPlace, regexMatchMode, repairOriginRegex } from '../../fix/regex.js';
 import {
   appendToList,
   pyList,
@@ -124,11 +125,55 @@ function addOriginEdits(entry: MiddlewareEntry, origin: string): SourceEdit[] | 
   return appendToList(value.items, [origin]);
 }
 
-function scanOriginNotAllowed({ app, origins }: ScanContext): FindingDraft[] {
+/**
+ * The regex written for these origins, repaired (anchors, escaping, a glob, a port, a scheme, the bare
+ * domain), at the place the pattern is written: the literal, the constant or settings default, the `.env`
+ * or compose line. Undefined when the regex is not about these origins.
+ */
+function regexFinding(
+  entry: MiddlewareEntry,
+  refused: string[],
+  starletteVersion: string,
+): { finding: FindingDraft; origins: string[] } | undefined {
+  const option = entry.options?.allow_origin_regex;
+  if (option?.value.kind !== 'str' || refused.length === 0) return undefined;
+  const pattern = option.value.value;
+  const mode = regexMatchMode(starletteVersion);
+  const meant = refused.filter((o) => patternConcerns(pattern, o));
+  const repair = repairOriginRegex(pattern, meant, mode);
+  if (!repair) return undefined;
+  const { place, edits } = patternPlace(option, repair.pattern);
+  const related = [option.source, ...(entry.source ? [entry.source] : [])].filter(
+    (r, i, all) =>
+      (r.file !== place.file || r.line !== place.line) &&
+      all.findIndex((x) => x.file === r.file && x.line === r.line) === i,
+  );
+  const where = option.env?.valueFrom
+    ? `${option.env.name}=${repair.pattern} (${option.env.valueFrom.file}:${option.env.valueFrom.line})`
+    : `allow_origin_regex=r"${repair.pattern}"`;
+  return {
+    origins: meant,
+    finding: {
+      file: place.file,
+      line: place.line,
+      ...(related.length > 0 && { related }),
+      message: `${meant.join(', ')} ${meant.length === 1 ? 'does' : 'do'} not match allow_origin_regex r"${pattern}" (Starlette ${starletteVersion} tests it with re.${mode}): ${repair.changes.join('; ')}.`,
+      evidence: [`allow_origin_regex = ${option.expression}`, ...option.via],
+      fix: withEdits(`Fix the regex itself: ${where}.`, edits),
+    },
+  };
+}
+
+function scanOriginNotAllowed({ app, origins, starletteVersion }: ScanContext): FindingDraft[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
-  const findings: FindingDraft[] = [];
+  const options = entry.options;
+  const refused = origins.filter((o) => starletteAllowsOrigin(options, o).allowed === false);
+  // Origins the regex is meant for get the regex repaired; others are added to allow_origins.
+  const byRegex = regexFinding(entry, refused, starletteVersion);
+  const findings: FindingDraft[] = byRegex ? [byRegex.finding] : [];
   for (const origin of origins) {
+    if (byRegex?.origins.includes(origin)) continue;
     const decision = starletteAllowsOrigin(entry.options, origin);
     if (decision.allowed !== false) continue;
     const option = entry.options.allow_origins ?? undefined;

@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import { originNotAllowed } from '../../../../src/causes/rules/origin-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
+import { added, scanSource } from '../../../support/scan-source.js';
 import {
   BEARER,
   COOKIE,
@@ -250,4 +252,139 @@ testRule(originNotAllowed, {
       ],
     },
   ],
+});
+
+// -------------------------------------------------------------------------------------------------
+// Source: allow_origin_regex is repaired where the pattern is written, never answered with allow_origins.
+
+const IMPORTS = 'from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n';
+const REQUIREMENTS = 'fastapi==0.92.0\nstarlette==0.26.1\n';
+
+const SOURCE_CASES: Array<{
+  name: string;
+  files: Record<string, string>;
+  origin: string;
+  /** file:line of the finding (where the fix is written); undefined: no finding. */
+  at?: string;
+  message?: RegExp;
+  /** Lines the patch adds; null: no patch. */
+  adds?: string[] | null;
+}> = [
+  {
+    name: 'a regex literal without the port',
+    files: {
+      'requirements.txt': REQUIREMENTS,
+      'main.py': `${IMPORTS}
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origin_regex=r"https://([a-z0-9-]+\\.)?shop\\.example|http://localhost",
+    allow_credentials=True,
+)
+`,
+    },
+    origin: 'http://localhost:3000',
+    at: 'main.py:7',
+    message: /it has no port, and the page is on port 3000/,
+    adds: ['allow_origin_regex=r"https://([a-z0-9-]+\\.)?shop\\.example|http://localhost(:3000)?",'],
+  },
+  {
+    name: 'double escaping in a raw string held by a constant: the constant is fixed',
+    files: {
+      'requirements.txt': REQUIREMENTS,
+      'main.py': `${IMPORTS}
+ORIGIN_REGEX = r"https://.*\\\\.example\\\\.com"
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origin_regex=ORIGIN_REGEX)
+`,
+    },
+    origin: 'https://app.example.com',
+    at: 'main.py:4',
+    message: /it escapes twice/,
+    adds: ['ORIGIN_REGEX = r"https://.*\\.example\\.com"'],
+  },
+  {
+    name: 'the pattern comes from .env: the .env line is fixed',
+    files: {
+      'requirements.txt': REQUIREMENTS,
+      '.env': 'APP_NAME=shop\nCORS_ORIGIN_REGEX=https://.*\\.example\\.com\n',
+      'main.py': `import os
+
+${IMPORTS}
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origin_regex=os.getenv("CORS_ORIGIN_REGEX"))
+`,
+    },
+    origin: 'https://example.com',
+    at: '.env:2',
+    message: /it requires a subdomain/,
+    adds: ['CORS_ORIGIN_REGEX=https://(.*\\.)?example\\.com'],
+  },
+  {
+    name: 'a settings default, the variable set nowhere: the field is fixed',
+    files: {
+      'requirements.txt': REQUIREMENTS,
+      'main.py': `from pydantic import BaseSettings
+
+${IMPORTS}
+
+class Settings(BaseSettings):
+    cors_origin_regex: str = r"https://.*\\.example\\.com"
+
+
+settings = Settings()
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origin_regex=settings.cors_origin_regex)
+`,
+    },
+    origin: 'http://staging.example.com',
+    at: 'main.py:8',
+    message: /it allows https:\/\/ only/,
+    adds: ['cors_origin_regex: str = r"https?://.*\\.example\\.com"'],
+  },
+  {
+    name: 'an origin the regex is not about: allow_origins gets it, the regex stays',
+    files: {
+      'requirements.txt': REQUIREMENTS,
+      'main.py': `${IMPORTS}
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["https://admin.internal.test"],
+    allow_origin_regex=r"https://.*\\.example\\.com",
+)
+`,
+    },
+    origin: 'http://localhost:3000',
+    at: 'main.py:7',
+    message: /is not allowed/,
+    adds: ['allow_origins=["https://admin.internal.test", "http://localhost:3000"],'],
+  },
+  {
+    name: 'the regex matches: nothing to fix',
+    files: {
+      'requirements.txt': REQUIREMENTS,
+      'main.py': `${IMPORTS}
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origin_regex=r"http://localhost(:\\d+)?")
+`,
+    },
+    origin: 'http://localhost:5173',
+  },
+];
+
+describe('rule origin-not-allowed: allow_origin_regex in the source', () => {
+  it.each(SOURCE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const findings = await scanSource('origin-not-allowed', { files: c.files, origins: [c.origin] });
+    if (c.at === undefined) {
+      expect(findings).toEqual([]);
+      return;
+    }
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual([c.at]);
+    const f = findings[0];
+    if (c.message) expect(f?.message).toMatch(c.message);
+    if (c.adds === null) expect(f?.fix?.patch).toBeUndefined();
+    else if (c.adds) expect(added(f?.fix?.patch)).toEqual(c.adds);
+  });
 });
