@@ -53,6 +53,7 @@ export async function checkWithSource(
       ...(proxy && { proxy: proxy.file }),
       starletteVersion: version.version,
       versionAssumed: version.assumed,
+      versionSource: version.source,
     };
     if (report.exchanges.some((x) => x.predicted?.statusAssumed)) report.notes.push(ENDPOINTS_NOT_RUN);
     if (!proxy && project.proxies.length > 0)
@@ -84,6 +85,7 @@ export async function checkWithSource(
   report.project = {
     root: scan.root,
     starletteVersion: scan.starletteVersion.version,
+    versionSource: scan.starletteVersion.source,
     apps: scan.apps.length,
     otherFindings: joined.otherFindings,
   };

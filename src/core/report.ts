@@ -17,9 +17,23 @@ export interface CheckReport {
   /** Plain statements that are not causes ("CORS is fine; the API answered 401"). */
   notes: string[];
   /** With `--offline`: the app whose server model answered every request (nothing was sent). */
-  offline?: { app: string; proxy?: string; starletteVersion: string; versionAssumed: boolean };
+  offline?: {
+    app: string;
+    proxy?: string;
+    starletteVersion: string;
+    versionAssumed: boolean;
+    /** Where the Starlette version was read, or why it is assumed (`ProjectStarletteVersion.source`). */
+    versionSource?: string;
+  };
   /** With `--project`: the project that was read, and source findings no live cause accounts for. */
-  project?: { root: string; starletteVersion: string; apps: number; otherFindings: Finding[] };
+  project?: {
+    root: string;
+    starletteVersion: string;
+    /** Where the Starlette version was read, or why it is assumed. */
+    versionSource?: string;
+    apps: number;
+    otherFindings: Finding[];
+  };
 }
 
 /** An app as the `scan` JSON contract shows it. */

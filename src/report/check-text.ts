@@ -50,14 +50,15 @@ export function renderCheck(report: CheckReport, style: Style): string {
   );
   out.push('');
   if (report.offline) {
-    const { app, proxy, starletteVersion, versionAssumed } = report.offline;
-    const version = `${starletteVersion}${versionAssumed ? ' (no version pinned: newest assumed)' : ''}`;
+    const { app, proxy, starletteVersion, versionAssumed, versionSource } = report.offline;
+    const version = `${starletteVersion}${versionAssumed && !versionSource ? ' (no version pinned: newest assumed)' : ''}`;
     out.push(
       style.cyan(
         `offline: every answer below is predicted from ${proxy ? `nginx (${proxy}) in front of ` : ''}${app} with the Starlette ${version} model, not received from a server.`,
       ),
-      '',
     );
+    if (versionSource) out.push(style.cyan(`Starlette ${starletteVersion}: ${versionSource}.`));
+    out.push('');
   }
   for (const x of report.exchanges) out.push(...exchangeLines(x, style), '');
   for (const [browser, verdict] of Object.entries(report.browsers)) {
@@ -91,7 +92,7 @@ export function renderCheck(report: CheckReport, style: Style): string {
     out.push(
       '',
       style.dim(
-        `Source: ${report.project.apps} app(s) read in ${report.project.root} (Starlette ${report.project.starletteVersion}).`,
+        `Source: ${report.project.apps} app(s) read in ${report.project.root} (Starlette ${report.project.starletteVersion}${report.project.versionSource && !report.offline ? `: ${report.project.versionSource}` : ''}).`,
       ),
     );
     if (others.length > 0) out.push(style.bold('Also found in the source (not hit by this request):'));

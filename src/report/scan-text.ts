@@ -35,7 +35,7 @@ export function renderScan(report: ScanReport, style: Style): string {
   out.push(style.bold(`cors-doctor scan ${report.root}`));
   out.push(
     style.dim(
-      `Starlette ${report.starletteVersion.version} (${report.starletteVersion.source}); ${report.stats.filesParsed} of ${report.stats.filesSeen} files parsed`,
+      `Starlette ${report.starletteVersion.version}: ${report.starletteVersion.source}. ${report.stats.filesParsed} of ${report.stats.filesSeen} files parsed`,
     ),
   );
   if (report.proxies.length > 0)
