@@ -64,7 +64,25 @@ export type SourceEdit =
   /** Move the statement on `statement.line` to just after the statement (or definition) on `after.line`. */
   | { kind: 'move-after'; statement: SourceLocation; after: SourceLocation }
   /** Insert `code` after the statement on `statement.line`, and `imports` after the file's last import. */
-  | { kind: 'insert-after'; statement: SourceLocation; code: string[]; imports: string[] };
+  | { kind: 'insert-after'; statement: SourceLocation; code: string[]; imports: string[] }
+  /**
+   * Changes the nginx directive that starts on `statement.line`, named `directive` (checked first):
+   * `replace` writes `lines` instead of it (of a block, instead of its head before `{`), `append` writes
+   * `lines[0]` as its last argument (before the `;`), `remove` deletes it (a block with its body),
+   * `insert-after` and `insert-before` write `lines` beside it at its indentation, `insert-into` writes
+   * them as the first lines of its block. Each of `lines` is one line of configuration; four leading
+   * spaces stand for one level of indentation (src/fix/nginx-edits.ts).
+   */
+  | {
+      kind: 'nginx-directive';
+      statement: SourceLocation;
+      directive: string;
+      change: NginxChange;
+      lines: string[];
+    };
+
+/** What a `nginx-directive` edit does to its directive. */
+export type NginxChange = 'replace' | 'append' | 'remove' | 'insert-after' | 'insert-before' | 'insert-into';
 
 export interface Fix {
   summary: string;

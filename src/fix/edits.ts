@@ -1,8 +1,9 @@
 /**
- * Applies `SourceEdit`s to Python source text, and writes the result as a unified diff. Pure: the
- * caller reads and writes files.
+ * Applies `SourceEdit`s to Python source text (nginx configuration: nginx-edits.ts), and writes the
+ * result as a unified diff. Pure: the caller reads and writes files.
  */
 import type { SourceEdit } from '../core/causes.js';
+import { applyNginxEdit } from './nginx-edits.js';
 import {
   blockExtent,
   keywordValue,
@@ -70,6 +71,11 @@ export function applyEdit(text: string, edit: SourceEdit): string {
         out = `${out.slice(0, at)}${missing.join('\n')}\n${out.slice(at)}`;
       }
       return out;
+    }
+    case 'nginx-directive': {
+      const out = applyNginxEdit(text, edit);
+      if ('error' in out) throw new EditDoesNotApply(out.error);
+      return out.text;
     }
   }
 }

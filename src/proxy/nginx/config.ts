@@ -35,7 +35,8 @@ export class NginxSyntaxError extends Error {
   }
 }
 
-type Token = { text: string; line: number; quoted: boolean };
+/** A token and where it is: `[start, end)` offsets into the source. */
+type Token = { text: string; line: number; quoted: boolean; start: number; end: number };
 
 function* tokens(source: string): Generator<Token> {
   let i = 0;
@@ -57,11 +58,12 @@ function* tokens(source: string): Generator<Token> {
       continue;
     }
     if (c === ';' || c === '{' || c === '}') {
-      yield { text: c, line, quoted: false };
+      yield { text: c, line, quoted: false, start: i, end: i + 1 };
       i++;
       continue;
     }
     const start = line;
+    const from = i;
     if (c === '"' || c === "'") {
       let text = '';
       i++;
@@ -81,7 +83,7 @@ function* tokens(source: string): Generator<Token> {
       i++;
       // As in nginx, a ")" right after a quoted argument closes an if condition and is not an argument.
       if (source[i] === ')') i++;
-      yield { text, line: start, quoted: true };
+      yield { text, line: start, quoted: true, start: from, end: i };
       continue;
     }
     let text = '';
@@ -106,25 +108,64 @@ function* tokens(source: string): Generator<Token> {
       text += d;
       i++;
     }
-    yield { text, line: start, quoted: false };
+    yield { text, line: start, quoted: false, start: from, end: i };
   }
+}
+
+/**
+ * Where a directive is written: `[start, end)` from its name to its `;` (a block: to its `}`), and for a
+ * block the offsets of its `{` and `}`. `depth` is 0 at the top of the file.
+ */
+export interface DirectiveSpan {
+  name: string;
+  args: string[];
+  line: number;
+  start: number;
+  end: number;
+  open?: number;
+  close?: number;
+  depth: number;
 }
 
 /** Parses a configuration file; throws NginxSyntaxError with the line, as `nginx -t` reports it. */
 export function parseNginxConfig(source: string): Directive[] {
+  return parse(source).root;
+}
+
+/** Every directive of a configuration file with where it is written, in source order. */
+export function directiveSpans(source: string): DirectiveSpan[] {
+  return parse(source).spans;
+}
+
+function parse(source: string): { root: Directive[]; spans: DirectiveSpan[] } {
   const root: Directive[] = [];
   const stack: Directive[][] = [root];
+  const spans: DirectiveSpan[] = [];
+  const open: DirectiveSpan[] = [];
   let current: Directive | undefined;
+  let currentStart = 0;
+  const spanOf = (d: Directive, end: number): DirectiveSpan => ({
+    name: d.name,
+    args: d.args,
+    line: d.line,
+    start: currentStart,
+    end,
+    depth: stack.length - 1,
+  });
   for (const token of tokens(source)) {
     const level = stack[stack.length - 1] as Directive[];
     if (!token.quoted && token.text === ';') {
       if (!current) throw new NginxSyntaxError('unexpected ";"', token.line);
       level.push(current);
+      spans.push(spanOf(current, token.end));
       current = undefined;
     } else if (!token.quoted && token.text === '{') {
       if (!current) throw new NginxSyntaxError('unexpected "{"', token.line);
       current.block = [];
       level.push(current);
+      const span = { ...spanOf(current, token.end), open: token.start };
+      spans.push(span);
+      open.push(span);
       stack.push(current.block);
       current = undefined;
     } else if (!token.quoted && token.text === '}') {
@@ -135,8 +176,12 @@ export function parseNginxConfig(source: string): Directive[] {
         );
       if (stack.length === 1) throw new NginxSyntaxError('unexpected "}"', token.line);
       stack.pop();
+      const span = open.pop() as DirectiveSpan;
+      span.close = token.start;
+      span.end = token.end;
     } else if (!current) {
       current = { name: token.text, args: [], line: token.line };
+      currentStart = token.start;
     } else {
       current.args.push(token.text);
     }
@@ -146,7 +191,7 @@ export function parseNginxConfig(source: string): Directive[] {
   // nginx counts the line after the last newline as the end of the file.
   if (stack.length > 1)
     throw new NginxSyntaxError('unexpected end of file, expecting "}"', source.split('\n').length);
-  return root;
+  return { root, spans };
 }
 
 /** Does this text look like nginx configuration (for `*.conf` files of other names)? */

@@ -45,13 +45,15 @@ export function inForce(at: BlockInContext, top: Directive[], name: string): Dir
 
 /** The `add_header` lines in force in a block. */
 export function addedHeaders(at: BlockInContext, top: Directive[]): AddedHeader[] {
-  return inForce(at, top, 'add_header').map((d) => ({
-    name: d.args[0] ?? '',
-    value: d.args[1] ?? '',
-    always: d.args[2] === 'always',
-    line: d.line,
-  }));
+  return inForce(at, top, 'add_header').map(asAddedHeader);
 }
+
+const asAddedHeader = (d: Directive): AddedHeader => ({
+  name: d.args[0] ?? '',
+  value: d.args[1] ?? '',
+  always: d.args[2] === 'always',
+  line: d.line,
+});
 
 export const findHeader = (headers: AddedHeader[], name: string): AddedHeader | undefined =>
   headers.find((h) => h.name.toLowerCase() === name.toLowerCase());
@@ -76,12 +78,28 @@ export function passesToApp(d: Directive): boolean {
 export const hiddenHeaders = (at: BlockInContext, top: Directive[]): Directive[] =>
   inForce(at, top, 'proxy_hide_header');
 
-/** Where the configuration adds Access-Control-Allow-Origin to what it passes to the app or answers itself. */
+/**
+ * The `add_header` lines a block would inherit if it had none of its own: those in force at the level
+ * around it.
+ */
+export function outerHeaders(at: BlockInContext, top: Directive[]): AddedHeader[] {
+  const parent = at.outer.at(-1);
+  if (!parent) return own(top, 'add_header').map(asAddedHeader);
+  return addedHeaders({ directive: parent, outer: at.outer.slice(0, -1) }, top);
+}
+
+/**
+ * Where the configuration adds Access-Control-Allow-Origin to what it passes to the app or answers itself,
+ * or means to: a level around such a block has the line even where the block's own `add_header` lines keep
+ * it from applying there (then nginx is still the layer meant to do CORS for the app).
+ */
 export function addsAllowOrigin(directives: Directive[]): AddedHeader | undefined {
   for (const at of blocks(directives)) {
     if (!passesToApp(at.directive) && !(isOptionsCondition(at.directive) && returnsSuccess(at.directive)))
       continue;
-    const added = findHeader(addedHeaders(at, directives), 'Access-Control-Allow-Origin');
+    const added =
+      findHeader(addedHeaders(at, directives), 'Access-Control-Allow-Origin') ??
+      findHeader(outerHeaders(at, directives), 'Access-Control-Allow-Origin');
     if (added) return added;
   }
   return undefined;

@@ -14,22 +14,11 @@ import type { Prediction } from '../../servers/stack.js';
 import type { ServerRequest } from '../../servers/types.js';
 import type { Upstream } from '../types.js';
 import { type Directive, directiveText, type NginxConfigFile } from './config.js';
-import {
-  addedHeaders,
-  type BlockInContext,
-  hiddenHeaders,
-  inForce,
-  listensOn,
-  passesToApp,
-  portOf,
-} from './cors.js';
+import { addedHeaders, type BlockInContext, hiddenHeaders, inForce, portOf } from './cors.js';
+import { children, matchLocation, NotModelled, pcre, serverFor, slashRedirect } from './locate.js';
 
 /** Statuses nginx adds `add_header` lines to without `always`. */
 const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
-
-class NotModelled extends Error {}
-
-const children = (d: Directive | undefined, name: string) => (d?.block ?? []).filter((c) => c.name === name);
 
 /** Predicts what nginx answers to `request`, passing it to `upstream` where the configuration does. */
 export function predictThroughNginx(
@@ -53,30 +42,26 @@ function walk(
   path: string[],
 ): Prediction {
   const url = new URL(request.url);
-  const port = portOf(url);
   const top = config.directives;
   const http = top.find((d) => d.name === 'http');
-  const servers = [...children(http, 'server'), ...top.filter((d) => d.name === 'server')];
-  const server = servers.find((s) => listensOn(s.block ?? [], port)) ?? servers[0];
-  if (!server) throw new NotModelled('no server block');
-  const outer = http ? [http] : [];
+  const found = serverFor(top, portOf(url));
+  if (!found) throw new NotModelled('no server block');
+  const { directive: server, outer } = found;
   const vars = variables(request, top, http);
   path.push(`nginx server at ${config.file}:${server.line}`);
 
   // The server's rewrite phase, then the location's.
-  const serverAnswer = rewritePhase({ directive: server, outer }, top, vars, config, path);
+  const serverAnswer = rewritePhase(found, top, vars, config, path);
   if (serverAnswer) return serverAnswer;
-  // A prefix location ending in "/" that passes to an app redirects its name without the slash (301).
-  const slashed = children(server, 'location').find(
-    (l) =>
-      (l.args.length === 1 || l.args[0] === '^~') && l.args.at(-1) === `${url.pathname}/` && passesToApp(l),
-  );
-  if (slashed && !children(server, 'location').some((l) => l.args[0] === '=' && l.args[1] === url.pathname)) {
+  // A location named with a trailing slash that passes to an app redirects its name without the slash
+  // (301), with the add_header lines of that location.
+  const slashed = slashRedirect(server, url.pathname);
+  if (slashed) {
     path.push(`${directiveText(slashed)} at ${config.file}:${slashed.line}: nginx adds the slash`);
     const answer = ownAnswer(
       301,
       '',
-      { directive: server, outer },
+      { directive: slashed, outer: [...outer, server] },
       top,
       vars,
       `nginx redirects ${url.pathname} to ${url.pathname}/ (the location at ${config.file}:${slashed.line} ends with a slash)`,
@@ -234,41 +219,7 @@ function added(at: BlockInContext, top: Directive[], vars: Variables, status: nu
     .filter(([, value]) => value !== '');
 }
 
-/** nginx's location choice: `=` exact, else the longest prefix (final with `^~`), else the first regex. */
-function matchLocation(server: Directive, uri: string): Directive | undefined {
-  let longest: Directive | undefined;
-  let longestLength = -1;
-  const regexes: Directive[] = [];
-  for (const loc of children(server, 'location')) {
-    const [a, b] = loc.args;
-    if (a === '=' && b === uri) return loc;
-    if (a === '~' || a === '~*') {
-      regexes.push(loc);
-      continue;
-    }
-    const prefix = a === '^~' ? b : loc.args.length === 1 ? a : undefined;
-    if (prefix !== undefined && uri.startsWith(prefix) && prefix.length > longestLength) {
-      longest = loc;
-      longestLength = prefix.length;
-    }
-  }
-  if (longest?.args[0] === '^~') return longest;
-  for (const loc of regexes) {
-    if (pcre(loc.args[1] ?? '', loc.args[0] === '~*').test(uri)) return loc;
-  }
-  return longest;
-}
-
 type Variables = (name: string) => string;
-
-/** An nginx (PCRE) regular expression as JavaScript's; one JavaScript cannot read is not modelled. */
-function pcre(pattern: string, caseless: boolean): RegExp {
-  try {
-    return new RegExp(pattern, caseless ? 'i' : '');
-  } catch {
-    throw new NotModelled(`the regular expression ${JSON.stringify(pattern)} is not modelled`);
-  }
-}
 
 /** nginx variables of the request, and those a `map` defines. */
 function variables(request: ServerRequest, top: Directive[], http: Directive | undefined): Variables {
