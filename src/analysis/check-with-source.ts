@@ -62,7 +62,7 @@ export async function checkWithSource(
 
   const scan = scanProject(project, {
     origins: [page.origin],
-    request: { method: page.method, headers: page.headers, credentials: page.credentials },
+    request: { method: page.method, headers: page.headers, credentials: page.credentials, url: page.url },
   });
   // Only the app that serves this URL can explain what the request met, and, of several nginx
   // configurations, those that listen on the URL's port (all of them when none says so).

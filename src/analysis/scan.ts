@@ -11,7 +11,7 @@ export interface ScanOptions {
   /** Frontend origins that must work. */
   origins: string[];
   /** A request the frontend makes, to narrow findings to it. */
-  request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
+  request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode; url?: string };
 }
 
 /** A resolved value as plain JSON: strings, lists, booleans; unresolved values as `{unresolved: expression}`. */
@@ -61,7 +61,16 @@ export function scanProject(project: Project, options: ScanOptions): ScanReport 
     .concat(
       project.proxies
         .filter((config) => !config.syntaxError)
-        .flatMap((config) => scanProxyConfig({ config, appHasCors })),
+        .flatMap((config) =>
+          scanProxyConfig({
+            config,
+            appHasCors,
+            project,
+            origins: options.origins,
+            starletteVersion: version,
+            ...(options.request && { request: options.request }),
+          }),
+        ),
     )
     .sort(
       (a, b) =>

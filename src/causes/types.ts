@@ -21,8 +21,11 @@ export interface ScanContext {
   app: PythonApp;
   /** Frontend origins that must work (`--origin`, repeatable). Empty: no origin-specific findings. */
   origins: string[];
-  /** A request the frontend makes (`--method`, `--header`, `--credentials`), when given. */
-  request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
+  /**
+   * A request the frontend makes (`--method`, `--header`, `--credentials`), when given; `url` when a
+   * check names the URL it goes to.
+   */
+  request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode; url?: string };
   /** The Starlette version the project resolves to (from lock files), or the newest when unknown. */
   starletteVersion: string;
 }
@@ -32,6 +35,14 @@ export interface ProxyScanContext {
   config: ProxyConfig;
   /** An app of the project has CORSMiddleware (so the app itself sends CORS headers). */
   appHasCors: boolean;
+  /** The project the configuration is part of (the apps behind it), when the scan reads one. */
+  project?: Project;
+  /** Frontend origins that must work, as for an app's scan. */
+  origins?: string[];
+  /** The request the frontend makes, as for an app's scan (`url`: where it goes, when a check names it). */
+  request?: ScanContext['request'];
+  /** The Starlette version of the project, as for an app's scan. */
+  starletteVersion?: string;
 }
 
 /** A cause as a rule reports it: the framework stamps the rule's code, and its severity unless given. */
