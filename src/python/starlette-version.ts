@@ -208,8 +208,16 @@ export function resolveStarletteVersion(evidence: VersionEvidence): ProjectStarl
 export function projectStarletteVersion(
   project: Pick<PythonProject, 'root' | 'versions' | 'apps'>,
 ): ProjectStarletteVersion {
-  return resolveStarletteVersion(readVersionEvidence(project));
+  // Read once per project read: a check or a proof asks many times.
+  let known = resolved.get(project);
+  if (!known) {
+    known = resolveStarletteVersion(readVersionEvidence(project));
+    resolved.set(project, known);
+  }
+  return known;
 }
+
+const resolved = new WeakMap<object, ProjectStarletteVersion>();
 
 // Reading the few files the project walk does not list (I/O, bounded: no directory is walked).
 
