@@ -5,6 +5,7 @@ import { splitListHeader } from '../../model/http-token.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { malformedEdits, malformedNames } from './method-not-allowed.js';
 
 export const headerNotAllowed: CauseRule = {
   code: 'header-not-allowed',
@@ -31,6 +32,12 @@ export const headerNotAllowed: CauseRule = {
     ];
     if (refusal?.has('headers'))
       evidence.unshift(`OPTIONS -> ${statusLine(preflight)} "${preflight.bodyExcerpt.trim()}"`);
+    // Starlette's set(allow_headers) of a string: its characters, one by one.
+    const characters = [...allowed].filter((h) => h.length === 1);
+    if (characters.length >= 3)
+      evidence.push(
+        `Access-Control-Allow-Headers lists single characters (${characters.join(', ')}): allow_headers is a string, not a list (("Authorization") is a string; ("Authorization",) or ["Authorization"] is a list)`,
+      );
     if (allowed.has('*') && e.page.credentials === 'include')
       evidence.push('* is a literal name, not a wildcard, for requests with credentials');
     return {
@@ -38,7 +45,10 @@ export const headerNotAllowed: CauseRule = {
       evidence,
       locations: [],
       fix: {
-        summary: `Add ${(missing.length > 0 ? missing : requested).map((h) => `"${h}"`).join(', ')} to allow_headers.`,
+        summary:
+          characters.length >= 3
+            ? `Pass allow_headers a list of names: allow_headers=${pyList(missing.length > 0 ? missing : requested)}.`
+            : `Add ${(missing.length > 0 ? missing : requested).map((h) => `"${h}"`).join(', ')} to allow_headers.`,
         snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
       },
     };
@@ -53,10 +63,13 @@ function scanHeaderNotAllowed({ app, request }: ScanContext): FindingDraft[] {
   const option = entry.options.allow_headers;
   const { shape, items } = stringItems(option);
   if (shape === 'unresolved') return [];
-  // A string is iterated character by character by Starlette's set(allow_headers).
-  const configured = shape === 'str' ? [] : items.map((i) => i.value.toLowerCase());
-  if (configured.includes('*')) return [];
-  const allowed = new Set([...ALWAYS_ALLOWED, ...configured]);
+  // A string is iterated character by character by Starlette's set(allow_headers); a comma list in one
+  // item is one name that no request header has.
+  const malformed = malformedNames(shape, items, 'allow_headers');
+  const configured = malformed ? malformed.meant : shape === 'str' ? [] : items.map((i) => i.value);
+  const names = configured.map((h) => h.toLowerCase());
+  if (names.includes('*') && !malformed) return [];
+  const allowed = new Set([...ALWAYS_ALLOWED, ...names]);
   const needed = new Map<string, string>();
   for (const route of app.routes) {
     for (const header of route.readsHeaders)
@@ -67,21 +80,38 @@ function scanHeaderNotAllowed({ app, request }: ScanContext): FindingDraft[] {
   }
   for (const [name] of request?.headers ?? [])
     needed.set(name.toLowerCase(), 'the request given with --header');
-  const missing = [...needed.keys()].filter((h) => !allowed.has(h));
-  if (missing.length === 0 && shape !== 'str') return [];
+  const missing = names.includes('*') ? [] : [...needed.keys()].filter((h) => !allowed.has(h));
+  if (missing.length === 0 && !malformed) return [];
   const ref = option?.source ?? entry.source ?? app.source;
+  const list = [...new Set([...configured, ...missing])];
+  if (malformed) {
+    const where = malformed.items[0]?.source ?? ref;
+    return [
+      {
+        file: where.file,
+        line: where.line,
+        ...(where.line !== ref.line || where.file !== ref.file ? { related: [ref] } : {}),
+        message: `allow_headers is ${option?.expression}: ${malformed.why}.${missing.length > 0 ? ` Requests also send ${missing.join(', ')}.` : ''}`,
+        evidence: [
+          ...(option ? [`allow_headers = ${option.expression}`, ...option.via] : []),
+          ...missing.map((h) => `${h}: read by ${needed.get(h)}`),
+        ],
+        fix: withEdits(
+          `Write each header as an item of its own: allow_headers=${pyList(list)}.`,
+          malformedEdits(entry, 'allow_headers', option, malformed, list, missing.length === 0),
+        ),
+      },
+    ];
+  }
   return [
     {
       file: ref.file,
       line: ref.line,
-      message:
-        shape === 'str'
-          ? `allow_headers is a string (${option?.expression}): Starlette turns it into a set of single characters, so no custom header is allowed.`
-          : `allow_headers ${shape === 'absent' ? 'is not set' : `is ${option?.expression}`}: preflights that ask for ${missing.join(', ')} get 400 "Disallowed CORS headers".`,
+      message: `allow_headers ${shape === 'absent' ? 'is not set' : `is ${option?.expression}`}: preflights that ask for ${missing.join(', ')} get 400 "Disallowed CORS headers".`,
       evidence: missing.map((h) => `${h}: read by ${needed.get(h)}`),
       fix: withEdits(
-        `allow_headers=${pyList([...new Set([...configured, ...missing])])}`,
-        setCorsKeyword(entry, 'allow_headers', pyList([...new Set([...configured, ...missing])]), option),
+        `allow_headers=${pyList(list)}`,
+        setCorsKeyword(entry, 'allow_headers', pyList(list), option),
       ),
     },
   ];

@@ -1,4 +1,4 @@
-import { replaceStringValue } from '../../fix/source-edits.js';
+import { pyList, replaceStringValue, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import type { ResolvedValue } from '../../python/types.js';
@@ -11,6 +11,7 @@ import {
   statusLine,
 } from '../evidence.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { malformedEdits, splitNames } from './method-not-allowed.js';
 
 /** Why an allowed-origin value can never equal a browser's Origin, or undefined when it is well formed. */
 export function malformedOriginReason(value: string, pageOrigin?: string): string | undefined {
@@ -100,13 +101,21 @@ function scanOriginMalformed({ app }: ScanContext): FindingDraft[] {
       line: line?.line ?? app.source.line,
     };
     if (shape === 'str') {
+      const text = items[0]?.value ?? '';
+      const meant = splitNames(text);
+      const edits =
+        text !== '*' && meant.length > 0
+          ? malformedEdits(entry, 'allow_origins', option, { items }, meant, true)
+          : undefined;
       findings.push({
         ...base,
         message: `allow_origins is a string (${option?.expression}), not a list: Starlette then tests \`origin in "<string>"\` as a substring, which allows origins you never listed and refuses ones you did.`,
-        fix: {
-          summary:
-            'Pass a list of origins, e.g. allow_origins=[o.strip() for o in value.split(",") if o.strip()].',
-        },
+        fix: withEdits(
+          meant.length > 0 && text !== '*'
+            ? `Pass a list of origins: allow_origins=${pyList(meant)}.`
+            : 'Pass a list of origins, e.g. allow_origins=[o.strip() for o in value.split(",") if o.strip()].',
+          edits,
+        ),
       });
       continue;
     }

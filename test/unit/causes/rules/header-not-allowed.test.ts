@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import { headerNotAllowed } from '../../../../src/causes/rules/header-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
+import { added, scanAfterFix, scanSource } from '../../../support/scan-source.js';
 import { BEARER, http, JSON_BODY } from './wire.js';
 
 const ME = 'http://localhost:8000/me';
@@ -32,6 +34,32 @@ const STAR_HEADERS = http(`
 
 testRule(headerNotAllowed, {
   invalid: [
+    {
+      // test/fixtures/broken/headers-paren-string: allow_headers=("Authorization") is a string.
+      name: 'allow_headers=("Authorization"): Starlette allows the characters of the string',
+      page: { url: 'http://localhost:8000/invoices', headers: BEARER },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: GET, POST
+            access-control-max-age: 600
+            access-control-allow-headers: A, Accept, Accept-Language, Content-Language, Content-Type, a, h, i, n, o, r, t, u, z
+            access-control-allow-credentials: true
+            access-control-allow-origin: http://localhost:3000
+            content-length: 23
+            content-type: text/plain; charset=utf-8
+
+            Disallowed CORS headers`),
+        },
+      ],
+      summary: /request header authorization\.$/,
+      evidence:
+        /lists single characters \(a, h, i, n, o, r, t, u, z\): allow_headers is a string, not a list/,
+    },
     {
       name: 'default allow_headers: an Authorization preflight gets 400 Disallowed CORS headers',
       page: { url: ME, headers: BEARER },
@@ -238,4 +266,68 @@ testRule(headerNotAllowed, {
       ],
     },
   ],
+});
+
+// -------------------------------------------------------------------------------------------------
+// Source: a string where a list belongs becomes a list of names, where it is written.
+
+const HEAD =
+  'from fastapi import FastAPI, Header\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\n';
+const ROUTE = '\n\n@app.get("/invoices")\ndef invoices(authorization: str = Header()):\n    return []\n';
+
+const SOURCE_CASES: Array<{
+  name: string;
+  files: Record<string, string>;
+  at: string;
+  message: RegExp;
+  fixed: string;
+}> = [
+  {
+    name: 'allow_headers=("Authorization"): parentheses without a comma make a string',
+    files: {
+      'main.py': `${HEAD}app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:3000"],
+    allow_headers=("Authorization"),
+)${ROUTE}`,
+    },
+    at: 'main.py:8',
+    message: /a string, not a list: Starlette takes the set of its characters \(A, u, t, h, \.\.\.\)/,
+    fixed: 'allow_headers=["Authorization"],',
+  },
+  {
+    name: 'allow_headers=["Authorization, Content-Type"]: one item holding two names',
+    files: {
+      'main.py': `${HEAD}app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:3000"],
+    allow_headers=["Authorization, Content-Type"],
+)${ROUTE}`,
+    },
+    at: 'main.py:8',
+    message: /"Authorization, Content-Type" is one string holding a comma list/,
+    fixed: 'allow_headers=["Authorization", "Content-Type"],',
+  },
+  {
+    name: 'a string naming one header, and the route reads another: both in the list',
+    files: {
+      'main.py': `${HEAD}app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"], allow_headers="X-Request-ID")${ROUTE}`,
+    },
+    at: 'main.py:5',
+    message: /Requests also send authorization/,
+    fixed:
+      'app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000"], allow_headers=["X-Request-ID", "authorization"])',
+  },
+];
+
+describe('rule header-not-allowed: malformed allow_headers in the source', () => {
+  it.each(SOURCE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const scan = { files: c.files, origins: ['http://localhost:3000'] };
+    const findings = await scanSource('header-not-allowed', scan);
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual([c.at]);
+    expect(findings[0]?.message).toMatch(c.message);
+    expect(added(findings[0]?.fix?.patch)).toEqual([c.fixed]);
+    const { left } = await scanAfterFix('header-not-allowed', scan);
+    expect(left.map((f) => f.message)).toEqual([]);
+  });
 });

@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import { methodNotAllowed } from '../../../../src/causes/rules/method-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
+import { added, scanAfterFix, scanSource } from '../../../support/scan-source.js';
 import { BEARER, http, JSON_BODY } from './wire.js';
 
 const ITEM = '{"name":"Saw","price":12}';
@@ -61,6 +63,36 @@ testRule(methodNotAllowed, {
       summary: /the method patch\.$/,
       evidence:
         /methods are compared case-sensitively: patch is not DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT/,
+    },
+    {
+      // test/fixtures/broken/methods-comma-string: allow_methods=["DELETE,GET,POST,PUT"], one item.
+      name: 'allow_methods=["DELETE,GET,POST,PUT"]: Starlette lists one item holding a comma list',
+      page: {
+        url: 'http://localhost:8000/notes/1',
+        origin: 'http://localhost:5173',
+        method: 'PUT',
+        ...JSON_BODY,
+        body: '{"text":"x"}',
+      },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE,GET,POST,PUT
+            access-control-max-age: 600
+            access-control-allow-headers: Accept, Accept-Language, Content-Language, Content-Type
+            access-control-allow-origin: http://localhost:5173
+            content-length: 22
+            content-type: text/plain; charset=utf-8
+
+            Disallowed CORS method`),
+        },
+      ],
+      summary: /the method PUT\.$/,
+      evidence: /"DELETE,GET,POST,PUT" is one item of allow_methods holding a comma list/,
     },
     {
       // A hand-written middleware answers OPTIONS 204 with response.headers["Access-Control-Allow-Methods"] =
@@ -220,4 +252,116 @@ testRule(methodNotAllowed, {
       ],
     },
   ],
+});
+
+// -------------------------------------------------------------------------------------------------
+// Source: a comma list in one string becomes a list of methods, where it is written; once fixed, the
+// project scans clean.
+
+const HEAD =
+  'from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\n';
+const ROUTES = '\n\n@app.put("/notes/{note_id}")\ndef update(note_id: int):\n    return {}\n';
+
+const SOURCE_CASES: Array<{
+  name: string;
+  files: Record<string, string>;
+  request?: { method: string; headers: Array<[string, string]> };
+  at: string;
+  message: RegExp;
+  /** The fixed line; null: no patch is offered. */
+  fixed: string | null;
+}> = [
+  {
+    name: 'allow_methods=["DELETE,GET,POST,PUT"]: one string, split into four methods (not "POST" appended)',
+    files: {
+      'main.py': `${HEAD}app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:5173"],
+    allow_methods=["DELETE,GET,POST,PUT"],
+)${ROUTES}`,
+    },
+    request: { method: 'POST', headers: [['Content-Type', 'application/json']] },
+    at: 'main.py:8',
+    message: /"DELETE,GET,POST,PUT" is one string holding a comma list/,
+    fixed: '    allow_methods=["DELETE", "GET", "POST", "PUT"],',
+  },
+  {
+    name: 'allow_methods="GET, POST": a string, split, and the route\'s PUT added',
+    files: {
+      'main.py': `${HEAD}app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"], allow_methods="GET, POST")${ROUTES}`,
+    },
+    at: 'main.py:5',
+    message:
+      /a string, not a list: Starlette tests `method in "GET, POST"` as a substring.*Routes also use PUT/,
+    fixed:
+      'app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"], allow_methods=["GET", "POST", "PUT"])',
+  },
+  {
+    name: 'a constant holding "get,put": the constant line, upper-cased and split',
+    files: {
+      'main.py': `${HEAD}METHODS = ["get,put"]
+app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"], allow_methods=METHODS)${ROUTES}`,
+    },
+    at: 'main.py:5',
+    message: /"get,put" is one string holding a comma list/,
+    fixed: 'METHODS = ["GET", "PUT"]',
+  },
+  {
+    name: 'a string from .env: split where the option is written',
+    files: {
+      '.env': 'CORS_METHODS=GET,PUT\n',
+      'main.py': `import os
+${HEAD}app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:5173"],
+    allow_methods=os.getenv("CORS_METHODS", "GET"),
+)${ROUTES}`,
+    },
+    at: 'main.py:9',
+    message: /a string, not a list/,
+    fixed:
+      '    allow_methods=[method.strip() for method in os.getenv("CORS_METHODS", "GET").split(",") if method.strip()],',
+  },
+];
+
+describe('rule method-not-allowed: malformed allow_methods in the source', () => {
+  it.each(SOURCE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const scan = {
+      files: c.files,
+      origins: ['http://localhost:5173'],
+      ...(c.request && { request: c.request }),
+    };
+    const findings = await scanSource('method-not-allowed', scan);
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual([c.at]);
+    expect(findings[0]?.message).toMatch(c.message);
+    if (c.fixed === null) {
+      expect(findings[0]?.fix?.patch).toBeUndefined();
+      return;
+    }
+    expect(added(findings[0]?.fix?.patch)).toEqual([c.fixed.trim()]);
+    const { left } = await scanAfterFix('method-not-allowed', scan);
+    expect(left.map((f) => f.message)).toEqual([]);
+  });
+
+  it("a lower-case `patch` from the page asks the backend for PATCH, never for 'patch'", async () => {
+    const findings = await scanSource('method-not-allowed', {
+      files: {
+        'main.py': `${HEAD}app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"], allow_methods=["GET"])\n`,
+      },
+      origins: ['http://localhost:5173'],
+      request: { method: 'patch', headers: [['Content-Type', 'application/json']] },
+    });
+    expect(findings.map((f) => f.fix?.summary)).toEqual(['allow_methods=["GET", "PATCH"]']);
+  });
+
+  it('allow_methods=["*"] stands for the upper-case names: a lower-case `patch` needs no backend change', async () => {
+    const findings = await scanSource('method-not-allowed', {
+      files: {
+        'main.py': `${HEAD}app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:5173"], allow_methods=["*"])\n`,
+      },
+      origins: ['http://localhost:5173'],
+      request: { method: 'patch', headers: [] },
+    });
+    expect(findings).toEqual([]);
+  });
 });

@@ -1,15 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import { originMalformed } from '../../../../src/causes/rules/origin-malformed.js';
 import { testRule } from '../../../support/rule-tester.js';
-import {
-  BEARER,
-  http,
-  ITEMS_WITHOUT_ACAO,
-  JSON_BODY,
-  layerProbe,
-  PUT_ITEM,
-  refused,
-  slashProbe,
-} from './wire.js';
+import { added, scanAfterFix, scanSource } from '../../../support/scan-source.js';
+import { BEARER, http, ITEMS_WITHOUT_ACAO, layerProbe, PUT_ITEM, refused, slashProbe } from './wire.js';
 
 // test/fixtures/fastapi/trailing-slash: allow_origins=["http://localhost:3000/"] allows the probe's
 // misspelt origin, which no browser sends.
@@ -156,4 +149,44 @@ testRule(originMalformed, {
       ],
     },
   ],
+});
+
+// -------------------------------------------------------------------------------------------------
+// Source: allow_origins written as one string becomes a list, where it is written.
+
+const CORS =
+  'from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\n';
+
+const STRING_CASES: Array<{ name: string; files: Record<string, string>; at: string; fixed: string }> = [
+  {
+    name: 'a comma list in one literal',
+    files: {
+      'main.py': `${CORS}app.add_middleware(CORSMiddleware, allow_origins="http://localhost:3000,https://app.example.com")\n`,
+    },
+    at: 'main.py:5',
+    fixed:
+      'app.add_middleware(CORSMiddleware, allow_origins=["http://localhost:3000", "https://app.example.com"])',
+  },
+  {
+    name: 'a string from .env: split where the option is written',
+    files: {
+      '.env': 'CORS_ORIGINS=http://localhost:3000,https://app.example.com\n',
+      'main.py': `import os\n${CORS}app.add_middleware(CORSMiddleware, allow_origins=os.getenv("CORS_ORIGINS", ""))\n`,
+    },
+    at: 'main.py:6',
+    fixed:
+      'app.add_middleware(CORSMiddleware, allow_origins=[origin.strip() for origin in os.getenv("CORS_ORIGINS", "").split(",") if origin.strip()])',
+  },
+];
+
+describe('rule origin-malformed: allow_origins as a string in the source', () => {
+  it.each(STRING_CASES)('$name', async (c) => {
+    const scan = { files: c.files, origins: ['http://localhost:3000'] };
+    const findings = await scanSource('origin-malformed', scan);
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual([c.at]);
+    expect(findings[0]?.message).toMatch(/allow_origins is a string/);
+    expect(added(findings[0]?.fix?.patch)).toEqual([c.fixed]);
+    const { left } = await scanAfterFix('origin-malformed', scan);
+    expect(left.map((f) => f.message)).toEqual([]);
+  });
 });

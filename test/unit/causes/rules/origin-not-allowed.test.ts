@@ -7,7 +7,6 @@ import {
   COOKIE,
   http,
   ITEMS_WITHOUT_ACAO,
-  JSON_BODY,
   layerProbe,
   PUT_ITEM,
   refused,
