@@ -66,6 +66,17 @@ export type SourceEdit =
   /** Insert `code` after the statement on `statement.line`, and `imports` after the file's last import. */
   | { kind: 'insert-after'; statement: SourceLocation; code: string[]; imports: string[] }
   /**
+   * Insert `code` before the statement starting on `statement.line`, at its indentation (the first line
+   * of a function body), and `imports` after the file's last import when the name is not imported yet.
+   * With no `code`, only the imports are added.
+   */
+  | { kind: 'insert-before'; statement: SourceLocation; code: string[]; imports: string[] }
+  /**
+   * Move the list item starting on `statement.line` to just before the item starting on `before.line`, in
+   * the same list literal (`middleware=[...]`, whose first item is the outermost layer).
+   */
+  | { kind: 'move-item-before'; statement: SourceLocation; before: SourceLocation }
+  /**
    * Changes the nginx directive that starts on `statement.line`, named `directive` (checked first):
    * `replace` writes `lines` instead of it (of a block, instead of its head before `{`), `append` writes
    * `lines[0]` as its last argument (before the `;`), `remove` deletes it (a block with its body),

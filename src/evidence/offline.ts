@@ -6,9 +6,11 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { UnpredictableAnswerError } from '../core/errors.js';
+import { moduleFile, type ServeCommand } from '../project/serve-commands.js';
 import type { ProxyConfig } from '../proxy/registry.js';
 import { predictThroughProxy } from '../proxy/registry.js';
-import type { PythonApp, PythonProject } from '../python/types.js';
+import type { PythonApp } from '../python/types.js';
+import { knownFiles, moduleObjects, servedApp } from '../servers/served-object.js';
 import { type Prediction, type PredictOptions, predictAnswer, routeMatchesPath } from '../servers/stack.js';
 import type { ServerRequest } from '../servers/types.js';
 import type { SendResult } from './probe/http.js';
@@ -51,14 +53,39 @@ export function predictionTransport(predict: (request: ServerRequest) => Predict
 }
 
 /**
- * The app that serves `url`: among the project's apps, the one with the most routes matching the
- * path (any method); ties go to the first app found. Undefined when the project has no app.
+ * The objects the project's serve commands name (Dockerfile, compose, Procfile, `uvicorn.run`), each as
+ * the model of what is served: the app with the wrappers of that object outside its stack, and without the
+ * wrappers it does not pass through (`application = CORSMiddleware(app)` is not in `main:app`).
  */
-export function appForUrl(project: PythonProject, url: string): PythonApp | undefined {
+export function servedApps(project: ServedProject): PythonApp[] {
+  const out: PythonApp[] = [];
+  for (const command of project.serveCommands ?? []) {
+    if (command.factory) continue; // what a factory returns is not followed
+    const file = command.resolved?.file ?? moduleFile(command, knownFiles(project.apps));
+    if (!file) continue;
+    const served = moduleObjects(project.apps, file, command.resolved?.bindings)?.get(command.attribute);
+    if (typeof served === 'object') out.push(servedApp(served));
+  }
+  return out;
+}
+
+/** What `appForUrl` reads of a project: its apps and the commands that serve them. */
+export interface ServedProject {
+  apps: PythonApp[];
+  serveCommands?: ServeCommand[];
+}
+
+/**
+ * The app that serves `url`: among the objects the project's serve commands name (else among the
+ * project's apps), the one with the most routes matching the path (any method); ties go to the first
+ * found. Undefined when the project has no app.
+ */
+export function appForUrl(project: ServedProject, url: string): PythonApp | undefined {
   const { pathname } = new URL(url);
+  const served = servedApps(project);
   let best: PythonApp | undefined;
   let bestScore = -1;
-  for (const app of project.apps) {
+  for (const app of served.length > 0 ? served : project.apps) {
     const score = app.routes.filter((r) => routeMatchesPath(r, pathname)).length;
     if (score > bestScore) {
       best = app;

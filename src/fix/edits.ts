@@ -3,7 +3,9 @@
  * result as a unified diff. Pure: the caller reads and writes files.
  */
 import type { SourceEdit } from '../core/causes.js';
+import { EditDoesNotApply } from './edit-error.js';
 import { applyNginxEdit } from './nginx-edits.js';
+import { afterLastImport, insertBefore, moveItemBefore } from './python-edits.js';
 import {
   blockExtent,
   keywordValue,
@@ -15,8 +17,7 @@ import {
   statementExtent,
 } from './python-text.js';
 
-/** Raised when an edit does not fit the text (the source changed, or the construct is unusual). */
-export class EditDoesNotApply extends Error {}
+export { EditDoesNotApply };
 
 const indentAt = (text: string, offset: number): string => /^[ \t]*/.exec(text.slice(offset))?.[0] ?? '';
 
@@ -77,6 +78,10 @@ export function applyEdit(text: string, edit: SourceEdit): string {
       if ('error' in out) throw new EditDoesNotApply(out.error);
       return out.text;
     }
+    case 'insert-before':
+      return insertBefore(text, edit);
+    case 'move-item-before':
+      return moveItemBefore(text, edit);
   }
 }
 
@@ -100,24 +105,6 @@ function addKeyword(text: string, parens: { open: number; close: number }, kwarg
   const trimmed = inside.trimEnd();
   const sep = trimmed === '' ? '' : trimmed.endsWith(',') ? ' ' : ', ';
   return `${text.slice(0, parens.open + 1)}${trimmed}${sep}${kwarg}${text.slice(parens.close)}`;
-}
-
-/**
- * Offset after the last import of the module's leading block (docstring, comments, `from __future__`,
- * imports): a new import goes there, before any code that could use the name. 0 when there is none.
- */
-function afterLastImport(text: string): number {
-  let at = 0;
-  let offset = 0;
-  while (offset < text.length) {
-    const { end } = statementExtent(text, lineNumberAt(text, offset));
-    const statement = text.slice(offset, end).trim();
-    if (/^(import|from)\s/.test(statement)) at = end;
-    else if (statement !== '' && !statement.startsWith('#') && !/^[rRuUbBfF]*["']/.test(statement)) break;
-    if (end <= offset) break;
-    offset = end;
-  }
-  return at;
 }
 
 /** A unified diff of one file (`a/FILE` -> `b/FILE`), or '' when nothing changed. */

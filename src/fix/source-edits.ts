@@ -4,6 +4,7 @@
  * mechanical edit can follow (a value computed elsewhere, a registration inside a list, ...): the
  * finding then keeps its summary and no patch.
  */
+import { STATUS_CODES } from 'node:http';
 import type { SourceEdit } from '../core/causes.js';
 import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.js';
 
@@ -107,14 +108,115 @@ export function withEdits(
 }
 
 /**
- * Makes CORSMiddleware the outermost user middleware: moves its registration below the last middleware
- * registered in the same file (the middleware added last runs first).
+ * Makes CORSMiddleware the outer layer of `over` (by default, of every middleware registered outside it
+ * the way it is registered): moves its `add_middleware` call below the last of them (the middleware added
+ * last runs first), or its item of a `middleware=[...]` list to the front (the first item is the
+ * outermost). Undefined when moving CORS cannot put it outside all of `over`: one is registered in another
+ * way (`add_middleware` layers always wrap the list's), in another file, or inside a function or a block.
  */
-export function corsOutermost(app: PythonApp, cors: MiddlewareEntry): SourceEdit[] | undefined {
-  const index = app.middleware.indexOf(cors);
-  const outer = app.middleware
-    .slice(0, index)
-    .filter((m) => (m.registration === 'add_middleware' || m.registration === 'decorator') && m.source)
-    .sort((a, b) => (b.source?.line ?? 0) - (a.source?.line ?? 0))[0];
-  return outer ? moveCorsAfter(cors, outer) : undefined;
+export function corsOutermost(
+  app: PythonApp,
+  cors: MiddlewareEntry,
+  over?: MiddlewareEntry[],
+): SourceEdit[] | undefined {
+  const outside = app.middleware.slice(0, Math.max(0, app.middleware.indexOf(cors)));
+  const registration =
+    cors.registration === 'constructor' ? ['constructor'] : ['add_middleware', 'decorator'];
+  const layers = over ?? outside.filter((m) => registration.includes(m.registration));
+  if (layers.length === 0 || !cors.source || cors.nested) return undefined;
+  const sameFile = (m: MiddlewareEntry) => m.source?.file === cors.source?.file && !m.nested;
+  if (!layers.every((m) => registration.includes(m.registration) && sameFile(m))) return undefined;
+  if (cors.registration === 'constructor') {
+    // The list's first item, wherever the layers to pass are in it.
+    const first = app.middleware.find((m) => m.registration === 'constructor');
+    if (!first?.source || first === cors || !sameFile(first)) return undefined;
+    return [{ kind: 'move-item-before', statement: cors.source, before: first.source }];
+  }
+  const last = layers.reduce((a, b) => ((b.source?.line ?? 0) > (a.source?.line ?? 0) ? b : a));
+  return moveCorsAfter(cors, last);
+}
+
+/**
+ * Lets CORS preflights through a middleware whose code is in the project, before anything else it does:
+ * an OPTIONS request with Access-Control-Request-Method (what browsers send, never with credentials) goes
+ * on to the CORS layer inside, which answers it; every other request meets the check as before.
+ */
+export function letPreflightsThrough(entry: MiddlewareEntry): SourceEdit[] | undefined {
+  const b = entry.behaviour;
+  if (!b?.body) return undefined;
+  const comment = '# CORS preflights never carry credentials: let them through to CORSMiddleware.';
+  if (entry.kind === 'http-function') {
+    const [request, callNext] = b.body.parameters;
+    if (!request || !callNext) return undefined;
+    return [
+      {
+        kind: 'insert-before',
+        statement: b.body.first,
+        imports: [],
+        code: [
+          comment,
+          `if ${request}.method == "OPTIONS" and "access-control-request-method" in ${request}.headers:`,
+          `    return await ${callNext}(${request})`,
+        ],
+      },
+    ];
+  }
+  const [scope, receive, send] = b.body.parameters;
+  if (entry.kind !== 'other' || !b.innerApp || !scope || !receive || !send) return undefined;
+  return [
+    {
+      kind: 'insert-before',
+      statement: b.body.first,
+      imports: [],
+      code: [
+        comment,
+        'if (',
+        `    ${scope}["type"] == "http"`,
+        `    and ${scope}["method"] == "OPTIONS"`,
+        `    and b"access-control-request-method" in dict(${scope}["headers"])`,
+        '):',
+        `    return await self.${b.innerApp}(${scope}, ${receive}, ${send})`,
+      ],
+    },
+  ];
+}
+
+/**
+ * Turns each `raise HTTPException(...)` of an http middleware into the response it meant
+ * (`return JSONResponse(status_code=..., content={"detail": ...})`), which, unlike the exception, passes
+ * back through the CORS layer outside; adds the JSONResponse import when the module lacks it.
+ */
+export function returnInsteadOfRaise(app: PythonApp, entry: MiddlewareEntry): SourceEdit[] | undefined {
+  const raises = entry.behaviour?.httpExceptions ?? [];
+  if (entry.kind !== 'http-function' || raises.length === 0) return undefined;
+  const edits: SourceEdit[] = [];
+  for (const r of raises) {
+    if (!r.status || r.statusCode === undefined) return undefined;
+    const detail = r.detail ?? JSON.stringify(STATUS_CODES[r.statusCode] ?? 'Error');
+    const args = [
+      `status_code=${r.status}`,
+      `content={"detail": ${detail}}`,
+      ...(r.headers ? [`headers=${r.headers}`] : []),
+    ];
+    edits.push({
+      kind: 'replace-text',
+      file: r.source.file,
+      line: r.source.line,
+      from: r.text,
+      to: `return JSONResponse(${args.join(', ')})`,
+    });
+  }
+  const files = new Set(raises.map((r) => r.source.file));
+  const [file] = files;
+  const first = raises[0];
+  if (files.size !== 1 || !file || !first) return undefined;
+  const module = app.framework === 'fastapi' ? 'fastapi.responses' : 'starlette.responses';
+  // The import last: the replacements above name lines of the file as it is.
+  edits.push({
+    kind: 'insert-before',
+    statement: first.source,
+    code: [],
+    imports: [`from ${module} import JSONResponse`],
+  });
+  return edits;
 }

@@ -86,7 +86,22 @@ export interface MiddlewareEntry {
     exemptPaths?: { exact: string[]; prefixes: string[] };
     /** Response header lines the code writes: `response.headers.append(...)` or `response.headers[...] = ...`. */
     writesHeaders?: Array<{ name: string; value?: string; mode: 'append' | 'set'; source: SourceRef }>;
+    /** The OPTIONS test also asks for Access-Control-Request-Method: only real preflights get through. */
+    skipsOnlyPreflights?: boolean;
+    /** The only paths the refusal applies to (`if request.url.path.startswith("/api/"): ...`). */
+    guardedPaths?: { exact: string[]; prefixes: string[] };
+    /** Each `raise HTTPException(...)`, as written, with the source text of its arguments. */
+    httpExceptions?: HttpExceptionRaise[];
+    /**
+     * Where code that lets a request through is written: the function's first statement (after its
+     * docstring) and its parameters without `self` (`request, call_next`; `scope, receive, send`).
+     */
+    body?: { first: SourceRef; parameters: string[] };
+    /** A pure ASGI class: the attribute of `self` that holds the app it wraps (`app` for `self.app`). */
+    innerApp?: string;
   };
+  /** Registered inside a function or a block, not by a statement at the top level of its module. */
+  nested?: boolean;
   /** Options of other known middleware (e.g. TrustedHost `allowed_hosts`). */
   arguments?: Record<string, ResolvedValue>;
   /**
@@ -99,6 +114,19 @@ export interface MiddlewareEntry {
    * `@app.exception_handler(500 | Exception)` ones, on the `exception` entry all others.
    */
   exceptionHandlers?: Array<{ key: string; source: SourceRef }>;
+}
+
+/** `raise HTTPException(status_code=401, detail="...")` in middleware code. */
+export interface HttpExceptionRaise {
+  source: SourceRef;
+  /** The whole `raise` statement as written. */
+  text: string;
+  /** Source text of the arguments: `status_code` (or the first positional), `detail`, `headers`. */
+  status?: string;
+  detail?: string;
+  headers?: string;
+  /** The status as a number, when it is a literal or a named constant. */
+  statusCode?: number;
 }
 
 export interface RouteInfo {

@@ -62,6 +62,13 @@ const LAYERS: Record<MiddlewareEntry['kind'], Layer> = {
   router,
 };
 
+/**
+ * A middleware class of the project that is not a BaseHTTPMiddleware but whose `__call__` is read: a pure
+ * ASGI middleware that answers an error itself (or raises HTTPException) is modelled like an http function.
+ */
+const refusesItself = (entry: MiddlewareEntry): boolean =>
+  entry.kind === 'other' && !!(entry.behaviour?.mayReject || entry.behaviour?.raisesHttpException);
+
 /** Predicts what `app` answers to `request`. */
 export function predictAnswer(app: PythonApp, request: ServerRequest, options: PredictOptions): Prediction {
   const context: RequestContext = {
@@ -80,7 +87,9 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
     const entry = app.middleware[index];
     if (!entry) return { kind: 'unknown', why: 'the middleware stack ends without a router' };
     path.push(entry.name);
-    const layer = LAYERS[entry.kind] ?? unmodelledMiddleware;
+    const layer = refusesItself(entry)
+      ? httpFunctionMiddleware
+      : (LAYERS[entry.kind] ?? unmodelledMiddleware);
     return layer(entry, context, () => walk(index + 1));
   };
 

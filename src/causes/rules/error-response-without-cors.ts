@@ -1,3 +1,4 @@
+import { returnInsteadOfRaise, withEdits } from '../../fix/source-edits.js';
 import { at, corsEntries } from '../../python/options.js';
 import {
   actualOf,
@@ -83,14 +84,17 @@ function scanErrorResponses({ app }: ScanContext): FindingDraft[] {
   for (const m of app.middleware) {
     if (m.kind !== 'http-function' || !m.behaviour?.raisesHttpException) continue;
     const ref = m.behaviour.raisesHttpException;
+    const raises = m.behaviour.httpExceptions ?? [];
     findings.push({
       file: ref.file,
       line: ref.line,
+      ...(m.source && { related: [{ file: m.source.file, line: m.source.line }] }),
       message: `${m.name} raises HTTPException inside a middleware: ExceptionMiddleware is inside it, so the exception becomes a 500 from ServerErrorMiddleware, without CORS headers, instead of the status you meant.`,
-      fix: {
-        summary:
-          'Return a JSONResponse(status_code=..., content=...) from the middleware instead of raising HTTPException.',
-      },
+      evidence: raises.map((r) => `${r.source.file}:${r.source.line}: ${r.text.split('\n')[0]}`),
+      fix: withEdits(
+        `Return the response instead of raising: return JSONResponse(status_code=..., content={"detail": ...}) from ${m.name}${raises.length > 1 ? ` (${raises.length} raise statements)` : ''}. A returned response passes back through CORSMiddleware, so the page reads the real status.`,
+        returnInsteadOfRaise(app, m),
+      ),
     });
   }
   return findings;

@@ -1,8 +1,8 @@
-import { corsOutermost, withEdits } from '../../fix/source-edits.js';
+import { corsOutermost, letPreflightsThrough } from '../../fix/source-edits.js';
 import { asNginx, directiveText } from '../../proxy/nginx/config.js';
 import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx/cors.js';
 import { at, corsEntries, outsideOf } from '../../python/options.js';
-import type { MiddlewareEntry } from '../../python/types.js';
+import type { MiddlewareEntry, SourceRef } from '../../python/types.js';
 import {
   allowOrigin,
   firstBlocked,
@@ -65,28 +65,82 @@ function refusesPreflights(entry: MiddlewareEntry): string | undefined {
     return 'TrustedHostMiddleware answers 400 "Invalid host header" to a Host it does not list, preflights included';
   if (entry.kind === 'authentication')
     return 'AuthenticationMiddleware can refuse the preflight, which carries no credentials';
-  if (entry.kind === 'http-function' && entry.behaviour?.mayReject && !entry.behaviour.skipsOptions) {
-    return `${entry.name} returns ${entry.behaviour.mayReject.status} (at ${at(entry.behaviour.mayReject.source)}) and does not let OPTIONS through; preflights never carry cookies or Authorization`;
+  const b = entry.behaviour;
+  if ((entry.kind !== 'http-function' && entry.kind !== 'other') || !b || b.skipsOptions) return undefined;
+  if (b.mayReject) {
+    return `${entry.name} returns ${b.mayReject.status} (at ${at(b.mayReject.source)}) and does not let OPTIONS through; preflights never carry cookies or Authorization`;
+  }
+  if (b.raisesHttpException) {
+    return `${entry.name} raises HTTPException (at ${at(b.raisesHttpException)}) and does not let OPTIONS through: on a preflight, which never carries cookies or Authorization, that is a 500 from ServerErrorMiddleware`;
   }
   return undefined;
 }
 
+const locationOf = (ref: SourceRef) => ({ file: ref.file, line: ref.line });
+
 function scanPreflightRejected({ app }: ScanContext): FindingDraft[] {
   const cors = corsEntries(app)[0];
   if (!cors) return [];
-  const findings: FindingDraft[] = [];
-  for (const outer of outsideOf(app, cors)) {
+  const refusing = outsideOf(app, cors).flatMap((outer) => {
     const why = refusesPreflights(outer);
-    if (!why || !outer.source) continue;
+    return why && outer.source ? [{ outer, why, source: outer.source }] : [];
+  });
+  if (refusing.length === 0) return [];
+  const order = `request order: ${app.middleware.map((m) => m.name).join(' -> ')}`;
+  const corsAt = at(cors.source);
+  const findings: FindingDraft[] = [];
+  // Moving CORS outside them is the fix when its registration can move there: one finding, at CORS.
+  const movable = refusing.filter((r) => corsOutermost(app, cors, [r.outer]));
+  const move =
+    movable.length > 0
+      ? corsOutermost(
+          app,
+          cors,
+          movable.map((r) => r.outer),
+        )
+      : undefined;
+  if (move && cors.source) {
+    const names = movable.map((r) => r.outer.name).join(', ');
+    const list = cors.registration === 'constructor';
     findings.push({
-      file: outer.source.file,
-      line: outer.source.line,
-      message: `${outer.name} runs before CORSMiddleware (registered at ${at(cors.source)}): ${why}. In Starlette the middleware added last runs first.`,
-      evidence: [`request order: ${app.middleware.map((m) => m.name).join(' -> ')}`],
-      fix: withEdits(
-        `Register CORSMiddleware after ${outer.name} (move the add_middleware(CORSMiddleware, ...) call below it), so CORS answers preflights first.`,
-        corsOutermost(app, cors),
-      ),
+      file: cors.source.file,
+      line: cors.source.line,
+      related: movable.map((r) => locationOf(r.source)),
+      message: `CORSMiddleware (${corsAt}) runs inside ${names}: ${movable.map((r) => r.why).join('; ')}. ${list ? 'In a middleware=[...] list the first item is the outermost layer.' : 'In Starlette the middleware added last runs first.'}`,
+      evidence: [order],
+      fix: {
+        summary: list
+          ? `Put Middleware(CORSMiddleware, ...) first in the middleware list, so CORS answers preflights before ${names} runs.`
+          : `Register CORSMiddleware after ${names} (move the add_middleware(CORSMiddleware, ...) call below it), so CORS answers preflights first.`,
+        edits: move,
+      },
+    });
+  }
+  for (const { outer, why, source } of refusing) {
+    if (move && movable.some((r) => r.outer === outer)) continue;
+    const passThrough = letPreflightsThrough(outer);
+    const body = outer.behaviour?.body?.first;
+    const wrapper = outer.registration === 'wrap';
+    const cannotMove = wrapper
+      ? `it wraps the app object itself (${at(source)}), outside every middleware of the app's stack`
+      : cors.registration === 'constructor' && outer.registration !== 'constructor'
+        ? `it is added with add_middleware, which puts it outside every middleware of the constructor's list, CORSMiddleware (${corsAt}) included`
+        : `moving the CORSMiddleware registration (${corsAt}) cannot put it outside ${outer.name}`;
+    findings.push({
+      file: passThrough && body ? body.file : source.file,
+      line: passThrough && body ? body.line : source.line,
+      ...(passThrough &&
+        body && { related: [locationOf(source), ...(cors.source ? [locationOf(cors.source)] : [])] }),
+      message: `${outer.name} runs before CORSMiddleware (registered at ${corsAt}): ${why}. ${wrapper || cors.registration === 'constructor' ? `CORS cannot simply be moved outside it: ${cannotMove}.` : 'In Starlette the middleware added last runs first.'}`,
+      evidence: [order],
+      fix: passThrough
+        ? {
+            summary: `Let CORS preflights (OPTIONS with Access-Control-Request-Method) through ${outer.name} to CORSMiddleware, at the top of its code; every other request still meets the check.`,
+            edits: passThrough,
+          }
+        : {
+            summary: `Make CORSMiddleware the outer layer of ${outer.name} (register it after it), or let OPTIONS requests through ${outer.name}, so CORS answers preflights first.`,
+          },
     });
   }
   return findings;

@@ -1,7 +1,14 @@
 import type { SourceEdit } from '../../core/causes.js';
-import { type Binding, moduleFile, type ServeCommand } from '../../project/serve-commands.js';
+import { moduleFile, type ServeCommand } from '../../project/serve-commands.js';
 import { corsEntries } from '../../python/options.js';
-import type { MiddlewareEntry, PythonApp, SourceRef } from '../../python/types.js';
+import type { PythonApp, SourceRef } from '../../python/types.js';
+import {
+  type AsgiObject,
+  type Bound,
+  contains,
+  knownFiles,
+  moduleObjects,
+} from '../../servers/served-object.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const servedAppNotConfigured: CauseRule = {
@@ -11,110 +18,6 @@ export const servedAppNotConfigured: CauseRule = {
   scan: scanServedApp,
 };
 
-/** An ASGI object a module binds: an app, or a wrapper around one (`CORSMiddleware(app, ...)`). */
-interface AsgiObject {
-  /** The name the module binds it to. */
-  name: string;
-  file: string;
-  line: number;
-  /** The app at its core. */
-  app: PythonApp;
-  /** For a wrapper: its stack entry, and the object it wraps. */
-  wrapper?: MiddlewareEntry;
-  inner?: AsgiObject;
-  /** Where CORSMiddleware is set up inside it, when it is. */
-  cors?: SourceRef;
-}
-
-/** What a name of the module is: an object we can follow, or something else (an import, a call we cannot model). */
-type Bound = AsgiObject | 'imported' | 'unknown';
-
-/** Where the app's own CORSMiddleware is set up (add_middleware, middleware=[...]), not a wrapper's. */
-function ownCors(app: PythonApp): SourceRef | undefined {
-  const entry = corsEntries(app).find((m) => m.registration !== 'wrap');
-  return entry ? (entry.source ?? app.source) : undefined;
-}
-
-const appObject = (app: PythonApp, name = app.variable): AsgiObject => {
-  const o: AsgiObject = { name, file: app.source.file, line: app.source.line, app };
-  const cors = ownCors(app);
-  if (cors) o.cors = cors;
-  return o;
-};
-
-/** The wrappers (`x = Wrapper(app, ...)`) written in `file`, with the app each wraps. */
-function wrapsIn(project: ScanContext['project'], file: string) {
-  return project.apps.flatMap((app) =>
-    app.middleware
-      .filter((m) => m.registration === 'wrap' && m.source?.file === file)
-      .map((entry) => ({ app, entry, line: (entry.source as SourceRef).line })),
-  );
-}
-
-/**
- * The ASGI objects the module `file` binds, by name, as they stand once it is imported; none when its
- * bindings cannot be followed (a wrapper whose assignment is not known, or not at the top level).
- */
-function moduleObjects(
-  project: ScanContext['project'],
-  file: string,
-  bindings: Binding[] | undefined,
-): Map<string, Bound> | undefined {
-  const apps = project.apps.filter((a) => a.source.file === file);
-  const wraps = wrapsIn(project, file);
-  const names = new Map<string, Bound>();
-  if (!bindings) {
-    // Without the module's bindings only its apps are known, and no wrapper can be told apart.
-    if (wraps.length > 0) return undefined;
-    for (const app of apps) names.set(app.variable, appObject(app));
-    return names;
-  }
-  const matched = new Set<unknown>();
-  for (const b of bindings) {
-    const wrap = b.kind === 'call' ? wraps.find((w) => w.line === b.line) : undefined;
-    if (!b.topLevel) {
-      if (wrap) return undefined; // a wrapper inside a function or a block: not followed
-      continue;
-    }
-    if (b.kind === 'import') names.set(b.name, 'imported');
-    else if (b.kind === 'alias') names.set(b.name, names.get(b.value as string) ?? 'unknown');
-    else if (b.kind === 'other') names.set(b.name, 'unknown');
-    else {
-      const app = apps.find((a) => a.source.line === b.line && a.variable === b.name);
-      if (app) names.set(b.name, appObject(app));
-      else if (wrap) {
-        matched.add(wrap.entry);
-        const args = (b.arguments ?? []).map((a) => a.replace(/^\w+=/, ''));
-        const known = args.find((a) => {
-          const o = names.get(a);
-          return typeof o === 'object' && o.app === wrap.app;
-        });
-        const arg = known ?? args.find((a) => a === wrap.app.variable || names.get(a) === 'imported');
-        if (!arg) return undefined;
-        const bound = names.get(arg);
-        const inner = typeof bound === 'object' ? bound : appObject(wrap.app, arg);
-        // An imported name the reader saw wrapped is that app (`from app.factory import app`).
-        if (bound === 'imported') names.set(arg, inner);
-        const o: AsgiObject = { name: b.name, file, line: b.line, app: wrap.app, wrapper: wrap.entry, inner };
-        const cors = wrap.entry.kind === 'cors' ? wrap.entry.source : inner.cors;
-        if (cors) o.cors = cors;
-        names.set(b.name, o);
-      } else names.set(b.name, 'unknown');
-    }
-  }
-  return wraps.every((w) => matched.has(w.entry)) ? names : undefined;
-}
-
-/** The files the project's apps and wrappers are written in: where a served module can be. */
-function knownFiles(project: ScanContext['project']): string[] {
-  const files = new Set<string>();
-  for (const app of project.apps) {
-    files.add(app.source.file);
-    for (const m of app.middleware) if (m.registration === 'wrap' && m.source) files.add(m.source.file);
-  }
-  return [...files];
-}
-
 const at = (r: SourceRef): string => `${r.file}:${r.line}`;
 const frameworkOf = (app: PythonApp): string => (app.framework === 'fastapi' ? 'FastAPI' : 'Starlette');
 
@@ -122,11 +25,6 @@ function describe(o: AsgiObject): string {
   if (o.wrapper)
     return `\`${o.name}\`, a ${o.wrapper.name} around \`${o.inner?.name}\` (${o.file}:${o.line})`;
   return `the ${frameworkOf(o.app)} app \`${o.name}\` (created at ${at(o.app.source)})`;
-}
-
-function contains(outer: AsgiObject, inner: AsgiObject): boolean {
-  for (let o: AsgiObject | undefined = outer; o; o = o.inner) if (o === inner) return true;
-  return false;
 }
 
 /** A `replace-text` edit that serves `name` instead, when the command names its object in one literal. */
@@ -138,6 +36,19 @@ function serveInstead(command: ServeCommand, name: string): SourceEdit[] | undef
   return [{ kind: 'replace-text', file: command.file, line: t.line, from: t.text, to }];
 }
 
+/**
+ * A `replace-text` edit that makes the served wrapper wrap `name` instead of the object it wraps now
+ * (`ServerTiming(app)` -> `ServerTiming(cors_app)`), when the argument is written as the binding lists it.
+ */
+function wrapInstead(served: AsgiObject, name: string): SourceEdit[] | undefined {
+  const argument = served.argument;
+  const inner = served.inner?.name;
+  if (!argument || !inner) return undefined;
+  const keyword = /^(\w+)=/.exec(argument)?.[1];
+  const [from, to] = keyword ? [argument, `${keyword}=${name}`] : [`(${inner}`, `(${name}`];
+  return [{ kind: 'replace-text', file: served.file, line: served.line, from, to }];
+}
+
 function scanServedApp({ project, app }: ScanContext): FindingDraft[] {
   const out: FindingDraft[] = [];
   const seen = new Set<string>();
@@ -146,9 +57,9 @@ function scanServedApp({ project, app }: ScanContext): FindingDraft[] {
     const key = `${command.file}:${command.line}:${command.module}:${command.attribute}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const file = command.resolved?.file ?? moduleFile(command, knownFiles(project));
+    const file = command.resolved?.file ?? moduleFile(command, knownFiles(project.apps));
     if (!file) continue;
-    const objects = moduleObjects(project, file, command.resolved?.bindings);
+    const objects = moduleObjects(project.apps, file, command.resolved?.bindings);
     const served = objects?.get(command.attribute);
     // Reported once, on the app the served object is made of; nothing when the served object has CORS.
     if (!objects || typeof served !== 'object' || served.app !== app || served.cors) continue;
@@ -186,10 +97,23 @@ function wrapperFinding(
       : wrapsServed
         ? `Serve the object CORS is set up on: ${command.module}:${configured.name}. Or set CORS up on the app itself with ${addMiddleware} instead of wrapping it.`
         : `Make \`${served.name}\` (${served.file}:${served.line}) wrap \`${configured.name}\` instead of \`${served.inner?.name}\`, or set CORS up on the app itself with ${addMiddleware}.`;
-  const edits = wrapsServed ? serveInstead(command, configured.name) : undefined;
+  // `served` wraps an object that `configured` wraps too: wrapping `configured` instead keeps every layer.
+  const rewrap =
+    !wrapsServed && command.server !== 'fastapi' && served.inner && contains(configured, served.inner)
+      ? wrapInstead(served, configured.name)
+      : undefined;
+  const edits = wrapsServed ? serveInstead(command, configured.name) : rewrap;
+  const commandAt = { file: command.file, line: command.line };
+  const configuredAt = { file: configured.file, line: configured.line };
+  // The finding stands where its fix is written: the serve command's target, or the served wrapper.
+  const place = rewrap
+    ? { file: served.file, line: served.line, related: [commandAt, configuredAt] }
+    : {
+        ...(edits ? { file: command.file, line: command.target?.line ?? command.line } : commandAt),
+        related: [configuredAt],
+      };
   return {
-    file: command.file,
-    line: command.line,
+    ...place,
     message: `${servedLine(command, served)} CORSMiddleware is set up on ${describe(configured)}, which this command does not serve: no response carries CORS headers.`,
     evidence: [
       `${command.file}:${command.line}: ${command.text}`,
@@ -277,7 +201,7 @@ function otherAppFinding(
   const edits = instead ? serveInstead(command, other.name) : undefined;
   return {
     file: command.file,
-    line: command.line,
+    line: edits ? (command.target?.line ?? command.line) : command.line,
     message: `${servedLine(command, served)} CORSMiddleware is set up on ${describe(other)} in the same module (CORSMiddleware at ${at(other.cors)}), which is neither served nor mounted: no response carries CORS headers.`,
     evidence: [
       `${command.file}:${command.line}: ${command.text}`,

@@ -20,6 +20,9 @@ function statementOf(node: Node): Node {
   return n;
 }
 
+/** Whether `node` belongs to a statement at the top level of its module (not in a function or block). */
+const isTopLevel = (node: Node): boolean => statementOf(node).parent?.type === 'module';
+
 /** Reads one app: its constructor arguments, then everything done to it afterwards, into its stack, routes and handlers. */
 export class AppReader implements AppReading {
   readonly events: AppEvent[] = [];
@@ -177,19 +180,18 @@ export class AppReader implements AppReading {
           if (!cls) return;
           const kws = new Map(args.keywords);
           kws.delete('middleware_class');
-          this.events.push({
-            kind: 'middleware',
-            entry: middlewareEntry(
-              this.ev,
-              cls,
-              kws,
-              args.splats,
-              args.positional.slice(1),
-              scope,
-              'add_middleware',
-              call,
-            ),
-          });
+          const entry = middlewareEntry(
+            this.ev,
+            cls,
+            kws,
+            args.splats,
+            args.positional.slice(1),
+            scope,
+            'add_middleware',
+            call,
+          );
+          if (!isTopLevel(call)) entry.nested = true;
+          this.events.push({ kind: 'middleware', entry });
           return;
         }
         case 'include_router':
@@ -255,6 +257,7 @@ export class AppReader implements AppReading {
           source: refOf(call, scope.mod),
         };
         if (fn?.t === 'func') entry.behaviour = behaviourOf(this.ev, fn.node, fn.mod);
+        if (!isTopLevel(call)) entry.nested = true;
         this.events.push({ kind: 'middleware', entry });
       }
       return;
@@ -350,6 +353,7 @@ export class AppReader implements AppReading {
           source: refOf(dec, scope.mod),
           behaviour: behaviourOf(this.ev, def, scope.mod),
         };
+        if (!isTopLevel(stmt)) entry.nested = true;
         this.events.push({ kind: 'middleware', entry });
       } else if (m.method === 'exception_handler') {
         const key = args.positional[0] ?? args.keywords.get('exc_class_or_status_code');

@@ -83,6 +83,7 @@ export function middlewareEntry(
   let qualified: string | undefined;
   let kind: MiddlewareKind = 'other';
   let dispatchFn: { node: Node; mod: ModuleInfo } | undefined;
+  let innerApp: string | undefined;
   if (cls.t === 'ext') {
     qualified = cls.qname;
     kind = kindOfExternal(cls.qname) ?? 'other';
@@ -98,6 +99,8 @@ export function middlewareEntry(
     } else {
       const c = ev.classMember(cls.mod, cls.node, '__call__');
       if (c?.b.kind === 'def') dispatchFn = { node: c.b.node, mod: c.mod };
+      const init = ev.classMember(cls.mod, cls.node, '__init__');
+      if (init?.b.kind === 'def') innerApp = wrappedAppAttribute(init.b.node);
     }
   } else {
     kind = kindOfExternal(`unknown.${name}`) ?? 'other';
@@ -125,6 +128,7 @@ export function middlewareEntry(
     kws.delete('dispatch');
   }
   if (dispatchFn) entry.behaviour = behaviourOf(ev, dispatchFn.node, dispatchFn.mod);
+  if (entry.behaviour && innerApp) entry.behaviour.innerApp = innerApp;
   const args: Record<string, ResolvedValue> = {};
   if (kind === 'cors') {
     const options: CorsOptions = {};
@@ -156,4 +160,23 @@ export function middlewareEntry(
   });
   if (Object.keys(args).length > 0) entry.arguments = args;
   return entry;
+}
+
+/** In a pure ASGI middleware's `__init__(self, app, ...)`, the attribute `self.<name> = app` keeps the wrapped app. */
+function wrappedAppAttribute(init: Node): string | undefined {
+  const params = (init.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => {
+    const name = p?.type === 'identifier' ? p : (p?.childForFieldName('name') ?? p?.namedChildren[0]);
+    return name?.type === 'identifier' ? [name.text] : [];
+  });
+  const app = params[1];
+  if (!app) return undefined;
+  for (const statement of init.childForFieldName('body')?.namedChildren ?? []) {
+    const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+    if (assignment?.type !== 'assignment') continue;
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    const attribute = /^self\.(\w+)$/.exec(left?.text ?? '')?.[1];
+    if (attribute && right?.type === 'identifier' && right.text === app) return attribute;
+  }
+  return undefined;
 }

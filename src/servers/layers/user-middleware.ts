@@ -10,18 +10,25 @@ const where = (entry: MiddlewareEntry): string =>
   entry.source ? ` (${entry.source.file}:${entry.source.line})` : '';
 
 /**
- * An `@app.middleware("http")` function (or BaseHTTPMiddleware subclass): refuses a request without
+ * An `@app.middleware("http")` function (or BaseHTTPMiddleware subclass, or a pure ASGI class whose
+ * `__call__` answers an error itself): refuses a request without
  * the header its guard reads (answering itself or raising), else passes it on and writes the response
  * header lines it is seen to write.
  */
 export const httpFunctionMiddleware: Layer = (entry, { request, url, assumptions }, next) => {
   const b = entry.behaviour ?? {};
   const at = where(entry);
+  const listed = (paths: { exact: string[]; prefixes: string[] }) =>
+    paths.exact.includes(url.pathname) || paths.prefixes.some((p) => url.pathname.startsWith(p));
   const exempt =
-    b.exemptPaths !== undefined &&
-    (b.exemptPaths.exact.includes(url.pathname) ||
-      b.exemptPaths.prefixes.some((p) => url.pathname.startsWith(p)));
-  const bypassed = (b.skipsOptions === true && request.method === 'OPTIONS') || exempt;
+    (b.exemptPaths !== undefined && listed(b.exemptPaths)) ||
+    (b.guardedPaths !== undefined && !listed(b.guardedPaths));
+  // A pass-through written for real preflights only also asks for Access-Control-Request-Method.
+  const letThrough =
+    request.method === 'OPTIONS' &&
+    (!b.skipsOnlyPreflights ||
+      firstHeaderValue(request.headers, 'access-control-request-method') !== undefined);
+  const bypassed = (b.skipsOptions === true && letThrough) || exempt;
   const guard = b.rejectsWithout;
   const carries = guard
     ? firstHeaderValue(request.headers, guard) !== undefined
@@ -55,7 +62,7 @@ export const httpFunctionMiddleware: Layer = (entry, { request, url, assumptions
     const why = exempt
       ? `its path test leaves ${url.pathname} alone`
       : bypassed
-        ? 'it lets OPTIONS through'
+        ? `it lets ${b.skipsOnlyPreflights ? 'preflights' : 'OPTIONS'} through`
         : `the request carries ${guard ?? 'credentials'}`;
     assumptions.push(`${entry.name}${at} is assumed to pass this request on: ${why}`);
   }

@@ -100,16 +100,38 @@ describe('middleware-order: Starlette ordering rules', () => {
       skipsOptions: false,
       mayReject: { status: 401, source: { file: 'app/main.py', line: L('status_code=401') } },
       rejectsWithout: 'authorization',
+      body: {
+        first: { file: 'app/main.py', line: L('if request.headers.get("authorization")') },
+        parameters: ['request', 'call_next'],
+      },
     });
+    const raise = { file: 'app/middleware.py', line: L('raise HTTPException', 'app/middleware.py') };
     expect(tenant?.behaviour).toEqual({
       skipsOptions: true,
-      raisesHttpException: { file: 'app/middleware.py', line: L('raise HTTPException', 'app/middleware.py') },
+      raisesHttpException: raise,
+      httpExceptions: [
+        {
+          source: raise,
+          text: 'raise HTTPException(status_code=400, detail="missing tenant")',
+          status: '400',
+          statusCode: 400,
+          detail: '"missing tenant"',
+        },
+      ],
+      body: {
+        first: { file: 'app/middleware.py', line: L('if request.method == "OPTIONS"', 'app/middleware.py') },
+        parameters: ['request', 'call_next'],
+      },
     });
     expect(rate?.behaviour).toEqual({
       skipsOptions: false,
       mayReject: {
         status: 429,
         source: { file: 'app/middleware.py', line: L('HTTP_429', 'app/middleware.py') },
+      },
+      body: {
+        first: { file: 'app/middleware.py', line: L('if request.client', 'app/middleware.py') },
+        parameters: ['request', 'call_next'],
       },
     });
     expect(rate?.qualifiedName).toBe('app/middleware.py:RateLimitMiddleware');

@@ -98,8 +98,10 @@ interface HandCase {
   app: PythonApp;
   message?: RegExp;
   fix?: RegExp;
-  /** The serve command rewritten by the edit, when there is one. */
+  /** The text the edit replaces, when there is one (on the serve command's target unless `at` says). */
   edit?: { from: string; to: string } | null;
+  /** Where the finding and its edit are, when not on the serve command. */
+  at?: { file: string; line: number };
 }
 
 const elsewhere = app([{ ...wrap(5), source: { file: 'main.py', line: 5 } }], [route('GET', '/items')]);
@@ -145,7 +147,9 @@ const FAILING: HandCase[] = [
     message:
       /serves app\.main:asgi .*`asgi`, a ASGIApp around `app` \(app\/main\.py:22\), which has no CORSMiddleware/,
     fix: /Make `asgi` \(app\/main\.py:22\) wrap `application` instead of `app`/,
-    edit: null,
+    // The fix is written on the served wrapper's line: it wraps `application` instead.
+    at: { file: FILE, line: 22 },
+    edit: { from: 'other_asgi_app=app', to: 'other_asgi_app=application' },
   },
   {
     name: 'fastapi run serves the FastAPI app: the wrapper cannot be served by fastapi run',
@@ -266,15 +270,13 @@ describe('rule served-app-not-configured: built by hand', () => {
     const f = findings[0] as Finding;
     expect(f).toMatchObject({ code: CODE, severity: 'error' });
     const cmd = c.project.serveCommands?.[0] as ServeCommand;
-    expect({ file: f.file, line: f.line }).toEqual({ file: cmd.file, line: cmd.line });
+    const at = c.at ?? { file: cmd.file, line: c.edit ? (cmd.target?.line ?? cmd.line) : cmd.line };
+    expect({ file: f.file, line: f.line }).toEqual(at);
     expect(f.evidence?.[0]).toBe(`${cmd.file}:${cmd.line}: ${cmd.text}`);
     if (c.message) expect(f.message).toMatch(c.message);
     if (c.fix) expect(f.fix?.summary).toMatch(c.fix);
     if (c.edit === null) expect(f.fix?.edits).toBeUndefined();
-    if (c.edit)
-      expect(f.fix?.edits).toEqual([
-        { kind: 'replace-text', file: cmd.file, line: cmd.target?.line, ...c.edit },
-      ]);
+    if (c.edit) expect(f.fix?.edits).toEqual([{ kind: 'replace-text', ...at, ...c.edit }]);
   });
   it.each(PASSING.map((c) => [c.name, c] as const))('does not name it: %s', (_name, c) => {
     expect(scan(c.project, c.app)).toEqual([]);
@@ -283,7 +285,15 @@ describe('rule served-app-not-configured: built by hand', () => {
     const p = withCommands(
       project(served),
       resolved(command('app'), wrapped),
-      resolved(command('app', { file: 'Procfile', line: 1, text: 'web: gunicorn app.main:app' }), wrapped),
+      resolved(
+        command('app', {
+          file: 'Procfile',
+          line: 1,
+          text: 'web: gunicorn app.main:app',
+          target: { line: 1, text: 'app.main:app' },
+        }),
+        wrapped,
+      ),
       resolved(command('app'), wrapped),
     );
     expect(scan(p, served).map((f) => `${f.file}:${f.line}`)).toEqual(['Dockerfile:4', 'Procfile:1']);
@@ -521,7 +531,11 @@ describe('rule served-app-not-configured: read from source', () => {
     };
     const { causes } = correlate([live], report);
     expect(causes.map((x) => x.code)).toEqual(['no-cors-middleware', CODE]);
-    expect(causes[1]?.locations).toEqual([{ file: 'Dockerfile', line: 4 }]);
+    // First the serve command whose target the fix rewrites, then the wrapper CORS is set up on.
+    expect(causes[1]?.locations).toEqual([
+      { file: 'Dockerfile', line: 4 },
+      { file: 'main.py', line: 12 },
+    ]);
     expect(causes[1]?.confirmedBy).toBeDefined();
   });
 });
