@@ -92,7 +92,7 @@ function header(input: TestModuleInput, first: BrowserRequest): string[] {
     ...pyComment(`CORS as the browser checks it: ${describeRequest(input.page)}.`),
     ...pyComment(describePreflight(first)),
     ...pyComment(
-      `These tests send the same requests, header for header, to \`${served.module}:${served.attribute}${served.factory ? '()' : ''}\`, the object the server serves (found from ${served.foundBy}), in-process through TestClient, and assert each check the browser makes. A failure quotes Chrome's console line and names the cause (docs/causes.md).`,
+      `These tests send the same requests, header for header, to \`${served.module}:${served.attribute}${served.factory ? '()' : ''}\`, the object the server serves, from ${served.foundBy}, in-process through TestClient, and assert each check the browser makes. A failure quotes Chrome's console line and names the cause (docs/causes.md).`,
     ),
   ];
   const predicted = describePrediction(input.prediction);

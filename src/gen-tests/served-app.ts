@@ -81,7 +81,7 @@ function fromFile(app: PythonApp, isPackage: IsPackage): ServedApp {
     factory: false,
     importDir,
     runDir: importDir,
-    foundBy: `the app at ${app.source.file}:${app.source.line} (no command in the project serves it)`,
+    foundBy: `the app at ${app.source.file}:${app.source.line} (no serve command in the project)`,
     app,
   };
 }
