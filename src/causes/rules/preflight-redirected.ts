@@ -1,4 +1,3 @@
-import { corsOutermost, withEdits } from '../../fix/source-edits.js';
 import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
 import { at, corsEntries, outsideOf } from '../../python/options.js';
@@ -26,7 +25,7 @@ export const preflightRedirected: CauseRule = {
       if (from.protocol === 'http:' && to.protocol === 'https:') {
         evidence.push('http -> https: HTTPSRedirectMiddleware or a proxy redirect runs before CORS');
         hint =
-          'Call the https:// URL from the page, or add CORSMiddleware after HTTPSRedirectMiddleware so it runs first.';
+          'Call the https:// URL from the page: every http:// request is redirected, the actual request too, so running CORSMiddleware first would only move the failure to the redirect of the actual request (redirect-to-other-origin).';
       } else if (to.pathname === `${from.pathname}/` || `${to.pathname}/` === from.pathname) {
         evidence.push('a trailing-slash redirect: the route is declared with the other spelling');
         hint = `Call ${to.pathname} (the route's exact path) from the page.`;
@@ -42,18 +41,21 @@ export const preflightRedirected: CauseRule = {
   },
 };
 
-function scanPreflightRedirected({ app }: ScanContext): FindingDraft[] {
+function scanPreflightRedirected({ app, request }: ScanContext): FindingDraft[] {
   const cors = corsEntries(app)[0];
-  if (!cors) return [];
+  // A page that calls https:// is never redirected.
+  if (!cors || request?.url?.startsWith('https:')) return [];
   return outsideOf(app, cors)
     .filter((m) => m.kind === 'https-redirect' && m.source)
     .map((m) => ({
       file: m.source?.file ?? app.source.file,
       line: m.source?.line ?? app.source.line,
-      message: `HTTPSRedirectMiddleware runs before CORSMiddleware (at ${at(cors.source)}): a preflight to http:// gets a 307 redirect, and browsers never follow a redirect for a preflight.`,
-      fix: withEdits(
-        'Register CORSMiddleware after HTTPSRedirectMiddleware, and call the https:// URL from the page.',
-        corsOutermost(app, cors),
-      ),
+      message: `HTTPSRedirectMiddleware runs before CORSMiddleware (at ${at(cors.source)}): every request to http:// gets a 307 redirect to https://, the preflight (which browsers never follow) and the actual request alike.`,
+      // No patch: registering CORSMiddleware after it gets the preflight through, but the actual request is
+      // still redirected to another origin (https://), where the browser sends Origin: null.
+      fix: {
+        summary:
+          'Call the https:// URL from the page (a frontend change): moving CORSMiddleware outermost would answer the preflight, but the actual request would still be redirected to https://, another origin. Behind a proxy that terminates TLS, the app sees http:// on every request: let the proxy redirect and remove HTTPSRedirectMiddleware, or make uvicorn trust X-Forwarded-Proto (--proxy-headers --forwarded-allow-ips).',
+      },
     }));
 }

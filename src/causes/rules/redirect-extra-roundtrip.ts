@@ -1,14 +1,22 @@
 import { getHeader } from '../../model/header-list.js';
+import { isRedirectStatus } from '../../model/request.js';
 import { verdictsOf } from '../evidence.js';
-import type { CauseRule } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { slashRedirectFinding } from './redirect-to-other-origin.js';
 
 export const redirectExtraRoundtrip: CauseRule = {
   code: 'redirect-extra-roundtrip',
   severity: 'warning',
   title: 'The request is redirected and only works because every hop carries CORS headers.',
+  scan: scanRedirectExtraRoundtrip,
   detect(e) {
+    // A redirect is a 3xx the browser follows; a `201 Created` with its Location is an answer.
     const redirected = e.exchanges.filter(
-      (x) => x.kind === 'actual' && x.response && getHeader(x.response.headers, 'Location') !== null,
+      (x) =>
+        x.kind === 'actual' &&
+        x.response &&
+        isRedirectStatus(x.response.status) &&
+        getHeader(x.response.headers, 'Location') !== null,
     );
     if (redirected.length === 0 || verdictsOf(e).some((v) => v.outcome === 'blocked')) return undefined;
     const first = redirected[0];
@@ -26,3 +34,9 @@ export const redirectExtraRoundtrip: CauseRule = {
     };
   },
 };
+
+/** The router's trailing-slash redirect of the page's request, on the same origin. */
+function scanRedirectExtraRoundtrip(context: ScanContext): FindingDraft[] {
+  const finding = slashRedirectFinding(context, 'same-origin');
+  return finding ? [finding] : [];
+}

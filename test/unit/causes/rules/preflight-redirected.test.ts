@@ -1,4 +1,7 @@
+import { describe, expect, it } from 'vitest';
+import { scanProject } from '../../../../src/analysis/scan.js';
 import { preflightRedirected } from '../../../../src/causes/rules/preflight-redirected.js';
+import { readProject } from '../../../../src/project/read-project.js';
 import { testRule } from '../../../support/rule-tester.js';
 import { ALLOWED_PREFLIGHT, BEARER, http, JSON_BODY, layerProbe, nginxPage, PUT_ITEM } from './wire.js';
 
@@ -170,4 +173,26 @@ testRule(preflightRedirected, {
       ],
     },
   ],
+});
+
+describe('scan: preflight-redirected', () => {
+  // Registering CORSMiddleware after HTTPSRedirectMiddleware gets the preflight through, but the actual request
+  // is still redirected to https:// (redirect-to-other-origin): no patch is offered for it.
+  const dir = 'test/fixtures/fastapi/https-redirect-outermost';
+  const scan = async (url?: string) =>
+    scanProject(await readProject(dir), {
+      origins: ['http://localhost:3000'],
+      request: { method: 'PUT', headers: JSON_BODY.headers, ...(url && { url }) },
+    }).findings.filter((f) => f.code === 'preflight-redirected');
+  it('HTTPSRedirectMiddleware outside CORSMiddleware: its line, and what to change instead of a patch', async () => {
+    const [finding, ...others] = await scan('http://localhost:8000/items/1');
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ file: 'main.py', line: 15, severity: 'error' });
+    expect(finding?.fix?.edits).toBeUndefined();
+    expect(finding?.fix?.summary).toMatch(/^Call the https:\/\/ URL from the page/);
+    expect(finding?.fix?.summary).toMatch(/the actual request would still be redirected/);
+  });
+  it('a page that calls https:// is not redirected', async () => {
+    expect(await scan('https://localhost:8443/items/1')).toEqual([]);
+  });
 });

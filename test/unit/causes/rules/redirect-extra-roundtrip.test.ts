@@ -1,5 +1,8 @@
-import { it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scanProject } from '../../../../src/analysis/scan.js';
 import { redirectExtraRoundtrip } from '../../../../src/causes/rules/redirect-extra-roundtrip.js';
+import { attachPatches } from '../../../../src/fix/patches.js';
+import { readProject } from '../../../../src/project/read-project.js';
 import { type RuleCase, testRule } from '../../../support/rule-tester.js';
 import { ALLOWED_PREFLIGHT, BEARER, COOKIE, http, JSON_BODY, layerProbe, WITH_COOKIE } from './wire.js';
 
@@ -28,6 +31,45 @@ const ORDERS_LIST = http(`
   [{"id":7,"item_id":1,"quantity":3}]`);
 
 const SECOND_HOP = { url: `${ORDERS}/`, hop: 1 };
+
+// A REST `201 Created` carries a Location too (examples/correct with `response.headers["Location"] =
+// f"/items/{id}"` in its POST route): nothing is redirected and no second request is sent.
+const CREATED_WITH_LOCATION: RuleCase = {
+  name: 'a JSON POST answered 201 Created with `location: /items/2`',
+  page: { method: 'POST', ...JSON_BODY, body: '{"name":"Saw","price":12}' },
+  exchanges: [
+    {
+      kind: 'preflight',
+      ...http(`
+        HTTP/1.1 200 OK
+        server: uvicorn
+        vary: Origin
+        access-control-allow-methods: GET, POST, PUT, DELETE
+        access-control-max-age: 600
+        access-control-allow-headers: Accept, Accept-Language, Authorization, Content-Language, Content-Type
+        access-control-allow-credentials: true
+        access-control-allow-origin: http://localhost:3000
+        content-length: 2
+        content-type: text/plain; charset=utf-8
+
+        OK`),
+    },
+    {
+      kind: 'actual',
+      ...http(`
+        HTTP/1.1 201 Created
+        server: uvicorn
+        content-length: 34
+        content-type: application/json
+        location: /items/2
+        access-control-allow-credentials: true
+        access-control-allow-origin: http://localhost:3000
+        vary: Origin
+
+        {"id":2,"name":"Saw","price":12.0}`),
+    },
+  ],
+};
 
 testRule(redirectExtraRoundtrip, {
   invalid: [
@@ -64,6 +106,7 @@ testRule(redirectExtraRoundtrip, {
     },
   ],
   valid: [
+    CREATED_WITH_LOCATION,
     {
       name: 'fixed: the page calls /orders/ directly',
       page: { url: `${ORDERS}/` },
@@ -114,43 +157,21 @@ testRule(redirectExtraRoundtrip, {
   ],
 });
 
-// Named wrongly today: the rule counts every actual answer with a Location header as a redirect, and a REST
-// `201 Created` carries one too (here examples/correct with `response.headers["Location"] = f"/items/{id}"`
-// in its POST route). Nothing was redirected and no second request was sent.
-const CREATED_WITH_LOCATION: RuleCase = {
-  name: 'a JSON POST answered 201 Created with `location: /items/2`',
-  page: { method: 'POST', ...JSON_BODY, body: '{"name":"Saw","price":12}' },
-  exchanges: [
-    {
-      kind: 'preflight',
-      ...http(`
-        HTTP/1.1 200 OK
-        server: uvicorn
-        vary: Origin
-        access-control-allow-methods: GET, POST, PUT, DELETE
-        access-control-max-age: 600
-        access-control-allow-headers: Accept, Accept-Language, Authorization, Content-Language, Content-Type
-        access-control-allow-credentials: true
-        access-control-allow-origin: http://localhost:3000
-        content-length: 2
-        content-type: text/plain; charset=utf-8
-
-        OK`),
-    },
-    {
-      kind: 'actual',
-      ...http(`
-        HTTP/1.1 201 Created
-        server: uvicorn
-        content-length: 34
-        content-type: application/json
-        location: /items/2
-        access-control-allow-credentials: true
-        access-control-allow-origin: http://localhost:3000
-        vary: Origin
-
-        {"id":2,"name":"Saw","price":12.0}`),
-    },
-  ],
-};
-it.todo(`rule redirect-extra-roundtrip does not name it: ${CREATED_WITH_LOCATION.name}`);
+describe('scan: redirect-extra-roundtrip', () => {
+  it('the route /orders/ called as /orders, served directly: the route line, a warning, the route patch', async () => {
+    const dir = 'test/fixtures/fastapi/slash-redirect';
+    const report = scanProject(await readProject(dir), {
+      origins: ['http://localhost:3000'],
+      request: { method: 'GET', headers: BEARER, url: ORDERS },
+    });
+    await attachPatches(dir, report.findings);
+    const found = report.findings.filter((f) => f.code.startsWith('redirect-'));
+    expect(found.map((f) => [f.code, f.severity, `${f.file}:${f.line}`])).toEqual([
+      ['redirect-extra-roundtrip', 'warning', 'main.py:16'],
+    ]);
+    expect(found[0]?.message).toMatch(
+      /Location http:\/\/localhost:8000\/orders\/: every request pays a second round trip/,
+    );
+    expect(found[0]?.fix?.patch).toMatch(/-@app\.get\("\/orders\/"\)\n\+@app\.get\("\/orders"\)/);
+  });
+});
