@@ -1,5 +1,5 @@
 import { dirname, posix } from 'node:path';
-import type { SourceRef } from './types.js';
+import type { EnvFile, SourceRef } from './types.js';
 
 export interface EnvEntry {
   name: string;
@@ -147,4 +147,128 @@ export function parseCompose(
     }
   }
   return { environment, envFiles };
+}
+
+/**
+ * The `ENV` instructions of a Dockerfile's last stage (the image that runs): `ENV KEY=value KEY2="a b"` and
+ * the older `ENV KEY value`. Continuation lines (`\`) are joined; each entry points at its `ENV` line.
+ */
+export function parseDockerfileEnv(text: string, file: string): EnvEntry[] {
+  let out: EnvEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    let instruction = lines[i] as string;
+    while (/\\\s*$/.test(instruction) && i + 1 < lines.length) {
+      instruction = `${instruction.replace(/\\\s*$/, '')} ${(lines[++i] as string).trim()}`;
+    }
+    const m = /^\s*(FROM|ENV)\s+(.*)$/i.exec(instruction);
+    if (!m) continue;
+    if ((m[1] as string).toUpperCase() === 'FROM') {
+      out = [];
+      continue;
+    }
+    const rest = (m[2] as string).trim();
+    const words = dockerWords(rest);
+    if (words.length > 0 && !(words[0] as string).includes('=')) {
+      // ENV KEY value (the rest of the line is the value)
+      const name = words[0] as string;
+      out.push({ name, value: rest.slice(rest.indexOf(name) + name.length).trim(), source: { file, line } });
+      continue;
+    }
+    for (const w of words) {
+      const eq = w.indexOf('=');
+      if (eq > 0) out.push({ name: w.slice(0, eq), value: w.slice(eq + 1), source: { file, line } });
+    }
+  }
+  return out;
+}
+
+/** Splits Dockerfile words: whitespace separates, quotes group and are removed, `\` escapes. */
+function dockerWords(s: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: string | undefined;
+  let started = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (c === '\\' && i + 1 < s.length && quote !== "'") {
+      cur += s[++i];
+      started = true;
+    } else if (quote) {
+      if (c === quote) quote = undefined;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      started = true;
+    } else if (/\s/.test(c)) {
+      if (started) words.push(cur);
+      cur = '';
+      started = false;
+    } else {
+      cur += c;
+      started = true;
+    }
+  }
+  if (started) words.push(cur);
+  return words;
+}
+
+/** Top-level services of a compose file: name, first and last line, and the line of `environment:`. */
+export function composeServices(text: string): NonNullable<EnvFile['services']> {
+  const lines = text.split(/\r?\n/);
+  const out: NonNullable<EnvFile['services']> = [];
+  const start = lines.findIndex((l) => /^services:\s*(#.*)?$/.test(l));
+  if (start < 0) return out;
+  let indent: number | undefined;
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i] as string;
+    if (!l.trim() || l.trim().startsWith('#')) continue;
+    const ind = (/^\s*/.exec(l)?.[0] ?? '').length;
+    if (ind === 0) break;
+    indent ??= ind;
+    const last = out[out.length - 1];
+    if (ind === indent) {
+      const m = /^\s*["']?([\w.-]+)["']?:/.exec(l);
+      if (last) last.endLine = i;
+      if (m) out.push({ name: m[1] as string, line: i + 1, endLine: i + 1 });
+      continue;
+    }
+    if (last) {
+      last.endLine = i + 1;
+      if (ind > indent && /^\s*environment:/.test(l) && last.environment === undefined)
+        last.environment = i + 1;
+    }
+  }
+  return out;
+}
+
+/** What one file of the project sets, for the rules: entries with their line text, the last line with text. */
+export function envFileListing(
+  file: string,
+  kind: EnvFile['kind'],
+  text: string,
+  entries: EnvEntry[],
+): EnvFile {
+  const lines = text.split(/\r?\n/);
+  let lastIndex = lines.length - 1;
+  while (lastIndex >= 0 && !(lines[lastIndex] as string).trim()) lastIndex--;
+  const services = kind === 'compose' ? composeServices(text) : undefined;
+  const serviceAt = (line: number) => services?.find((s) => s.line <= line && line <= s.endLine)?.name;
+  return {
+    file,
+    kind,
+    entries: entries.map((e) => {
+      const service = serviceAt(e.source.line);
+      return {
+        name: e.name,
+        value: e.value,
+        line: e.source.line,
+        text: lines[e.source.line - 1] ?? '',
+        ...(service && { service }),
+      };
+    }),
+    ...(lastIndex >= 0 && { last: { line: lastIndex + 1, text: lines[lastIndex] as string } }),
+    ...(services && { services }),
+  };
 }

@@ -1,9 +1,12 @@
 // Reading an app's options as plain values: string items of list options, bools, CORS entries, places.
 import type { MiddlewareEntry, PythonApp, ResolvedValue, SourceRef } from './types.js';
 
-/** The CORSMiddleware registrations of an app, in the order a request meets them (outermost first). */
+/**
+ * The CORSMiddleware registrations of an app, in the order a request meets them (outermost first); one
+ * under a condition the project's environment does not meet (`gate.holds` false) never runs, and is left out.
+ */
 export function corsEntries(app: PythonApp): MiddlewareEntry[] {
-  return app.middleware.filter((m) => m.kind === 'cors');
+  return app.middleware.filter((m) => m.kind === 'cors' && m.gate?.holds !== false);
 }
 
 export interface StringItem {

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { findApps } from './apps.js';
-import { type EnvEntry, parseCompose, parseDotenv } from './env.js';
+import { type EnvEntry, envFileListing, parseCompose, parseDockerfileEnv, parseDotenv } from './env.js';
 import { type EnvHit, type EnvProvider, Evaluator } from './evaluate.js';
 import { type ModuleInfo, ProjectIndex } from './modules.js';
 import { getPythonParser } from './parser.js';
-import type { PythonApp, PythonProject, VersionInfo } from './types.js';
+import type { EnvFile, PythonApp, PythonProject, VersionInfo } from './types.js';
 import { type Found, fromPipfileLock, fromPyproject, fromRequirements, fromTomlLock } from './versions.js';
 import { decodeText, readSmallFile, walkTree } from './walk.js';
 
@@ -129,6 +129,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     parser,
   );
   const env = new ProjectEnv(walk.configFiles, readConfig);
+  project.environment = env.listing();
   const ev = new Evaluator(index, env);
 
   const candidateModules = candidates.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
@@ -180,6 +181,10 @@ function readVersions(
   return out;
 }
 
+/** A container build file (`Dockerfile`, `Dockerfile.prod`, `api.dockerfile`, `Containerfile`). */
+const isDockerfile = (rel: string): boolean =>
+  /(^|\/)(Dockerfile([.-][\w.-]*)?|Containerfile|[\w.-]+\.dockerfile)$/i.test(rel);
+
 /** The environment as the project's own files define it. */
 class ProjectEnv implements EnvProvider {
   private readonly dotenvCache = new Map<string, EnvEntry[] | null>();
@@ -226,6 +231,38 @@ class ProjectEnv implements EnvProvider {
     return out;
   }
 
+  /** Dockerfiles in `dir` or a directory above it, nearest first, with their `ENV` entries. */
+  private dockerfiles(dir: string): Array<{ rel: string; entries: EnvEntry[] }> {
+    const out: Array<{ rel: string; entries: EnvEntry[] }> = [];
+    for (const f of this.configFiles) {
+      if (f.kind !== 'other' || !isDockerfile(f.rel)) continue;
+      const fdir = posix.dirname(f.rel) === '.' ? '' : posix.dirname(f.rel);
+      if (fdir !== '' && dir !== fdir && !dir.startsWith(`${fdir}/`)) continue;
+      const text = this.read(f.rel);
+      if (text !== undefined) out.push({ rel: f.rel, entries: parseDockerfileEnv(text, f.rel) });
+    }
+    return out.sort((a, b) => b.rel.split('/').length - a.rel.split('/').length);
+  }
+
+  /** Every file that sets variables: `.env` files, compose services, Dockerfiles. */
+  listing(): EnvFile[] {
+    const out: EnvFile[] = [];
+    for (const f of this.configFiles) {
+      const text =
+        f.kind === 'env' || f.kind === 'compose' || isDockerfile(f.rel) ? this.read(f.rel) : undefined;
+      if (text === undefined) continue;
+      if (f.kind === 'env') out.push(envFileListing(f.rel, 'dotenv', text, this.dotenvFile(f.rel) ?? []));
+      else if (f.kind === 'compose') {
+        const dir = posix.dirname(f.rel) === '.' ? '' : posix.dirname(f.rel);
+        const interp = (name: string) =>
+          this.dotenvFile(dir ? `${dir}/.env` : '.env')?.find((e) => e.name === name)?.value;
+        out.push(envFileListing(f.rel, 'compose', text, parseCompose(text, f.rel, interp).environment));
+      } else if (f.kind === 'other')
+        out.push(envFileListing(f.rel, 'dockerfile', text, parseDockerfileEnv(text, f.rel)));
+    }
+    return out;
+  }
+
   private find(entries: EnvEntry[] | undefined, name: string, ci: boolean): EnvEntry | undefined {
     if (!entries) return undefined;
     const n = ci ? name.toLowerCase() : name;
@@ -246,6 +283,16 @@ class ProjectEnv implements EnvProvider {
           value: e.value,
           source: e.source,
           label: `${e.source.file} ${e.name} at ${e.source.file}:${e.source.line} (${f.label})`,
+        };
+    }
+    // The image's `ENV` (a Dockerfile next to the app or above it): under compose's values, over .env files.
+    for (const f of this.dockerfiles(mod.dir)) {
+      const e = this.find(f.entries, name, ci);
+      if (e)
+        return {
+          value: e.value,
+          source: e.source,
+          label: `${f.rel} ENV ${e.name} at ${e.source.file}:${e.source.line}`,
         };
     }
     if (!nearbyDotenv) return undefined;

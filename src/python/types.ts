@@ -31,7 +31,25 @@ export interface ResolvedValue {
    */
   via: string[];
   /** Set when the value depends on the environment (os.getenv, os.environ, BaseSettings fields). */
-  env?: { name: string; valueFrom?: SourceRef; defaultUsed: boolean };
+  env?: EnvSource;
+}
+
+/** Where a value read from the environment comes from. */
+export interface EnvSource {
+  name: string;
+  /** The `.env` or compose line that sets it; absent when nothing in the project sets it. */
+  valueFrom?: SourceRef;
+  defaultUsed: boolean;
+  /** Where the code reads it (`os.getenv(...)`, the settings field). */
+  readAt?: SourceRef;
+  /** How the variable's text becomes the value: JSON-decoded (a settings field of a complex type) or a string. */
+  decoding?: 'json' | 'string';
+  /**
+   * When `name` is set nowhere but a near name is (the field's name without the settings' `env_prefix`, the
+   * same name in another case where case matters): that variable, and the value the code would get if it
+   * were named `name`.
+   */
+  setUnder?: { name: string; source: SourceRef; text: string; why: string; wouldBe?: ResolvedValue };
 }
 
 /** The keyword options of a CORSMiddleware registration, as written and resolved. */
@@ -102,6 +120,8 @@ export interface MiddlewareEntry {
   };
   /** Registered inside a function or a block, not by a statement at the top level of its module. */
   nested?: boolean;
+  /** Set when the registration runs only under a condition (`if ENVIRONMENT == "development":`). */
+  gate?: MiddlewareGate;
   /** Options of other known middleware (e.g. TrustedHost `allowed_hosts`). */
   arguments?: Record<string, ResolvedValue>;
   /**
@@ -114,6 +134,37 @@ export interface MiddlewareEntry {
    * `@app.exception_handler(500 | Exception)` ones, on the `exception` entry all others.
    */
   exceptionHandlers?: Array<{ key: string; source: SourceRef }>;
+}
+
+/** The condition a middleware registration runs under, decided with the environment the project gives. */
+export interface MiddlewareGate {
+  /** The condition as written (`ENVIRONMENT == "development"`); for `else:`, `not (...)` of the others. */
+  condition: string;
+  /** The `if`, `elif` or `else` line. */
+  source: SourceRef;
+  branch: 'if' | 'elif' | 'else';
+  /** Whether the condition holds with the values the project sets; absent when it cannot be told. */
+  holds?: boolean;
+  /** How it was decided: the values of the names it reads and where they are set. */
+  via: string[];
+  /** The environment variables the condition reads, with the value each has (Python repr). */
+  env: Array<{ source: EnvSource; value: string }>;
+  /** The whole `if` statement: its indentation, its last line and that line's text, whether it has `else:`. */
+  statement: { indent: string; lastLine: number; lastText: string; hasElse: boolean };
+  /** The registration call up to its `(` (`app.add_middleware`), and the indentation of its body. */
+  call?: string;
+  bodyIndent?: string;
+}
+
+/** Variables a file of the project sets: a `.env` file, a compose service's `environment:`, a Dockerfile's `ENV`. */
+export interface EnvFile {
+  file: string;
+  kind: 'dotenv' | 'compose' | 'dockerfile';
+  entries: Array<{ name: string; value: string; line: number; text: string; service?: string }>;
+  /** The last line of the file with text on it (a new line can follow it); texts are lines as written. */
+  last?: { line: number; text: string };
+  /** Compose: each service with the line of its `environment:` key (when it has one). */
+  services?: Array<{ name: string; line: number; endLine: number; environment?: number }>;
 }
 
 /** `raise HTTPException(status_code=401, detail="...")` in middleware code. */
@@ -175,6 +226,8 @@ export interface PythonProject {
   otherFiles?: Array<{ file: string; text: string }>;
   /** With `otherFiles`: every Python file of the project (paths relative to the root). */
   pythonFiles?: string[];
+  /** The files that set environment variables for the app (`.env`, compose, Dockerfile `ENV`). */
+  environment?: EnvFile[];
   /** Files tree-sitter parsed with errors (still read as far as possible). */
   filesWithErrors: Array<{ file: string; line: number; message: string }>;
   /** Counts for progress and benchmarks. */

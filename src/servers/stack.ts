@@ -62,6 +62,17 @@ const LAYERS: Record<MiddlewareEntry['kind'], Layer> = {
   router,
 };
 
+/** Why a gated registration is left out: the condition and the values the project gives it. */
+function gateSkipped(entry: MiddlewareEntry): string {
+  const gate = entry.gate as NonNullable<MiddlewareEntry['gate']>;
+  const at = entry.source ? ` at ${entry.source.file}:${entry.source.line}` : '';
+  const values = gate.env.map(
+    (e) =>
+      `${e.source.name}=${e.value}${e.source.valueFrom ? ` (${e.source.valueFrom.file}:${e.source.valueFrom.line})` : ' (set nowhere: default)'}`,
+  );
+  return `${entry.name}${at} is not registered: ${gate.condition} is false${values.length > 0 ? ` with ${values.join(', ')}` : ''} (${gate.source.file}:${gate.source.line})`;
+}
+
 /**
  * A middleware class of the project that is not a BaseHTTPMiddleware but whose `__call__` is read: a pure
  * ASGI middleware that answers an error itself (or raises HTTPException) is modelled like an http function.
@@ -86,6 +97,11 @@ export function predictAnswer(app: PythonApp, request: ServerRequest, options: P
   const walk = (index: number): Outcome => {
     const entry = app.middleware[index];
     if (!entry) return { kind: 'unknown', why: 'the middleware stack ends without a router' };
+    // A registration under a condition the project's environment does not meet never runs.
+    if (entry.gate?.holds === false) {
+      assumptions.push(gateSkipped(entry));
+      return walk(index + 1);
+    }
     path.push(entry.name);
     const layer = refusesItself(entry)
       ? httpFunctionMiddleware

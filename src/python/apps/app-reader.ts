@@ -5,6 +5,7 @@ import type { ModuleInfo } from '../modules.js';
 import type { MiddlewareEntry, PythonApp, RouteInfo, SourceRef } from '../types.js';
 import { dependencyList } from './dependencies.js';
 import { handlerDict, isServerErrorKey } from './exception-handlers.js';
+import { applyGate, ifBranches } from './gates.js';
 import { middlewareEntry, middlewareList } from './middleware.js';
 import { behaviourOf } from './middleware-behaviour.js';
 import { type AppEvent, type AppReading, appMethod, type Deps } from './reading.js';
@@ -19,6 +20,10 @@ function statementOf(node: Node): Node {
   while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
   return n;
 }
+
+/** The middleware entries among events. */
+const registered = (events: AppEvent[]): MiddlewareEntry[] =>
+  events.flatMap((e) => (e.kind === 'middleware' || e.kind === 'wrap' ? [e.entry] : []));
 
 /** Whether `node` belongs to a statement at the top level of its module (not in a function or block). */
 const isTopLevel = (node: Node): boolean => statementOf(node).parent?.type === 'module';
@@ -152,6 +157,13 @@ export class AppReader implements AppReading {
         this.scanDecorated(stmt, names, scope, deps);
         return;
       case 'if_statement':
+        // Each branch under its condition: a registration the deployment's values skip is marked so.
+        for (const { body, gate } of ifBranches(this.ev, stmt, scope)) {
+          const before = this.events.length;
+          this.scanBlock(body, names, scope, depth, 0, deps);
+          applyGate(registered(this.events.slice(before)), gate, body);
+        }
+        return;
       case 'try_statement':
       case 'with_statement':
       case 'for_statement':

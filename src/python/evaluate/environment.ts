@@ -38,14 +38,16 @@ export function envValue(
   label: string,
 ): Obj {
   const step = `${label} at ${scope.mod.rel}:${lineOf(node)}`;
+  const readAt = { file: scope.mod.rel, line: lineOf(node) };
   const hit = ev.env.process(name, scope.mod, false, true);
   if (hit)
     return ev.val({ kind: 'str', value: hit.value }, node, scope, [step, hit.label], {
       name,
       valueFrom: hit.source,
       defaultUsed: false,
+      readAt,
     });
-  const env = { name, defaultUsed: true };
+  const env = { name, defaultUsed: true, readAt };
   if (defaultNode === undefined) {
     return ev.unknown(
       node,

@@ -2,9 +2,9 @@
 import type { Node } from 'web-tree-sitter';
 import { type Binding, collectBindings, type ModuleInfo } from '../modules.js';
 import { lineOf } from '../parser.js';
-import type { PyValue } from '../types.js';
+import type { EnvSource, PyValue, ResolvedValue, SourceRef } from '../types.js';
 import { factoryValue } from './dataclasses.js';
-import { settingsEnvHit } from './environment.js';
+import { type EnvHit, settingsEnvHit } from './environment.js';
 import type { Evaluator } from './evaluator.js';
 import { analyseAnnotation, coerce } from './field-types.js';
 import { type Obj, type Scope, withVia } from './objects.js';
@@ -77,7 +77,6 @@ export function settingsField(
       }
     } else defaultNode = value;
   }
-  void fieldHasAlias;
   // Constructor keyword arguments win.
   const kw = inst.call ? callArgs(inst.call).keywords.get(attr) : undefined;
   if (kw && inst.callScope)
@@ -88,48 +87,153 @@ export function settingsField(
   const ci = !config.caseSensitive;
   // Looked up case-insensitively: shown the way environment variables are written.
   if (ci) envName = envName.toUpperCase();
+  const ann = analyseAnnotation(annotation?.text ?? '', (n) => ev.evaluate(n, { mod: fmod }), annotation);
+  const decoding = ann.noDecode || config.enableDecoding === false ? false : ann.complex;
+  const readAt = { file: fmod.rel, line: lineOf(fieldNode) };
+  const field: FieldReading = { clsName, attr, fieldStep, flavour, ci, ann, decoding, fmod, inst, readAt };
   // Real environment first, then the settings' env_file (later files win), then a .env near the code.
   const hit = settingsEnvHit(ev.env, envName, inst.mod, config.envFiles, ci);
-  if (!hit) {
-    const env = { name: envName, defaultUsed: true };
-    if (defaultNode) {
-      const d = ev.evaluate(defaultNode, { mod: fmod, cls: found.cls });
-      const r =
-        d.t === 'val'
-          ? ({
-              t: 'val',
-              rv: { ...d.rv, env, via: [fieldStep, `${envName} not set: default used`, ...d.rv.via] },
-            } as Obj)
-          : d;
-      return r;
-    }
-    if (defaultFactory) {
-      const made = factoryValue(ev, defaultFactory, fmod, node, scope);
-      if (made?.t === 'val')
-        return {
+  if (hit) return fromEnv(ev, field, envName, hit, node, scope);
+  const env: EnvSource = {
+    name: envName,
+    defaultUsed: true,
+    readAt,
+    decoding: decoding ? 'json' : 'string',
+  };
+  const near = nearName(ev, field, envName, config, fieldHasAlias);
+  if (near) {
+    const would = fromEnv(ev, field, envName, near.hit, node, scope);
+    env.setUnder = {
+      name: near.name,
+      source: near.hit.source,
+      text: near.hit.value,
+      why: near.why,
+      ...(would.t === 'val' && { wouldBe: would.rv }),
+    };
+  }
+  if (defaultNode) {
+    const d = ev.evaluate(defaultNode, { mod: fmod, cls: found.cls });
+    return d.t === 'val'
+      ? {
           t: 'val',
-          rv: {
+          rv: withItemsEnv(
+            { ...d.rv, env, via: [fieldStep, `${envName} not set: default used`, ...d.rv.via] },
+            env,
+          ),
+        }
+      : d;
+  }
+  if (defaultFactory) {
+    const made = factoryValue(ev, defaultFactory, fmod, node, scope);
+    if (made?.t === 'val')
+      return {
+        t: 'val',
+        rv: withItemsEnv(
+          {
             ...made.rv,
             env,
             via: [fieldStep, `${envName} not set: default_factory used`, ...made.rv.via],
           },
-        };
-      if (made) return made;
-      return ev.unknown(node, scope, `${clsName}.${attr} uses default_factory ${short(defaultFactory.text)}`);
-    }
-    if (annotation && /\bOptional\b|\|\s*None\b|\bNone\s*\|/.test(annotation.text)) {
-      return ev.val({ kind: 'none' }, fieldNode, { mod: fmod }, [fieldStep, `${envName} not set: None`], env);
-    }
-    return ev.unknown(
-      node,
-      scope,
-      `${clsName}.${attr} is required and ${envName} is not set in any .env or compose file (pydantic raises a ValidationError)`,
-    );
+          env,
+        ),
+      };
+    if (made) return made;
+    return ev.unknown(node, scope, `${clsName}.${attr} uses default_factory ${short(defaultFactory.text)}`);
   }
-  const env = { name: envName, valueFrom: hit.source, defaultUsed: false };
+  if (annotation && /\bOptional\b|\|\s*None\b|\bNone\s*\|/.test(annotation.text)) {
+    return ev.val({ kind: 'none' }, fieldNode, { mod: fmod }, [fieldStep, `${envName} not set: None`], env);
+  }
+  return ev.unknown(
+    node,
+    scope,
+    `${clsName}.${attr} is required and ${envName} is not set in any .env or compose file (pydantic raises a ValidationError)`,
+  );
+}
+
+/** What reading one settings field needs besides the variable's text. */
+interface FieldReading {
+  clsName: string;
+  attr: string;
+  fieldStep: string;
+  flavour: 'v1' | 'v2';
+  ci: boolean;
+  ann: ReturnType<typeof analyseAnnotation>;
+  decoding: boolean;
+  fmod: ModuleInfo;
+  inst: Extract<Obj, { t: 'instance' }>;
+  readAt: SourceRef;
+}
+
+/** The default's items depend on the environment as much as the default does (nothing to patch in them). */
+function withItemsEnv(rv: ResolvedValue, env: EnvSource): ResolvedValue {
+  const v = rv.value;
+  if (v.kind !== 'list' && v.kind !== 'tuple' && v.kind !== 'set') return rv;
+  return { ...rv, value: { ...v, items: v.items.map((i) => (i.env ? i : { ...i, env })) } };
+}
+
+/**
+ * A variable that is set while the field's own is not, and that was most likely meant for it: the field's
+ * name without the settings' `env_prefix` (or with it, when an alias drops the prefix), or the same name in
+ * another case when the settings are case-sensitive.
+ */
+function nearName(
+  ev: Evaluator,
+  field: FieldReading,
+  envName: string,
+  config: ReturnType<typeof settingsConfig>,
+  hasAlias: boolean,
+): { name: string; hit: EnvHit; why: string } | undefined {
+  const shown = (n: string) => (field.ci ? n.toUpperCase() : n);
+  const candidates: Array<{ name: string; ci: boolean; why: string }> = [];
+  if (config.prefix && !hasAlias)
+    candidates.push({
+      name: shown(field.attr),
+      ci: field.ci,
+      why: `${field.clsName} reads ${envName} (env_prefix ${pyRepr(config.prefix)} goes before the field name)`,
+    });
+  if (hasAlias) {
+    for (const n of new Set([shown(`${config.prefix}${field.attr}`), shown(field.attr)]))
+      candidates.push({
+        name: n,
+        ci: field.ci,
+        why: `${field.clsName}.${field.attr} reads ${envName} (its alias), not ${n}`,
+      });
+  }
+  if (!field.ci)
+    candidates.push({
+      name: envName,
+      ci: true,
+      why: `${field.clsName} reads ${envName} (case_sensitive is set: the name must be written exactly so)`,
+    });
+  for (const c of candidates) {
+    if (c.name === envName && !c.ci) continue;
+    const hit = settingsEnvHit(ev.env, c.name, field.inst.mod, config.envFiles, c.ci);
+    // The name as the file writes it: the word before ` at FILE:LINE` in the hit's label.
+    const written = / (\S+) at \S+:\d+/.exec(hit?.label ?? '')?.[1];
+    if (hit)
+      return { name: written?.toUpperCase() === c.name.toUpperCase() ? written : c.name, hit, why: c.why };
+  }
+  return undefined;
+}
+
+/** The field's value when its variable has the text `hit` gives: JSON decoding, validators, coercion. */
+function fromEnv(
+  ev: Evaluator,
+  field: FieldReading,
+  envName: string,
+  hit: EnvHit,
+  node: Node,
+  scope: Scope,
+): Obj {
+  const { attr, fieldStep, flavour, ci, ann, decoding, fmod, inst, readAt } = field;
+  const env: EnvSource = {
+    name: envName,
+    valueFrom: hit.source,
+    defaultUsed: false,
+    readAt,
+    decoding: decoding ? 'json' : 'string',
+  };
   const via = [fieldStep, hit.label];
-  const ann = analyseAnnotation(annotation?.text ?? '', (n) => ev.evaluate(n, { mod: fmod }), annotation);
-  const decoding = ann.noDecode || config.enableDecoding === false ? false : ann.complex;
   let value: PyValue = { kind: 'str', value: hit.value };
   const at = hit.source;
   if (decoding) {

@@ -176,29 +176,39 @@ describe('env-getenv: os.getenv / os.environ with .env, defaults and docker-comp
     p = await read('env-getenv');
   });
   const C = (s: string) => lineIn(dir('env-getenv'), 'app/config.py', s);
+  /** Where app/config.py reads the variable. */
+  const readAt = (s: string) => ({ file: 'app/config.py', line: C(s) });
   it.each([
     [
       'allow_origins',
       ['http://localhost:3000', ' http://localhost:5173', ''],
       { name: 'CORS_ORIGINS', valueFrom: { file: '.env', line: 2 }, defaultUsed: false },
+      'ORIGINS_RAW = ',
     ],
-    ['allow_methods', [''], { name: 'CORS_METHODS', defaultUsed: true }],
-    ['allow_headers', ['Authorization', 'Content-Type'], { name: 'CORS_HEADERS', defaultUsed: true }],
+    ['allow_methods', [''], { name: 'CORS_METHODS', defaultUsed: true }, 'CORS_METHODS = '],
+    [
+      'allow_headers',
+      ['Authorization', 'Content-Type'],
+      { name: 'CORS_HEADERS', defaultUsed: true },
+      'CORS_HEADERS = ',
+    ],
     [
       'allow_credentials',
       true,
       { name: 'CORS_CREDENTIALS', valueFrom: { file: 'docker-compose.yml', line: 5 }, defaultUsed: false },
+      'CREDENTIALS = ',
     ],
     [
       'allow_origin_regex',
       'https://.*\\.example\\.com',
       { name: 'CORS_REGEX', valueFrom: { file: 'docker-compose.yml', line: 6 }, defaultUsed: false },
+      'REGEX = ',
     ],
-    ['max_age', 600, { name: 'CORS_MAX_AGE', defaultUsed: true }],
-  ] as const)('%s', (key, value, env) => {
+    ['max_age', 600, { name: 'CORS_MAX_AGE', defaultUsed: true }, 'MAX_AGE = '],
+  ] as const)('%s', (key, value, env, reading) => {
     const opt = cors(appNamed(p, 'app')).options?.[key];
     expect(plain(opt)).toEqual(value);
-    expect(opt?.env).toEqual(env);
+    expect(opt?.env).toEqual({ ...env, readAt: readAt(reading) });
   });
   it('explains the derivation', () => {
     expect(cors(appNamed(p, 'app')).options?.allow_origins?.via).toEqual([
@@ -237,6 +247,8 @@ describe('pydantic v1 BaseSettings', () => {
       name: 'BACKEND_CORS_ORIGINS',
       valueFrom: { file: '.env', line: 2 },
       defaultUsed: false,
+      readAt: { file: 'app/core/config.py', line: 9 },
+      decoding: 'json',
     });
   });
   it.each([
