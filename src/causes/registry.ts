@@ -4,6 +4,7 @@
  * test/unit/causes/rules/.
  */
 import { authorizationWildcard } from './rules/authorization-wildcard.js';
+import { corsConfigNotApplied } from './rules/cors-config-not-applied.js';
 import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
 import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
 import { envOriginsMisparsed } from './rules/env-origins-misparsed.js';
@@ -20,9 +21,7 @@ import { preflightRejected } from './rules/preflight-rejected.js';
 import { proxyAnswersPreflight } from './rules/proxy-answers-preflight.js';
 import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
 import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
-import { redirectDropsAuthorization } from './rules/redirect-drops-authorization.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
-import { redirectToOtherOrigin } from './rules/redirect-to-other-origin.js';
 import { servedAppNotConfigured } from './rules/served-app-not-configured.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
@@ -35,9 +34,8 @@ export const RULES: readonly CauseRule[] = [
   proxyStripsCorsHeaders,
   noCorsMiddleware,
   servedAppNotConfigured,
+  corsConfigNotApplied,
   preflightRedirected,
-  redirectToOtherOrigin,
-  redirectDropsAuthorization,
   preflightRejected,
   duplicateCorsHeaders,
   originMalformed,

@@ -20,7 +20,7 @@ export const noCorsMiddleware: CauseRule = {
   code: 'no-cors-middleware',
   severity: 'error',
   title: 'The backend sends no CORS headers at all.',
-  explainedBy: ['no-cors-middleware', 'served-app-not-configured'],
+  explainedBy: ['no-cors-middleware', 'served-app-not-configured', 'cors-config-not-applied'],
   scan: scanNoCorsMiddleware,
   detect(e) {
     // A proxy that answers the preflight itself is proxy-answers-preflight, which supersedes this rule.
@@ -56,7 +56,7 @@ export const noCorsMiddleware: CauseRule = {
 };
 
 function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): FindingDraft[] {
-  if (corsEntries(app).length > 0 || app.routes.length === 0) return [];
+  if (app.middleware.some((m) => m.kind === 'cors') || app.routes.length === 0) return [];
   // A proxy in front of the app may do CORS for it: then the app needs none (and must not add a second).
   for (const config of project.proxies.flatMap((c) => asNginx(c) ?? [])) {
     const added = addsAllowOrigin(config.directives);

@@ -51,7 +51,7 @@ export const originNotAllowed: CauseRule = {
   severity: 'error',
   title: "The page's exact origin is not in the allowed set.",
   // The source can name the root cause behind this symptom (an entry written wrongly, an env list split wrongly).
-  explainedBy: ['origin-not-allowed', 'origin-malformed', 'env-origins-misparsed'],
+  explainedBy: ['origin-not-allowed', 'origin-malformed', 'env-origins-misparsed', 'cors-config-not-applied'],
   scan: scanOriginNotAllowed,
   detect(e) {
     if (!firstBlocked(e) || proxyStrippedAllowOrigin(e).length > 0) return undefined;
