@@ -21,7 +21,9 @@ import { preflightRejected } from './rules/preflight-rejected.js';
 import { proxyAnswersPreflight } from './rules/proxy-answers-preflight.js';
 import { proxyHeadersMissingOnErrors } from './rules/proxy-headers-missing-on-errors.js';
 import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
+import { redirectDropsAuthorization } from './rules/redirect-drops-authorization.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
+import { redirectToOtherOrigin } from './rules/redirect-to-other-origin.js';
 import { servedAppNotConfigured } from './rules/served-app-not-configured.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
@@ -36,6 +38,8 @@ export const RULES: readonly CauseRule[] = [
   servedAppNotConfigured,
   corsConfigNotApplied,
   preflightRedirected,
+  redirectToOtherOrigin,
+  redirectDropsAuthorization,
   preflightRejected,
   duplicateCorsHeaders,
   originMalformed,
