@@ -9,6 +9,7 @@ export const DEBIAN_PACKAGES = [
   'python3-uvicorn',
   'python3-httpx',
   'python3-pytest',
+  'python3-dotenv',
   'nginx-light',
 ];
 
@@ -29,7 +30,7 @@ export function missingSystemDeps() {
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!existsSync('/usr/bin/firefox-esr')) missing.push('firefox-esr');
   if (!existsSync('/usr/sbin/nginx')) missing.push('nginx');
-  if (!pythonHas(['fastapi', 'uvicorn', 'httpx', 'pytest']))
-    missing.push('python3-fastapi/python3-uvicorn/python3-httpx/python3-pytest');
+  if (!pythonHas(['fastapi', 'uvicorn', 'httpx', 'pytest', 'dotenv']))
+    missing.push('python3-fastapi/python3-uvicorn/python3-httpx/python3-pytest/python3-dotenv');
   return missing;
 }
