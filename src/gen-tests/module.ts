@@ -83,7 +83,13 @@ function describePrediction(prediction: Prediction | undefined): string | undefi
   if (!prediction || !chrome) return undefined;
   if (chrome.outcome === 'allowed') return 'cors-doctor check --project --offline predicts: allowed.';
   const causes = prediction.causes.filter((c) => c.severity === 'error').map((c) => c.code);
-  return `cors-doctor check --project --offline predicts: blocked at the ${chrome.stage ?? 'request'}${causes.length > 0 ? ` (${causes.join(', ')})` : ''}.`;
+  const where = {
+    preflight: 'the preflight',
+    actual: 'the request',
+    redirect: 'a redirect',
+    network: 'the network',
+  }[chrome.stage ?? 'actual'];
+  return `cors-doctor check --project --offline predicts: blocked at ${where}${causes.length > 0 ? ` (${causes.join(', ')})` : ''}.`;
 }
 
 function header(input: TestModuleInput, first: BrowserRequest): string[] {

@@ -123,6 +123,11 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
   if (options.origin === undefined) {
     process.stderr.write(style.dim(`note: no --origin given; using ${DEFAULT_ORIGIN}\n`));
   }
+  if (options.cookie !== undefined && page.credentials !== 'include') {
+    process.stderr.write(
+      style.dim('note: --cookie is sent only with --credentials include (as the browser does)\n'),
+    );
+  }
   for (const note of moduleNotes({ page, served, ...(proxy && { proxy }), ...(noRoute && { noRoute }) })) {
     process.stderr.write(style.dim(`note: ${note}\n`));
   }
