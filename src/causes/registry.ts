@@ -9,6 +9,7 @@ import { credentialsNotAllowed } from './rules/credentials-not-allowed.js';
 import { duplicateCorsHeaders } from './rules/duplicate-cors-headers.js';
 import { envOriginsMisparsed } from './rules/env-origins-misparsed.js';
 import { errorResponseWithoutCors } from './rules/error-response-without-cors.js';
+import { frontendRequestInvalid } from './rules/frontend-request-invalid.js';
 import { headerNotAllowed } from './rules/header-not-allowed.js';
 import { headerNotExposed } from './rules/header-not-exposed.js';
 import { methodNotAllowed } from './rules/method-not-allowed.js';
@@ -47,6 +48,7 @@ export const RULES: readonly CauseRule[] = [
   originNotAllowed,
   wildcardWithCredentials,
   credentialsNotAllowed,
+  frontendRequestInvalid,
   methodNotAllowed,
   headerNotAllowed,
   proxyHeadersMissingOnErrors,
