@@ -254,11 +254,17 @@ export interface Landing {
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 
-/** A serve command makes uvicorn trust X-Forwarded-Proto from more than 127.0.0.1, or serve TLS itself. */
+/**
+ * uvicorn trusts X-Forwarded-Proto from more than 127.0.0.1 (`--forwarded-allow-ips` in a serve command,
+ * `FORWARDED_ALLOW_IPS` in the environment the project gives it), or serves TLS itself.
+ */
 function servedBehindTrust(project: Project): { trusts: boolean; tls: boolean } {
   const texts = (project.serveCommands ?? []).map((c) => c.text);
+  const environment = (project.environment ?? []).some((f) =>
+    f.entries.some((entry) => entry.name === 'FORWARDED_ALLOW_IPS'),
+  );
   return {
-    trusts: texts.some((t) => /--forwarded-allow-ips|forwarded_allow_ips/.test(t)),
+    trusts: environment || texts.some((t) => /--forwarded-allow-ips|forwarded_allow_ips/.test(t)),
     tls: texts.some((t) => /--ssl-certfile|ssl_certfile|--certfile/.test(t)),
   };
 }

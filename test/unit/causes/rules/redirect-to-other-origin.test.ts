@@ -409,6 +409,15 @@ describe('scan: redirect-to-other-origin', () => {
     expect(finding?.message).toMatch(/Location http:\/\/api\.example\.com\/orders\/, another origin/);
   });
 
+  it('uvicorn trusts the proxy (FORWARDED_ALLOW_IPS in compose): the https redirect stays https', async () => {
+    const dir = projectDir('https-trusted-env', {
+      'main.py': APP('"/orders/"'),
+      'compose.yaml': 'services:\n  api:\n    build: .\n    environment:\n      FORWARDED_ALLOW_IPS: "*"\n',
+    });
+    const findings = await findingsFor(dir, 'https://api.example.com/orders');
+    expect(findings.map((f) => f.code)).toEqual(['redirect-extra-roundtrip']);
+  });
+
   it('uvicorn trusts the proxy (--forwarded-allow-ips in the Procfile): the https redirect stays https', async () => {
     const dir = projectDir('https-trusted', {
       'main.py': APP('"/orders/"'),
