@@ -73,9 +73,15 @@ export type SourceEdit =
   | { kind: 'insert-before'; statement: SourceLocation; code: string[]; imports: string[] }
   /**
    * Move the list item starting on `statement.line` to just before the item starting on `before.line`, in
-   * the same list literal (`middleware=[...]`, whose first item is the outermost layer).
+   * the same list literal (`middleware=[...]`, whose first item is the outermost layer). `names` tells
+   * items that start on one line apart: the name each item's head (up to its first argument) holds.
    */
-  | { kind: 'move-item-before'; statement: SourceLocation; before: SourceLocation }
+  | {
+      kind: 'move-item-before';
+      statement: SourceLocation;
+      before: SourceLocation;
+      names?: { statement: string; before: string };
+    }
   /**
    * Changes the nginx directive that starts on `statement.line`, named `directive` (checked first):
    * `replace` writes `lines` instead of it (of a block, instead of its head before `{`), `append` writes

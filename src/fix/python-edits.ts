@@ -139,19 +139,29 @@ function lastCode(text: string, from: number, to: number): number {
   return Math.min(end, to);
 }
 
-/** The item of a list literal that starts on `line` (its first code character is on that line). */
-function itemOn(lists: Map<number, ListItem[]>, text: string, line: number): ListItem | undefined {
+/** Whether the item's head (its text up to the first argument's end) holds `name` as a word. */
+function names(text: string, item: ListItem, name: string): boolean {
+  const head = /^[^,)]*/.exec(text.slice(item.start, item.end))?.[0] ?? '';
+  return new RegExp(`(^|[^\\w])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w])`).test(head);
+}
+
+/**
+ * The item of a list literal that starts on `line` (its first code character is on that line): of several,
+ * the outermost of those whose head holds `name`, or of all when none does.
+ */
+function itemOn(
+  lists: Map<number, ListItem[]>,
+  text: string,
+  line: number,
+  name?: string,
+): ListItem | undefined {
   const start = lineStart(text, line);
   const end = lineEnd(text, start);
-  let found: ListItem | undefined;
-  for (const items of lists.values()) {
-    for (const item of items) {
-      if (item.start < start || item.start >= end) continue;
-      // Of nested lists on one line, the outermost item that starts there.
-      if (!found || item.end - item.start > found.end - found.start) found = item;
-    }
-  }
-  return found;
+  const starting = [...lists.values()].flat().filter((item) => item.start >= start && item.start < end);
+  const named = name ? starting.filter((item) => names(text, item, name)) : [];
+  const outermost = (a: ListItem | undefined, b: ListItem) =>
+    !a || b.end - b.start > a.end - a.start ? b : a;
+  return (named.length > 0 ? named : starting).reduce<ListItem | undefined>(outermost, undefined);
 }
 
 /** `move-item-before`: the item moved before another of the same list, keeping the list's layout. */
@@ -160,8 +170,8 @@ export function moveItemBefore(
   edit: Extract<SourceEdit, { kind: 'move-item-before' }>,
 ): string {
   const lists = listsOf(text);
-  const moved = itemOn(lists, text, edit.statement.line);
-  const target = itemOn(lists, text, edit.before.line);
+  const moved = itemOn(lists, text, edit.statement.line, edit.names?.statement);
+  const target = itemOn(lists, text, edit.before.line, edit.names?.before);
   if (!moved || !target || moved.open !== target.open) {
     throw new EditDoesNotApply(
       `lines ${edit.statement.line} and ${edit.before.line} do not start items of one list literal`,

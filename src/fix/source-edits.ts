@@ -130,7 +130,14 @@ export function corsOutermost(
     // The list's first item, wherever the layers to pass are in it.
     const first = app.middleware.find((m) => m.registration === 'constructor');
     if (!first?.source || first === cors || !sameFile(first)) return undefined;
-    return [{ kind: 'move-item-before', statement: cors.source, before: first.source }];
+    return [
+      {
+        kind: 'move-item-before',
+        statement: cors.source,
+        before: first.source,
+        names: { statement: cors.name, before: first.name },
+      },
+    ];
   }
   const last = layers.reduce((a, b) => ((b.source?.line ?? 0) > (a.source?.line ?? 0) ? b : a));
   return moveCorsAfter(cors, last);
@@ -188,11 +195,16 @@ export function letPreflightsThrough(entry: MiddlewareEntry): SourceEdit[] | und
  */
 export function returnInsteadOfRaise(app: PythonApp, entry: MiddlewareEntry): SourceEdit[] | undefined {
   const raises = entry.behaviour?.httpExceptions ?? [];
-  if (entry.kind !== 'http-function' || raises.length === 0) return undefined;
+  const files = new Set(raises.map((r) => r.source.file));
+  const [first] = raises;
+  if (entry.kind !== 'http-function' || !first || files.size !== 1) return undefined;
   const edits: SourceEdit[] = [];
-  for (const r of raises) {
-    if (!r.status || r.statusCode === undefined) return undefined;
-    const detail = r.detail ?? JSON.stringify(STATUS_CODES[r.statusCode] ?? 'Error');
+  // From the last raise up: a replacement that takes fewer lines leaves the lines above it where they were.
+  for (const r of [...raises].reverse()) {
+    // Starlette's default detail is the status's reason phrase: known only for a known status.
+    const phrase = r.statusCode === undefined ? undefined : STATUS_CODES[r.statusCode];
+    const detail = r.detail ?? (phrase && JSON.stringify(phrase));
+    if (!r.status || !detail) return undefined;
     const args = [
       `status_code=${r.status}`,
       `content={"detail": ${detail}}`,
@@ -206,10 +218,6 @@ export function returnInsteadOfRaise(app: PythonApp, entry: MiddlewareEntry): So
       to: `return JSONResponse(${args.join(', ')})`,
     });
   }
-  const files = new Set(raises.map((r) => r.source.file));
-  const [file] = files;
-  const first = raises[0];
-  if (files.size !== 1 || !file || !first) return undefined;
   const module = app.framework === 'fastapi' ? 'fastapi.responses' : 'starlette.responses';
   // The import last: the replacements above name lines of the file as it is.
   edits.push({

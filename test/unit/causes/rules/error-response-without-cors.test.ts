@@ -1,6 +1,7 @@
-import { it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorResponseWithoutCors } from '../../../../src/causes/rules/error-response-without-cors.js';
 import { type RuleCase, testRule } from '../../../support/rule-tester.js';
+import { ALLOWED, BLOCKED, pageTo, predictedStatus, prove } from './offline-proof.js';
 import { http, JSON_BODY, layerProbe, NOT_AUTHENTICATED, withoutOrigin } from './wire.js';
 
 const POST_ITEM = { method: 'POST', ...JSON_BODY, body: '{"name":"Saw","price":12}' };
@@ -242,3 +243,149 @@ const BEHIND_PLAIN_NGINX: RuleCase = {
   ],
 };
 it.todo(`rule error-response-without-cors names it: ${BEHIND_PLAIN_NGINX.name}`);
+
+// -------------------------------------------------------------------------------------------------
+// Scan: HTTPException raised in middleware, named on the `raise` line; the patch returns the response
+// instead, and the server model proves it: the request blocked by a 500 before, its 401 readable after.
+
+const CORS_FIRST = `app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["http://localhost:5173"],
+    allow_credentials=True,
+    allow_methods=["*"],
+    allow_headers=["*"],
+)`;
+const DECORATOR = `from fastapi import FastAPI, HTTPException, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+
+
+@app.middleware("http")
+async def require_session(request: Request, call_next):
+    if request.cookies.get("session") is None:
+        raise HTTPException(status_code=401, detail="Not logged in")
+    return await call_next(request)
+
+
+${CORS_FIRST}
+
+
+@app.get("/api/notes")
+def notes():
+    return []
+`;
+const STARLETTE = `from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+
+class TokenAuth(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        if "authorization" not in request.headers:
+            raise HTTPException(401)
+        return await call_next(request)
+
+
+async def notes(request):
+    return PlainTextResponse("[]")
+
+
+app = Starlette(
+    routes=[Route("/api/notes", notes)],
+    middleware=[
+        Middleware(CORSMiddleware, allow_origins=["http://localhost:5173"]),
+        Middleware(TokenAuth),
+    ],
+)
+`;
+const TWO_RAISES = `from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+
+API_KEYS = {"k1"}
+app = FastAPI()
+
+
+@app.middleware("http")
+async def api_key(request: Request, call_next):
+    key = request.headers.get("x-api-key")
+    if key is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Missing API key",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )
+    if key not in API_KEYS:
+        raise HTTPException(status_code=403, detail="Invalid API key")
+    return await call_next(request)
+
+
+${CORS_FIRST}
+
+
+@app.get("/api/notes", response_class=HTMLResponse)
+def notes():
+    return "<ul></ul>"
+`;
+
+const lineIn = (text: string, needle: string): number =>
+  text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+describe('rule error-response-without-cors: scan, HTTPException in middleware returned instead', () => {
+  it.each([
+    {
+      name: '@app.middleware("http") raising HTTPException(status_code=401, detail=...)',
+      files: { 'main.py': DECORATOR },
+      at: `main.py:${lineIn(DECORATOR, 'raise HTTPException')}`,
+      patched: [
+        '        return JSONResponse(status_code=401, content={"detail": "Not logged in"})',
+        'from fastapi.middleware.cors import CORSMiddleware\nfrom fastapi.responses import JSONResponse\n',
+      ],
+    },
+    {
+      name: "a Starlette BaseHTTPMiddleware raising HTTPException(401): Starlette's default detail, its import",
+      files: { 'main.py': STARLETTE },
+      at: `main.py:${lineIn(STARLETTE, 'raise HTTPException')}`,
+      patched: [
+        '            return JSONResponse(status_code=401, content={"detail": "Unauthorized"})',
+        'from starlette.routing import Route\nfrom starlette.responses import JSONResponse\n',
+      ],
+    },
+    {
+      name: 'two raises, one over several lines with headers and a named status; JSONResponse already imported',
+      files: { 'main.py': TWO_RAISES },
+      at: `main.py:${lineIn(TWO_RAISES, 'raise HTTPException(')}`,
+      patched: [
+        '        return JSONResponse(status_code=status.HTTP_401_UNAUTHORIZED, content={"detail": "Missing API key"}, headers={"WWW-Authenticate": "ApiKey"})',
+        '        return JSONResponse(status_code=403, content={"detail": "Invalid API key"})',
+      ],
+    },
+  ])('$name', async ({ files, at, patched }) => {
+    const proof = await prove('error-response-without-cors', files, pageTo('/api/notes'));
+    expect(proof.at).toEqual([at]);
+    const after = proof.after['main.py'] ?? '';
+    for (const text of patched) expect(after).toContain(text);
+    expect(after).not.toContain('raise HTTPException');
+    expect(after.match(/import JSONResponse|, JSONResponse/g)).toHaveLength(1);
+    expect(proof.before).toBe(BLOCKED);
+    expect(proof.afterOutcome).toBe(ALLOWED);
+    // The middleware still refuses: the page now reads its 401 instead of a 500.
+    expect(await predictedStatus(proof.afterRoot, 'GET', '/api/notes')).toBe(401);
+  });
+
+  it('offers no patch when neither the detail nor the status is known', async () => {
+    const unknown = DECORATOR.replace(
+      'raise HTTPException(status_code=401, detail="Not logged in")',
+      'raise HTTPException(status_code=request.state.refusal)',
+    );
+    const proof = await prove('error-response-without-cors', { 'main.py': unknown }, pageTo('/api/notes'));
+    expect(proof.at).toHaveLength(1);
+    expect(proof.findings[0]?.fix?.edits).toBeUndefined();
+    expect(proof.findings[0]?.fix?.summary).toMatch(/return JSONResponse\(status_code=\.\.\./);
+  });
+});

@@ -1,6 +1,10 @@
-import { it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { preflightRejected } from '../../../../src/causes/rules/preflight-rejected.js';
+import { appForUrl } from '../../../../src/evidence/offline.js';
+import { readProject } from '../../../../src/project/read-project.js';
+import { predictAnswer } from '../../../../src/servers/stack.js';
 import { type RuleCase, testRule } from '../../../support/rule-tester.js';
+import { ALLOWED, BLOCKED, pageTo, predictedStatus, prove } from './offline-proof.js';
 import { BEARER, http, JSON_BODY, NOT_AUTHENTICATED, nginxPage, slashProbe } from './wire.js';
 
 const PUT_ITEM = {
@@ -220,3 +224,262 @@ const NGINX_CORS_ROUTER_405: RuleCase = {
   ],
 };
 it.todo(`rule preflight-rejected names it: ${NGINX_CORS_ROUTER_405.name}`);
+
+// -------------------------------------------------------------------------------------------------
+// Scan: the auth layer outside CORSMiddleware, named where the fix is written, each patch proven offline
+// (the page's request blocked before, allowed after) and the auth check kept for every other request.
+
+const IMPORTS = `from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+`;
+const CORS_ARGS = 'allow_origins=["http://localhost:5173"], allow_methods=["*"], allow_headers=["*"]';
+const AUTH_CLASS = `
+
+class TokenAuth(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        if not request.headers.get("authorization", "").startswith("Bearer "):
+            return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+        return await call_next(request)
+`;
+const AUTH_FUNCTION = `
+
+@app.middleware("http")
+async def require_token(request: Request, call_next):
+    if "authorization" not in request.headers:
+        return JSONResponse(status_code=401, content={"detail": "Not authenticated"})
+    return await call_next(request)
+`;
+const ROUTE = `
+
+@app.get("/orders")
+def orders():
+    return []
+`;
+const BEARER_PAGE = pageTo('/orders', { headers: [['Authorization', 'Bearer t0k3n']] });
+
+interface ScanRow {
+  name: string;
+  files: Record<string, string>;
+  page?: ReturnType<typeof pageTo>;
+  /** Where the finding (and its fix) is, then the related places. */
+  at: string;
+  related?: string[];
+  /** Text the patched file holds. */
+  patched: RegExp;
+  /** The check stays for requests that are not preflights: the status of an OPTIONS without Access-Control-Request-Method and a GET without a token. */
+  kept?: { file: string };
+}
+
+const lineOf = (text: string, needle: string, from = 0): number =>
+  text.split('\n').findIndex((l, i) => i >= from && l.includes(needle)) + 1;
+
+const LIST_MAIN = `${IMPORTS}${AUTH_CLASS}
+
+app = FastAPI(
+    middleware=[
+        Middleware(TokenAuth),
+        Middleware(CORSMiddleware, ${CORS_ARGS}),
+    ]
+)
+${ROUTE}`;
+const ONE_LINE_MAIN = `${IMPORTS}${AUTH_CLASS}
+
+app = FastAPI(middleware=[Middleware(TokenAuth), Middleware(CORSMiddleware, ${CORS_ARGS})])
+${ROUTE}`;
+const MOVE_MAIN = `${IMPORTS}
+app = FastAPI()
+app.add_middleware(CORSMiddleware, ${CORS_ARGS})
+${AUTH_FUNCTION}${ROUTE}`;
+const MIXED_MAIN = `${IMPORTS}
+app = FastAPI(middleware=[Middleware(CORSMiddleware, ${CORS_ARGS})])
+${AUTH_FUNCTION}${ROUTE}`;
+const HELPER_MAIN = `${IMPORTS}
+app = FastAPI()
+
+
+def setup_cors(application):
+    application.add_middleware(CORSMiddleware, ${CORS_ARGS})
+
+
+setup_cors(app)
+${AUTH_FUNCTION}${ROUTE}`;
+const DOCSTRING_AUTH = `from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+
+
+class ApiKeyAuth(BaseHTTPMiddleware):
+    async def dispatch(self, req, nxt):
+        """Every request needs X-API-Key."""
+        if req.headers.get("x-api-key") != "k":
+            return JSONResponse({"detail": "Forbidden"}, status_code=403)
+        return await nxt(req)
+`;
+const DOCSTRING_MAIN = `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware import Middleware
+
+from auth import ApiKeyAuth
+
+app = FastAPI(middleware=[Middleware(CORSMiddleware, ${CORS_ARGS})])
+app.add_middleware(ApiKeyAuth)
+${ROUTE}`;
+const ASGI_MAIN = `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse
+
+
+class Gate:
+    def __init__(self, app):
+        self.inner = app
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        if scope["type"] == "http" and b"authorization" not in headers:
+            await PlainTextResponse("no", status_code=401)(scope, receive, send)
+            return
+        await self.inner(scope, receive, send)
+
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, ${CORS_ARGS})
+${ROUTE}
+
+app = Gate(app)
+`;
+const RAISE_MAIN = `from fastapi import FastAPI, HTTPException, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, ${CORS_ARGS})
+
+
+@app.middleware("http")
+async def require_token(request: Request, call_next):
+    if request.headers.get("authorization") is None:
+        raise HTTPException(status_code=401)
+    return await call_next(request)
+${ROUTE}`;
+
+const SCAN_ROWS: ScanRow[] = [
+  {
+    name: 'middleware=[...] lists the auth middleware first: CORS is moved to the front of the list',
+    files: { 'main.py': LIST_MAIN },
+    at: `main.py:${lineOf(LIST_MAIN, 'Middleware(CORSMiddleware')}`,
+    related: [`main.py:${lineOf(LIST_MAIN, 'Middleware(TokenAuth)')}`],
+    patched: /middleware=\[\n {8}Middleware\(CORSMiddleware, [^\n]*\),\n {8}Middleware\(TokenAuth\),\n {4}\]/,
+    kept: { file: 'main.py' },
+  },
+  {
+    name: 'the same list on one line',
+    files: { 'main.py': ONE_LINE_MAIN },
+    at: `main.py:${lineOf(ONE_LINE_MAIN, 'Middleware(CORSMiddleware')}`,
+    patched: /middleware=\[Middleware\(CORSMiddleware, [^\n]*\), Middleware\(TokenAuth\)\]\)/,
+  },
+  {
+    name: 'add_middleware(CORSMiddleware) above an @app.middleware("http") auth: the CORS call moves below it',
+    files: { 'main.py': MOVE_MAIN },
+    at: `main.py:${lineOf(MOVE_MAIN, 'add_middleware(CORSMiddleware')}`,
+    related: [`main.py:${lineOf(MOVE_MAIN, '@app.middleware')}`],
+    patched: /return await call_next\(request\)\n\n\napp\.add_middleware\(CORSMiddleware/,
+    kept: { file: 'main.py' },
+  },
+  {
+    name: 'HTTPException raised by an auth outside CORS (a 500 on the preflight): the CORS call moves below it',
+    files: { 'main.py': RAISE_MAIN },
+    at: `main.py:${lineOf(RAISE_MAIN, 'add_middleware(CORSMiddleware')}`,
+    patched: /return await call_next\(request\)\n\n\napp\.add_middleware\(CORSMiddleware/,
+  },
+  {
+    name: 'CORS in the constructor list, the auth added with @app.middleware: preflights let through in the function',
+    files: { 'main.py': MIXED_MAIN },
+    at: `main.py:${lineOf(MIXED_MAIN, 'if "authorization" not in')}`,
+    related: [
+      `main.py:${lineOf(MIXED_MAIN, '@app.middleware')}`,
+      `main.py:${lineOf(MIXED_MAIN, 'Middleware(CORSMiddleware')}`,
+    ],
+    patched:
+      / {4}# CORS preflights never carry credentials: let them through to CORSMiddleware\.\n {4}if request\.method == "OPTIONS" and "access-control-request-method" in request\.headers:\n {8}return await call_next\(request\)\n {4}if "authorization" not in/,
+    kept: { file: 'main.py' },
+  },
+  {
+    name: 'CORS added inside a helper function: it cannot move, the auth function lets preflights through',
+    files: { 'main.py': HELPER_MAIN },
+    at: `main.py:${lineOf(HELPER_MAIN, 'if "authorization" not in')}`,
+    patched: /if request\.method == "OPTIONS" and "access-control-request-method" in request\.headers:/,
+  },
+  {
+    name: 'a BaseHTTPMiddleware in another module, with a docstring and its own parameter names',
+    files: { 'main.py': DOCSTRING_MAIN, 'auth.py': DOCSTRING_AUTH },
+    page: pageTo('/orders', { headers: [['X-API-Key', 'k']] }),
+    at: `auth.py:${lineOf(DOCSTRING_AUTH, 'if req.headers.get')}`,
+    related: [`main.py:${lineOf(DOCSTRING_MAIN, 'add_middleware(ApiKeyAuth)')}`, 'main.py:7'],
+    patched:
+      /"""Every request needs X-API-Key\."""\n {8}# CORS preflights[^\n]*\n {8}if req\.method == "OPTIONS" and "access-control-request-method" in req\.headers:\n {12}return await nxt\(req\)\n/,
+  },
+  {
+    name: 'a pure ASGI class wrapping the served app object: preflights let through at the top of __call__',
+    files: { 'main.py': ASGI_MAIN },
+    at: `main.py:${lineOf(ASGI_MAIN, 'headers = dict(')}`,
+    related: [
+      `main.py:${lineOf(ASGI_MAIN, 'app = Gate(app)')}`,
+      `main.py:${lineOf(ASGI_MAIN, 'add_middleware')}`,
+    ],
+    patched:
+      /and b"access-control-request-method" in dict\(scope\["headers"\]\)\n {8}\):\n {12}return await self\.inner\(scope, receive, send\)\n {8}headers = dict/,
+    kept: { file: 'main.py' },
+  },
+];
+
+describe('rule preflight-rejected: scan, each fix proven by the server model', () => {
+  it.each(SCAN_ROWS.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+    const proof = await prove('preflight-rejected', row.files, row.page ?? BEARER_PAGE);
+    expect(proof.at).toEqual([row.at]);
+    if (row.related)
+      expect(proof.findings[0]?.related?.map((r) => `${r.file}:${r.line}`)).toEqual(row.related);
+    expect(Object.values(proof.after).join('\n')).toMatch(row.patched);
+    expect(proof.before).toBe(BLOCKED);
+    expect(proof.afterOutcome).toBe(ALLOWED);
+    if (row.kept) {
+      // Auth is intact: a request without a token, and an OPTIONS that is not a preflight, are refused.
+      expect(await predictedStatus(proof.afterRoot, 'GET', '/orders')).toBe(401);
+    }
+  });
+
+  it('names nothing when CORS is already outside the auth layer, or the auth lets OPTIONS through', async () => {
+    const outside = `${IMPORTS}
+app = FastAPI()
+${AUTH_FUNCTION}
+app.add_middleware(CORSMiddleware, ${CORS_ARGS})
+${ROUTE}`;
+    const skips = MOVE_MAIN.replace(
+      '    if "authorization" not in request.headers:',
+      '    if request.method == "OPTIONS":\n        return await call_next(request)\n    if "authorization" not in request.headers:',
+    );
+    for (const main of [outside, skips]) {
+      const proof = await prove('preflight-rejected', { 'main.py': main }, BEARER_PAGE);
+      expect(proof.at).toEqual([]);
+      expect(proof.before).toBe(ALLOWED);
+    }
+  });
+
+  it('keeps the check for OPTIONS requests that are not preflights after the pass-through', async () => {
+    const proof = await prove('preflight-rejected', { 'main.py': MIXED_MAIN }, BEARER_PAGE);
+    const project = await readProject(proof.afterRoot);
+    const app = appForUrl(project, 'http://localhost:8000/orders');
+    const plainOptions = app
+      ? predictAnswer(
+          app,
+          {
+            method: 'OPTIONS',
+            url: 'http://localhost:8000/orders',
+            headers: [['Origin', 'http://localhost:5173']],
+          },
+          { starletteVersion: '0.26.1' },
+        )
+      : undefined;
+    expect(plainOptions?.known && plainOptions.status).toBe(401);
+  });
+});

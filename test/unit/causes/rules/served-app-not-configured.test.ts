@@ -10,12 +10,14 @@ import { correlate } from '../../../../src/causes/correlate.js';
 import { scanWith } from '../../../../src/causes/index.js';
 import { servedAppNotConfigured } from '../../../../src/causes/rules/served-app-not-configured.js';
 import type { Cause, Finding } from '../../../../src/core/causes.js';
+import { appForUrl, servedApps } from '../../../../src/evidence/offline.js';
 import { attachPatches } from '../../../../src/fix/patches.js';
 import { readProject } from '../../../../src/project/read-project.js';
 import type { Binding, ServeCommand } from '../../../../src/project/serve-commands.js';
 import type { Project } from '../../../../src/project/types.js';
 import type { MiddlewareEntry, PythonApp } from '../../../../src/python/types.js';
 import { app, bool, cors, list, project, route, rv } from '../../../support/python-app.js';
+import { ALLOWED, BLOCKED, pageTo, prove } from './offline-proof.js';
 
 const CODE = 'served-app-not-configured';
 const FILE = 'app/main.py';
@@ -537,5 +539,72 @@ describe('rule served-app-not-configured: read from source', () => {
       { file: 'main.py', line: 12 },
     ]);
     expect(causes[1]?.confirmedBy).toBeDefined();
+  });
+});
+
+// -------------------------------------------------------------------------------------------------
+// The object uvicorn serves, modelled offline: the page's request blocked while the served object lacks
+// CORS, allowed once the patch serves (or wraps) the configured one.
+
+const TIMED_MAIN = `${WRAPPED_MAIN.replace('application = CORSMiddleware(', 'cors_app = CORSMiddleware(')}
+
+class Timing:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        await self.app(scope, receive, send)
+
+
+application = Timing(app)
+`;
+const SERVED_PAGE = pageTo('/items', { origin: 'http://localhost:3000' });
+
+describe('rule served-app-not-configured: the served object, proven offline', () => {
+  it.each<{ name: string; files: Record<string, string>; at: string; patched: RegExp }>([
+    {
+      name: 'the Dockerfile serves main:app, CORS wraps it as `application`: the command serves main:application',
+      files: { 'main.py': WRAPPED_MAIN, Dockerfile: DOCKERFILE('main:app') },
+      at: 'Dockerfile:4',
+      patched: /CMD \["uvicorn", "main:application",/,
+    },
+    {
+      name: 'the Dockerfile serves main:application, a wrapper of the bare app: it wraps cors_app instead',
+      files: { 'main.py': TIMED_MAIN, Dockerfile: DOCKERFILE('main:application') },
+      at: `main.py:${TIMED_MAIN.split('\n').indexOf('application = Timing(app)') + 1}`,
+      patched: /\napplication = Timing\(cors_app\)\n/,
+    },
+    {
+      name: 'the same module served as main:app by uvicorn.run in the module itself',
+      files: {
+        'main.py': `${WRAPPED_MAIN}\n\nif __name__ == "__main__":\n    import uvicorn\n\n    uvicorn.run("main:app", port=8000)\n`,
+      },
+      at: `main.py:${WRAPPED_MAIN.split('\n').length + 5}`,
+      patched: /uvicorn\.run\("main:application", port=8000\)/,
+    },
+  ])('$name', async ({ files, at, patched }) => {
+    const proof = await prove(CODE, files, SERVED_PAGE);
+    expect(proof.at).toEqual([at]);
+    expect(Object.values(proof.after).join('\n')).toMatch(patched);
+    expect(proof.before).toBe(BLOCKED);
+    expect(proof.afterOutcome).toBe(ALLOWED);
+  });
+
+  it('models the object a serve command names, not every wrapper of the app', async () => {
+    const { project: p } = await fromSource({
+      'main.py': TIMED_MAIN,
+      Dockerfile: DOCKERFILE('main:cors_app'),
+    });
+    const served = servedApps(p).map((a) => a.middleware.map((m) => m.name).join(' > '));
+    expect(served).toEqual(['CORSMiddleware > ServerErrorMiddleware > ExceptionMiddleware > Router']);
+    // Without a serve command, every wrapper the reader saw is kept (nothing says which object is served).
+    const { project: bare } = await fromSource({ 'main.py': TIMED_MAIN });
+    expect(appForUrl(bare, 'http://localhost:8000/items')?.middleware.map((m) => m.name)).toEqual([
+      'Timing',
+      'CORSMiddleware',
+      'ServerErrorMiddleware',
+      'ExceptionMiddleware',
+      'Router',
+    ]);
   });
 });
