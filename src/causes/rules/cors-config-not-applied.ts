@@ -146,12 +146,8 @@ function addLine(target: EnvTarget, name: string, value: string): SourceEdit[] {
  */
 function variableText(env: EnvSource, rv: ResolvedValue, origins: string[]): string | undefined {
   if (env.decoding === 'json') return JSON.stringify(origins);
-  const split = rv.via.map((v) => /^r?split\((.*)\)$/.exec(v)?.[1]).find((a): a is string => a !== undefined);
-  if (split !== undefined) {
-    const sep = /^[rRuU]?(["'])(.*)\1$/.exec(split.trim())?.[2];
-    if (split.trim() === '') return origins.join(' ');
-    return sep === undefined ? undefined : origins.join(sep.replace(/\\t/g, '\t'));
-  }
+  const sep = splitSeparator(rv);
+  if (sep !== undefined) return origins.join(sep ?? ' ');
   return origins.length === 1 ? origins[0] : undefined;
 }
 
@@ -193,11 +189,10 @@ function renamed(
   const options = entry.options ?? {};
   const isOrigins = key === 'allow_origins';
   const blocked = isOrigins ? refused(options, origins) : [];
-  const after =
-    isOrigins && under.wouldBe ? refused({ ...options, allow_origins: under.wouldBe }, origins) : [];
   // Renamed, the value must keep what the default allows today and add what the page still lacks.
   const before = isOrigins ? originsOf(rv) : undefined;
-  const renamedTo = isOrigins && under.wouldBe ? originsOf(under.wouldBe) : undefined;
+  const renamedTo = isOrigins && under.wouldBe ? originsOf(under.wouldBe, rv) : undefined;
+  const after = renamedTo ? blocked.filter((o) => !renamedTo.includes(o)) : [];
   const kept = before && renamedTo ? before.filter((o) => !renamedTo.includes(o)) : [];
   const merged = renamedTo ? [...renamedTo, ...kept, ...after] : undefined;
   const text =
@@ -256,11 +251,29 @@ function renamed(
   };
 }
 
-/** The origins a list value holds, or undefined when it is not a list of strings. */
-function originsOf(rv: ResolvedValue): string[] | undefined {
+/**
+ * The origins a list value holds, or undefined when it is not a list of strings. A string that the code
+ * splits (`settings.cors_origins.split(",")`, the split in `option`'s derivation) is split the same way.
+ */
+function originsOf(rv: ResolvedValue, option?: ResolvedValue): string[] | undefined {
   const { shape, items, unresolved } = stringItems(rv);
-  if (unresolved.length > 0 || (shape !== 'list' && shape !== 'tuple' && shape !== 'set')) return undefined;
+  if (unresolved.length > 0) return undefined;
+  if (shape === 'str' && option) {
+    const sep = splitSeparator(option);
+    const text = items[0]?.value ?? '';
+    if (sep === undefined) return undefined;
+    return (sep === null ? text.split(/\s+/) : text.split(sep)).filter((o) => o !== '');
+  }
+  if (shape !== 'list' && shape !== 'tuple' && shape !== 'set') return undefined;
   return items.map((i) => i.value).filter((o) => o !== '');
+}
+
+/** The separator the code splits the variable's text on (`null`: whitespace, `split()`), when it splits it. */
+function splitSeparator(rv: ResolvedValue): string | null | undefined {
+  const arg = rv.via.map((v) => /^r?split\((.*)\)$/.exec(v)?.[1]).find((a): a is string => a !== undefined);
+  if (arg === undefined) return undefined;
+  if (arg.trim() === '') return null;
+  return /^[rRuU]?(["'])(.*)\1$/.exec(arg.trim())?.[2]?.replace(/\\t/g, '\t');
 }
 
 /** `origins` written the way the variable's current text writes a list (JSON with or without spaces, or split). */

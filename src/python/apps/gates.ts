@@ -54,9 +54,17 @@ function envOf(ev: Evaluator, cond: Node, scope: Scope): MiddlewareGate['env'] {
   return out;
 }
 
+/** The lines of each module's text, split once. */
+const LINES = new WeakMap<object, string[]>();
+
 /** The text of 1-based `line` of the module `node` belongs to. */
 function lineText(node: Node, line: number): string {
-  return node.tree.rootNode.text.split(/\r?\n/)[line - 1] ?? '';
+  let lines = LINES.get(node.tree);
+  if (!lines) {
+    lines = node.tree.rootNode.text.split(/\r?\n/);
+    LINES.set(node.tree, lines);
+  }
+  return lines[line - 1] ?? '';
 }
 
 /** The branches of an `if` statement, each with the condition it runs under and whether that holds. */

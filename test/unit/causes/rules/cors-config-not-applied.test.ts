@@ -249,6 +249,22 @@ const FAILING: Case[] = [
       /- {6}- CORS_ORIGINS=\["http:\/\/localhost:3000","http:\/\/localhost:8000"\]\n\+ {6}- BLOG_CORS_ORIGINS=\["http:\/\/localhost:3000","http:\/\/localhost:8000"\]/,
   },
   {
+    name: 'a str field split in the code, .env sets it without the prefix: renamed, the default kept',
+    files: {
+      'app/__init__.py': '',
+      'app/config.py': SETTINGS_V1(
+        '        env_prefix = "BLOG_"\n        env_file = ".env"',
+        'cors_origins: str = "http://localhost:8000"',
+      ),
+      'main.py': MAIN_SETTINGS.replace('settings.cors_origins,', 'settings.cors_origins.split(","),'),
+      '.env': 'CORS_ORIGINS=http://localhost:3000\n',
+    },
+    request: FROM_3000,
+    at: ['.env:1', 'app/config.py:8', 'main.py:10'],
+    patch:
+      /-CORS_ORIGINS=http:\/\/localhost:3000\n\+BLOG_CORS_ORIGINS=http:\/\/localhost:3000,http:\/\/localhost:8000\n/,
+  },
+  {
     name: 'case_sensitive settings read cors_origins, .env writes CORS_ORIGINS',
     files: {
       'app/__init__.py': '',
