@@ -217,3 +217,50 @@ const slowest = fixTimes.reduce((a, b) => (b.ms > a.ms ? b : a));
 process.stdout.write(
   `fix (every patch proven) on ${fixTimes.length} examples and broken setups: median of each ${fixTimes.map((t) => t.ms.toFixed(0)).join(', ')} ms wall (incl. Node start-up); slowest ${slowest.dir} ${slowest.ms.toFixed(0)} ms (target <= 1000 ms each)\n`,
 );
+
+// verify: the page's fetch() in each real browser, cold start included (launch, page, fetch, close), one
+// browser per run, against examples/correct under uvicorn.
+const { startUvicorn, fastapiAvailable } = await import('../dist/src/local-servers/uvicorn.js');
+const { browserUnavailableReason } = await import('../dist/src/browsers/launch.js');
+const uvicornMissing = await fastapiAvailable();
+if (uvicornMissing) {
+  process.stdout.write(`verify: not measured (${uvicornMissing})\n`);
+} else {
+  const app = await startUvicorn({ appDir: 'examples/correct' });
+  try {
+    for (const browser of ['chrome', 'firefox']) {
+      const missing = await browserUnavailableReason(browser);
+      if (missing) {
+        process.stdout.write(`verify in ${browser}: not measured (${missing})\n`);
+        continue;
+      }
+      const walls = [];
+      const inBrowser = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const run = spawnSync(
+          process.execPath,
+          [
+            'bin/cors-doctor.cjs',
+            'verify',
+            `${app.url}/items`,
+            '--origin',
+            ORIGIN,
+            '--browser',
+            browser,
+            '--json',
+          ],
+          { encoding: 'utf8' },
+        );
+        walls.push(performance.now() - t0);
+        const report = JSON.parse(run.stdout);
+        inBrowser.push(report.browsers[browser].ms);
+      }
+      process.stdout.write(
+        `verify in ${browser} (GET /items, examples/correct under uvicorn): median ${median(walls).toFixed(0)} ms wall for the whole command (incl. Node start-up and check's prediction), ${median(inBrowser).toFixed(0)} ms from launch to close (target <= 3000 ms per browser)\n`,
+      );
+    }
+  } finally {
+    await app.stop();
+  }
+}

@@ -109,7 +109,7 @@ export async function runInBrowser(
       executablePath: location.executable,
       thirdPartyCookies: true,
       allowLocalNetworkAccess: true,
-      quickClose: true,
+      oneShot: true,
       ...(opts.launchTimeoutMs !== undefined && { timeout: opts.launchTimeoutMs }),
     });
   } catch (error) {

@@ -67,5 +67,8 @@ export async function runVerify(rawUrl: string, options: VerifyOptions, style: S
   const report = buildVerifyReport(page, prediction, runs, notFound);
   const shown = maskVerifyReport(report, options.showSecrets === true);
   process.stdout.write(`${forPeople ? renderVerify(shown, style) : JSON.stringify(shown, null, 2)}\n`);
-  return verifyExitStatus(report);
+  const status = verifyExitStatus(report);
+  const unreachable = report.causes.find((c) => c.code === 'server-unreachable');
+  if (unreachable && forPeople) process.stderr.write(`cors-doctor: ${unreachable.summary}\n`);
+  return status;
 }
