@@ -12,6 +12,7 @@ import { getHeader } from '../../model/header-list.js';
 import { normalizeMethod } from '../../model/method.js';
 import type { ServeCommand } from '../../project/serve-commands.js';
 import { configsForUrl } from '../../proxy/registry.js';
+import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
 import type { CauseDraft, CauseRule, CheckEvidence, FindingDraft, ScanContext } from '../types.js';
 
@@ -33,7 +34,7 @@ export function fetchSnippet(page: PageFetch, method: string): string {
     `  method: '${method}', // fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT`,
     ...(headers.length > 0 ? ['  headers: {', ...headers, '  },'] : []),
     ...(page.credentials !== 'same-origin' ? [`  credentials: '${page.credentials}',`] : []),
-    ...(page.body !== undefined ? ['  body,'] : []),
+    ...(page.body !== undefined || page.headers.some(([n]) => /^content-type$/i.test(n)) ? ['  body,'] : []),
     '});',
   ].join('\n');
 }
@@ -69,6 +70,43 @@ function detectLowerCaseMethod(e: CheckEvidence): CauseDraft | undefined {
       snippet: fetchSnippet(e.page, upper),
     },
   };
+}
+
+/**
+ * The same in the source: the request given (`-X patch`) is refused by the methods the CORS registration
+ * lists. The finding stands where the server lists them (the only place of the project involved); its fix
+ * is the frontend's, with no edit.
+ */
+function scanLowerCaseMethod({ app, origins, request }: ScanContext): FindingDraft[] {
+  const method = request?.method;
+  const upper = method ? unnormalisedMethod(method) : undefined;
+  const entry = corsEntries(app)[0];
+  if (!method || !upper || !entry?.options) return [];
+  const option = entry.options.allow_methods;
+  const { shape, items } = stringItems(option);
+  if (shape === 'unresolved' || items.some((i) => i.value === method)) return [];
+  const listed = shape === 'absent' ? ['GET'] : items.map((i) => i.value);
+  const covers = listed.includes('*') || listed.includes(upper);
+  const where = option?.source ?? entry.source ?? app.source;
+  const page: PageFetch = {
+    url: request?.url ?? 'http://localhost:8000/...',
+    origin: origins[0] ?? 'http://localhost:3000',
+    method,
+    headers: request?.headers ?? [],
+    credentials: request?.credentials ?? 'same-origin',
+  };
+  return [
+    {
+      file: where.file,
+      line: where.line,
+      message: `The page sends the method '${method}' as written (fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT), and Starlette compares methods case-sensitively: allow_methods ${option ? option.expression : 'left at its default'} ${covers ? `stands for ${upper}` : `does not list ${upper} either`}, never '${method}'. The fix is in the frontend: method: '${upper}'.`,
+      evidence: option ? [`allow_methods = ${option.expression}`, ...option.via] : [],
+      fix: {
+        summary: `In the frontend's fetch() (or XMLHttpRequest.open) call, write the method in upper case: method: '${upper}'. No backend patch: adding "${method}" to allow_methods would only make the server accept a spelling no other client uses.${covers ? '' : ` The server must list ${upper} too (method-not-allowed).`}`,
+        snippet: fetchSnippet(page, upper),
+      },
+    },
+  ];
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -152,5 +190,5 @@ export const frontendRequestInvalid: CauseRule = {
   // A lower-case method is refused by the method check: the frontend names the change, not the backend.
   supersedes: ['method-not-allowed'],
   detect: detectLowerCaseMethod,
-  scan: scanWrongPort,
+  scan: (context) => [...scanLowerCaseMethod(context), ...scanWrongPort(context)],
 };

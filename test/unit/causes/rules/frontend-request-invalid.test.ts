@@ -243,6 +243,51 @@ describe('rule frontend-request-invalid: the methods fetch() sends as written', 
   });
 });
 
+describe('rule frontend-request-invalid: a lower-case method against the methods the source lists', () => {
+  const app = (methods: string) =>
+    `from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=["http://localhost:5173"],\n    ${methods}\n)\n`;
+  const scanWith = (methods: string, method: string) =>
+    scanSource('frontend-request-invalid', {
+      files: { 'main.py': app(methods) },
+      origins: ['http://localhost:5173'],
+      request: {
+        method,
+        headers: [['Content-Type', 'application/json']],
+        url: 'http://localhost:8000/tasks/1',
+      },
+    });
+
+  it.each([
+    [
+      'allow_methods=["*"],',
+      /allow_methods \["\*"\] stands for PATCH, never 'patch'/,
+      /^In the frontend's fetch\(\)[^]*method: 'PATCH'\.[^]*spelling no other client uses\.$/,
+    ],
+    [
+      'allow_methods=["GET", "POST"],',
+      /does not list PATCH either/,
+      /The server must list PATCH too \(method-not-allowed\)\.$/,
+    ],
+  ])('%s', async (methods, message, fix) => {
+    const findings = await scanWith(methods, 'patch');
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual(['main.py:8']);
+    expect(findings[0]?.message).toMatch(message);
+    expect(findings[0]?.fix?.summary).toMatch(fix);
+    expect(findings[0]?.fix?.patch).toBeUndefined();
+    expect(findings[0]?.fix?.snippet).toMatch(
+      /method: 'PATCH'[^]*'Content-Type': 'application\/json'[^]*body,/,
+    );
+  });
+
+  it.each([
+    ['the page writes PATCH', 'allow_methods=["*"],', 'PATCH'],
+    ['fetch() upper-cases delete', 'allow_methods=["*"],', 'delete'],
+    ['the server lists the lower-case spelling the page sends', 'allow_methods=["GET", "patch"],', 'patch'],
+  ])('no finding: %s', async (_name, methods, method) => {
+    expect(await scanWith(methods, method)).toEqual([]);
+  });
+});
+
 // -------------------------------------------------------------------------------------------------
 // The wrong port: the page calls a loopback port the project does not serve the app on.
 
