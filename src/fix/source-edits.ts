@@ -150,11 +150,13 @@ export function corsOutermost(
  */
 export function letPreflightsThrough(entry: MiddlewareEntry): SourceEdit[] | undefined {
   const b = entry.behaviour;
+  // `await` is written only inside an `async def`; a plain `def __call__` returns the inner call instead.
   if (!b?.body) return undefined;
+  const pass = b.body.async ? 'return await' : 'return';
   const comment = '# CORS preflights never carry credentials: let them through to CORSMiddleware.';
   if (entry.kind === 'http-function') {
     const [request, callNext] = b.body.parameters;
-    if (!request || !callNext) return undefined;
+    if (!request || !callNext || !b.body.async) return undefined;
     return [
       {
         kind: 'insert-before',
@@ -182,7 +184,7 @@ export function letPreflightsThrough(entry: MiddlewareEntry): SourceEdit[] | und
         `    and ${scope}["method"] == "OPTIONS"`,
         `    and b"access-control-request-method" in dict(${scope}["headers"])`,
         '):',
-        `    return await self.${b.innerApp}(${scope}, ${receive}, ${send})`,
+        `    ${pass} self.${b.innerApp}(${scope}, ${receive}, ${send})`,
       ],
     },
   ];

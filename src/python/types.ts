@@ -112,9 +112,10 @@ export interface MiddlewareEntry {
     httpExceptions?: HttpExceptionRaise[];
     /**
      * Where code that lets a request through is written: the function's first statement (after its
-     * docstring) and its parameters without `self` (`request, call_next`; `scope, receive, send`).
+     * docstring), its parameters without `self` (`request, call_next`; `scope, receive, send`), and whether
+     * it is an `async def` (where `await` may be written).
      */
-    body?: { first: SourceRef; parameters: string[] };
+    body?: { first: SourceRef; parameters: string[]; async: boolean };
     /** A pure ASGI class: the attribute of `self` that holds the app it wraps (`app` for `self.app`). */
     innerApp?: string;
   };

@@ -250,7 +250,10 @@ function httpExceptionRaise(ev: Evaluator, raise: Node, mod: ModuleInfo, fn: Nod
 }
 
 /** The first statement of a function's body (after its docstring), and its parameters without `self`. */
-function bodyStart(fn: Node, mod: ModuleInfo): { first: SourceRef; parameters: string[] } | undefined {
+function bodyStart(
+  fn: Node,
+  mod: ModuleInfo,
+): { first: SourceRef; parameters: string[]; async: boolean } | undefined {
   const statements = (fn.childForFieldName('body')?.namedChildren ?? []).filter(
     (n): n is Node => !!n && n.type !== 'comment',
   );
@@ -263,7 +266,7 @@ function bodyStart(fn: Node, mod: ModuleInfo): { first: SourceRef; parameters: s
     const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren[0]);
     return name?.type === 'identifier' && name.text !== 'self' ? [name.text] : [];
   });
-  return { first: refOf(first, mod), parameters };
+  return { first: refOf(first, mod), parameters, async: /^async\b/.test(fn.text) };
 }
 
 /** A header name written as a string or an ASCII bytes literal (`"X-API-Key"`, `b"authorization"`), lower-cased. */

@@ -103,6 +103,7 @@ describe('middleware-order: Starlette ordering rules', () => {
       body: {
         first: { file: 'app/main.py', line: L('if request.headers.get("authorization")') },
         parameters: ['request', 'call_next'],
+        async: true,
       },
     });
     const raise = { file: 'app/middleware.py', line: L('raise HTTPException', 'app/middleware.py') };
@@ -121,6 +122,7 @@ describe('middleware-order: Starlette ordering rules', () => {
       body: {
         first: { file: 'app/middleware.py', line: L('if request.method == "OPTIONS"', 'app/middleware.py') },
         parameters: ['request', 'call_next'],
+        async: true,
       },
     });
     expect(rate?.behaviour).toEqual({
@@ -132,6 +134,7 @@ describe('middleware-order: Starlette ordering rules', () => {
       body: {
         first: { file: 'app/middleware.py', line: L('if request.client', 'app/middleware.py') },
         parameters: ['request', 'call_next'],
+        async: true,
       },
     });
     expect(rate?.qualifiedName).toBe('app/middleware.py:RateLimitMiddleware');
