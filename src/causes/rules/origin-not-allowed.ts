@@ -1,5 +1,11 @@
 import type { SourceEdit } from '../../core/causes.js';
-import { patternConcerns, patternPlace, regexMatchMode, repairOriginRegex } from '../../fix/regex.js';
+import {
+  originRegexMatcher,
+  patternConcerns,
+  patternPlace,
+  regexMatchMode,
+  repairOriginRegex,
+} from '../../fix/regex.js';
 import {
   appendToList,
   pyList,
@@ -168,11 +174,21 @@ function scanOriginNotAllowed({ app, origins, starletteVersion }: ScanContext): 
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
   const options = entry.options;
-  const refused = origins.filter((o) => starletteAllowsOrigin(options, o).allowed === false);
+  // Before Starlette 0.13.1 the regex is applied with re.match: a prefix of the origin is enough.
+  const regex = options.allow_origin_regex?.value;
+  const byMatch = (o: string) => {
+    if (regex?.kind !== 'str' || regexMatchMode(starletteVersion) === 'fullmatch') return false;
+    try {
+      return originRegexMatcher(regex.value, 'match').test(o);
+    } catch {
+      return false;
+    }
+  };
+  const refused = origins.filter((o) => starletteAllowsOrigin(options, o).allowed === false && !byMatch(o));
   // Origins the regex is meant for get the regex repaired; others are added to allow_origins.
   const byRegex = regexFinding(entry, refused, starletteVersion);
   const findings: FindingDraft[] = byRegex ? [byRegex.finding] : [];
-  for (const origin of origins) {
+  for (const origin of refused) {
     if (byRegex?.origins.includes(origin)) continue;
     const decision = starletteAllowsOrigin(entry.options, origin);
     if (decision.allowed !== false) continue;

@@ -361,6 +361,17 @@ app.add_middleware(
     adds: ['allow_origins=["https://admin.internal.test", "http://localhost:3000"],'],
   },
   {
+    name: 'Starlette 0.12 applies the regex with re.match: the prefix http://localhost lets :3000 in',
+    files: {
+      'requirements.txt': 'fastapi==0.45.0\nstarlette==0.12.9\n',
+      'main.py': `${IMPORTS}
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origin_regex=r"http://localhost")
+`,
+    },
+    origin: 'http://localhost:3000',
+  },
+  {
     name: 'the regex matches: nothing to fix',
     files: {
       'requirements.txt': REQUIREMENTS,
