@@ -15,7 +15,7 @@ function outcomeText(outcome: string, style: Style): string {
   return outcome === 'allowed' ? style.green(outcome) : style.red(outcome);
 }
 
-function browserLines(name: BrowserName, b: BrowserVerification, style: Style): string[] {
+function browserLines(name: BrowserName, b: BrowserVerification, url: string, style: Style): string[] {
   const pad = '             ';
   const lines = [
     `${style.bold(name.padEnd(8))} ${productName(name, b.executable)} ${b.version}  ${style.dim(`${b.executable}, ${b.ms} ms`)}`,
@@ -25,7 +25,11 @@ function browserLines(name: BrowserName, b: BrowserVerification, style: Style): 
   for (const m of b.messages) lines.push(`${pad}${m}`);
   for (const w of b.warnings) lines.push(`${pad}${style.yellow(`warning: ${w}`)}`);
   if (b.outcome === 'blocked' && b.messages.length === 0) {
-    for (const line of b.otherConsole) lines.push(`${pad}${style.dim(line)}`);
+    // Lines that name the API (mixed content); Chromium's `Failed to load resource` lines name no URL and
+    // may be the page's own favicon, so the page's rejection stands for them.
+    const api = new URL(url).origin;
+    for (const line of b.otherConsole) if (line.includes(api)) lines.push(`${pad}${style.dim(line)}`);
+    if (b.errorText) lines.push(`${pad}${style.dim(`fetch() rejected: ${b.errorText}`)}`);
   }
   const stage = b.predicted.stage ? ` at the ${b.predicted.stage} stage` : '';
   const preflight = b.predicted.preflight ? ', after a preflight' : '';
@@ -54,7 +58,7 @@ export function renderVerify(report: VerifyReport, style: Style): string {
     out.push(`  ${style.dim('> cookie held for the API:')} ${report.request.cookie}`);
   const names = Object.keys(report.browsers) as BrowserName[];
   for (const name of names)
-    out.push('', ...browserLines(name, report.browsers[name] as BrowserVerification, style));
+    out.push('', ...browserLines(name, report.browsers[name] as BrowserVerification, report.url, style));
   out.push('');
   if (report.causes.length > 0) {
     out.push(
