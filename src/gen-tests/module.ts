@@ -123,6 +123,7 @@ function projectLines(input: TestModuleInput): string[] {
     `APP_MODULE = ${pyString(served.module)}`,
     `APP_ATTRIBUTE = ${pyString(served.attribute)}`,
     `APP_IS_FACTORY = ${served.factory ? 'True' : 'False'}`,
+    `APP_TOP = ${pyString(served.module.split('.')[0] as string)}`,
   ];
 }
 
@@ -192,6 +193,9 @@ def client():
     except ImportError:  # a Starlette app without FastAPI
         from starlette.testclient import TestClient
 
+    # A module of the same name from another project (\`main\`) may be imported already: it goes first, and
+    # this project's modules go when these tests are done, as if each project ran alone.
+    forget([APP_TOP])
     with pytest.MonkeyPatch.context() as patch:
 ${environment ? '        for name, value in project_environment().items():\n            patch.setenv(name, value)\n' : ''}        patch.chdir(RUN_DIR)
         patch.syspath_prepend(IMPORT_DIR)
@@ -200,7 +204,27 @@ ${environment ? '        for name, value in project_environment().items():\n    
             app = app()
         # A server error reaches the test as the browser gets it: the 500 answer, not the exception.
         with TestClient(app, raise_server_exceptions=False) as test_client:
-            yield test_client`;
+            yield test_client
+    forget(imported_from(PROJECT))
+
+
+def imported_from(root):
+    """The imported modules whose files are in \`root\`, test modules aside (pytest holds those)."""
+    folder = os.path.realpath(root) + os.sep
+    names = []
+    for name, module in list(sys.modules.items()):
+        files = [getattr(module, "__file__", None)] + list(getattr(module, "__path__", None) or [])
+        files = [os.path.realpath(file) for file in files if file]
+        is_test = any(re.fullmatch(r"test_.*\\.py|.*_test\\.py|conftest\\.py", os.path.basename(f)) for f in files)
+        if not is_test and any(file.startswith(folder) for file in files):
+            names.append(name)
+    return names
+
+
+def forget(names):
+    for name in set(names):
+        for loaded in [n for n in sys.modules if n == name or n.startswith(name + ".")]:
+            del sys.modules[loaded]`;
 
 function preflightTest(first: BrowserRequest): string[] {
   if (!first.preflight) return [];
@@ -263,6 +287,7 @@ export function testModule(input: TestModuleInput): string {
       'import os',
       'import posixpath',
       'import re',
+      'import sys',
       'from urllib.parse import urljoin, urlsplit',
       '',
       'import pytest',

@@ -104,7 +104,7 @@ describe.skipIf(unavailable !== undefined)('testModule', () => {
       input: { url: 'http://localhost:8000/items' },
       out: false,
       has: [`PROJECT = ${JSON.stringify(join(process.cwd(), 'examples/correct'))}`],
-      hasNot: ['__file__'],
+      hasNot: ['os.path.abspath(__file__)'],
     },
   ])('$title', async ({ root, input, has, hasNot, out, environment }) => {
     const text = await moduleFor(root, input, out !== false, environment);
