@@ -117,6 +117,8 @@ function schemeSeparators(p: string): number[] {
 interface Step {
   pattern: string;
   change: string;
+  /** What the change widens: the host (at most one such change per repair), the scheme or the port. */
+  widens?: 'host' | 'scheme' | 'port';
 }
 
 /** `/^https:\/\/.*\.example\.com$/i`: a JavaScript literal, whose slashes Python takes as text. */
@@ -168,7 +170,18 @@ function trailingPath(p: string): Step | undefined {
   };
 }
 
-const MISTAKES = [jsLiteral, doubleEscaped, glob, trailingPath];
+/** `https://example\.com:443`: browsers leave the scheme's default port out of the origin. */
+function defaultPort(p: string): Step | undefined {
+  const https = /https:(?:\/\/|\\\/\\\/)[^|]*?(?<!\\):443(?!\d)/.test(p);
+  const http = /http:(?:\/\/|\\\/\\\/)[^|]*?(?<!\\):80(?!\d)/.test(p);
+  if (!https && !http) return undefined;
+  return {
+    pattern: p.replace(https ? /(?<!\\):443(?!\d)/g : /(?<!\\):80(?!\d)/g, ''),
+    change: `it requires the default port (${https ? ':443' : ':80'}), which browsers leave out of the origin`,
+  };
+}
+
+const MISTAKES = [jsLiteral, doubleEscaped, glob, trailingPath, defaultPort];
 
 // -------------------------------------------------------------------------------------------------
 // Changes an asked origin needs: each makes the pattern accept what that origin carries.
@@ -192,6 +205,7 @@ function candidates(p: string, origin: string): Step[] {
     out.push({
       pattern: `${p.slice(0, at)}https?${p.slice(at + m[0].length)}`,
       change: `it allows ${m[0]}:// only, and the page is served over ${o.scheme}://`,
+      widens: 'scheme',
     });
   }
   // localhost and 127.0.0.1 are different origins.
@@ -200,6 +214,7 @@ function candidates(p: string, origin: string): Step[] {
   for (const m of written ? p.matchAll(written) : []) {
     const at = m.index as number;
     out.push({
+      widens: 'host',
       pattern: `${p.slice(0, at)}(localhost|${LOOPBACK})${p.slice(at + m[0].length)}`,
       change: `it allows ${m[0].replace(/\\/g, '')} only: localhost and 127.0.0.1 are different origins for a browser`,
     });
@@ -213,6 +228,18 @@ function candidates(p: string, origin: string): Step[] {
       out.push({
         pattern: `${p.slice(0, start)}(${part})?${p.slice(end)}`,
         change: `it requires a subdomain (${part}), and ${o.host} has none`,
+        widens: 'host',
+      });
+    }
+  }
+  // One more label in front of the listed host: www.example.com where example.com is listed.
+  const label = /^([a-z0-9-]+)\.[^.]+\.[^.]+$/.exec(o.host)?.[1];
+  if (label) {
+    for (const start of schemeSeparators(p)) {
+      out.push({
+        pattern: `${p.slice(0, start)}(${label}\\.)?${p.slice(start)}`,
+        change: `it names the domain without ${label}., and the page is on ${o.host}`,
+        widens: 'host',
       });
     }
   }
@@ -223,6 +250,7 @@ function candidates(p: string, origin: string): Step[] {
       out.push({
         pattern: `${p.slice(0, at)}:(${m[1]}|${o.port})${p.slice(at + m[0].length)}`,
         change: `it allows port ${m[1]} only, and the page is on port ${o.port}`,
+        widens: 'port',
       });
     }
     // A missing port: appended, optional, to the alternative that names the host (innermost first).
@@ -231,6 +259,7 @@ function candidates(p: string, origin: string): Step[] {
       out.push({
         pattern: `${p.slice(0, end)}(:${o.port})?${p.slice(end)}`,
         change: `it has no port, and the page is on port ${o.port} (an origin carries its port unless it is the scheme's default)`,
+        widens: 'port',
       });
     }
   }
@@ -253,6 +282,7 @@ export function lookAlikes(origin: string): string[] {
     'null',
   ];
   if (labels.length > 1) out.push(`${o.scheme}://${labels.slice(0, -1).join('.')}x${labels.at(-1)}${port}`);
+  if (labels.length > 2) out.push(`${o.scheme}://${registrable}${port}`);
   return out;
 }
 
@@ -296,10 +326,13 @@ export function repairOriginRegex(
       changes.push(step.change);
     }
   }
+  // What the author meant, mistakes corrected: what it lets in is not new (regex-unescaped-dot and the
+  // audit judge that); what the asked origins add must not let a look-alike in.
+  const intended = matcher(current, mode) ?? original;
   for (const origin of origins) {
     if (!failing(current).includes(origin)) continue;
     if (!patternConcerns(current, origin)) return undefined;
-    const found = search(current, origin, mode, (p) => safe(p, original, origins, mode));
+    const found = search(current, origin, mode, (p) => safe(p, intended, origins, mode));
     if (found) {
       current = found.pattern;
       changes.push(...found.changes);
@@ -307,11 +340,11 @@ export function repairOriginRegex(
     }
     // A branch of its own for this exact origin.
     const branch = `${current}|${escapeOrigin(origin)}${mode === 'match' ? '$' : ''}`;
-    if (!safe(branch, original, origins, mode)) return undefined;
+    if (!safe(branch, intended, origins, mode)) return undefined;
     current = branch;
     changes.push(`it does not cover ${origin}: added as an alternative of its own`);
   }
-  if (failing(current).length > 0 || !safe(current, original, origins, mode)) return undefined;
+  if (failing(current).length > 0 || !safe(current, intended, origins, mode)) return undefined;
   return { pattern: current, changes };
 }
 
@@ -322,18 +355,23 @@ function search(
   mode: RegexMatchMode,
   isSafe: (p: string) => boolean,
 ): RegexRepair | undefined {
-  let frontier: RegexRepair[] = [{ pattern: start, changes: [] }];
+  type Node = RegexRepair & { widened: Set<string> };
+  let frontier: Node[] = [{ pattern: start, changes: [], widened: new Set() }];
   const seen = new Set([start]);
   for (let depth = 0; depth < 3; depth++) {
-    const next: RegexRepair[] = [];
+    const next: Node[] = [];
     for (const node of frontier) {
       for (const step of candidates(node.pattern, origin)) {
-        if (seen.has(step.pattern)) continue;
+        // Each of host, scheme and port is widened once at most: two host changes make a new pattern.
+        if (seen.has(step.pattern) || (step.widens && node.widened.has(step.widens))) continue;
         seen.add(step.pattern);
         const re = matcher(step.pattern, mode);
         if (!re) continue;
-        const repair = { pattern: step.pattern, changes: [...node.changes, step.change] };
-        if (re.test(origin) && isSafe(step.pattern)) return repair;
+        const widened = new Set(node.widened);
+        if (step.widens) widened.add(step.widens);
+        const repair = { pattern: step.pattern, changes: [...node.changes, step.change], widened };
+        if (re.test(origin) && isSafe(step.pattern))
+          return { pattern: repair.pattern, changes: repair.changes };
         next.push(repair);
       }
     }
@@ -342,7 +380,7 @@ function search(
   return undefined;
 }
 
-/** No look-alike of an asked origin is let in that the original pattern kept out. */
+/** No look-alike of an asked origin is let in that the pattern as meant kept out. */
 function safe(p: string, original: RegExp | undefined, origins: string[], mode: RegexMatchMode): boolean {
   const re = matcher(p, mode);
   if (!re) return false;
