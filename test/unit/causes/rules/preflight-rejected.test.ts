@@ -363,6 +363,26 @@ async def require_token(request: Request, call_next):
     return await call_next(request)
 ${ROUTE}`;
 
+const ASGI_ADDED = `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse
+
+
+class Gate:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and b"authorization" not in dict(scope["headers"]):
+            return await PlainTextResponse("no", status_code=401)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, ${CORS_ARGS})
+app.add_middleware(Gate)
+${ROUTE}`;
+
 const SCAN_ROWS: ScanRow[] = [
   {
     name: 'middleware=[...] lists the auth middleware first: CORS is moved to the front of the list',
@@ -385,6 +405,13 @@ const SCAN_ROWS: ScanRow[] = [
     related: [`main.py:${lineOf(MOVE_MAIN, '@app.middleware')}`],
     patched: /return await call_next\(request\)\n\n\napp\.add_middleware\(CORSMiddleware/,
     kept: { file: 'main.py' },
+  },
+  {
+    name: 'a pure ASGI class added with add_middleware after CORS: the CORS call moves below it',
+    files: { 'main.py': ASGI_ADDED },
+    at: `main.py:${lineOf(ASGI_ADDED, 'add_middleware(CORSMiddleware')}`,
+    related: [`main.py:${lineOf(ASGI_ADDED, 'add_middleware(Gate)')}`],
+    patched: /app\.add_middleware\(Gate\)\n+app\.add_middleware\(CORSMiddleware/,
   },
   {
     name: 'HTTPException raised by an auth outside CORS (a 500 on the preflight): the CORS call moves below it',
@@ -458,7 +485,13 @@ ${ROUTE}`;
       '    if "authorization" not in request.headers:',
       '    if request.method == "OPTIONS":\n        return await call_next(request)\n    if "authorization" not in request.headers:',
     );
-    for (const main of [outside, skips]) {
+    // add_middleware(CORSMiddleware) wraps every middleware of the constructor's list, the auth included.
+    const listInside = `${IMPORTS}${AUTH_CLASS}
+
+app = FastAPI(middleware=[Middleware(TokenAuth)])
+app.add_middleware(CORSMiddleware, ${CORS_ARGS})
+${ROUTE}`;
+    for (const main of [outside, skips, listInside]) {
       const proof = await prove('preflight-rejected', { 'main.py': main }, BEARER_PAGE);
       expect(proof.at).toEqual([]);
       expect(proof.before).toBe(ALLOWED);
