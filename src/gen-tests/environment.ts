@@ -1,11 +1,25 @@
 /**
  * The environment the server gets, in the generated test: the values cors-doctor's project reader gives
  * `os.getenv` and settings (src/python/read-project.ts, ProjectEnv): compose `environment:` first, then
- * compose `env_file:` files, then the `.env` next to the app or in a folder above it. The test reads these
- * files when it runs (the same rules as src/python/env.ts), so a fix written there shows.
+ * compose `env_file:` files, then the `ENV` of a Dockerfile next to the app or above it, then the `.env`
+ * next to the app or above it. The test reads these files when it runs (the same rules as
+ * src/python/env.ts), so a fix written there shows.
  */
 import { posix } from 'node:path';
 import { pyStrings } from './python-literals.js';
+
+/** Whether `file` (relative to the project root) is in `dir` or a folder above it. */
+export function appliesTo(file: string, dir: string): boolean {
+  const fileDir = posix.dirname(file) === '.' ? '' : posix.dirname(file);
+  return fileDir === '' || dir === fileDir || dir.startsWith(`${fileDir}/`);
+}
+
+/** Dockerfiles that apply to a module in `dir`, nearest first (the image the app runs in). */
+export function dockerfilesFor(files: string[], dir: string): string[] {
+  return files
+    .filter((file) => appliesTo(file, dir))
+    .sort((a, b) => b.split('/').length - a.split('/').length);
+}
 
 /** The `.env` files that apply to a module in `dir` (relative to the project root), nearest first. */
 export function dotenvChain(dir: string): string[] {
@@ -29,6 +43,8 @@ def project_environment():
     values = {}
     for path in reversed(DOTENV_FILES):
         values.update(read_dotenv(path))
+    for path in reversed(DOCKERFILES):
+        values.update(read_dockerfile(path))
     environment, env_files = {}, []
     for path in COMPOSE_FILES:
         found, files = read_compose(path)
@@ -86,6 +102,64 @@ def read_dotenv(path):
             value = re.split(r"\\s#", rest, maxsplit=1)[0].strip()
         values[name] = value
     return values
+
+
+def read_dockerfile(path):
+    """The ENV of a Dockerfile's last stage: ENV KEY=value KEY2="a b", and ENV KEY value."""
+    text = read_text(path)
+    lines = re.split(r"\\r?\\n", text) if text is not None else []
+    values, i = {}, 0
+    while i < len(lines):
+        instruction = lines[i]
+        while re.search(r"\\\\\\s*$", instruction) and i + 1 < len(lines):
+            i += 1
+            instruction = re.sub(r"\\\\\\s*$", "", instruction) + " " + lines[i].strip()
+        i += 1
+        match = re.match(r"\\s*(FROM|ENV)\\s+(.*)$", instruction, re.IGNORECASE)
+        if not match:
+            continue
+        if match.group(1).upper() == "FROM":
+            values = {}
+            continue
+        rest = match.group(2).strip()
+        words = docker_words(rest)
+        if words and "=" not in words[0]:
+            values[words[0]] = rest[rest.index(words[0]) + len(words[0]) :].strip()
+            continue
+        for word in words:
+            name, equals, value = word.partition("=")
+            if equals and name:
+                values[name] = value
+    return values
+
+
+def docker_words(text):
+    """Dockerfile words: whitespace separates, quotes group and are removed, a backslash escapes."""
+    words, current, quote, started, i = [], "", None, False, 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\\\" and i + 1 < len(text) and quote != "'":
+            i += 1
+            current += text[i]
+            started = True
+        elif quote:
+            if c == quote:
+                quote = None
+            else:
+                current += c
+        elif c in "\\"'":
+            quote, started = c, True
+        elif c.isspace():
+            if started:
+                words.append(current)
+            current, started = "", False
+        else:
+            current += c
+            started = True
+        i += 1
+    if started:
+        words.append(current)
+    return words
 
 
 def unquote(text):
@@ -161,13 +235,21 @@ def read_compose(path):
     return environment, env_files
 `;
 
+/** Where the environment comes from: compose files, and, nearest first, Dockerfiles and `.env` files. */
+export interface EnvironmentSources {
+  composeFiles: string[];
+  dockerfiles: string[];
+  dotenvFiles: string[];
+}
+
 /** The environment block of the generated module (constants and readers). */
-export function environmentBlock(composeFiles: string[], dotenvFiles: string[]): string {
+export function environmentBlock({ composeFiles, dockerfiles, dotenvFiles }: EnvironmentSources): string {
   return [
     '# The environment the server gets, read from the project when the tests run (as cors-doctor reads it):',
-    '# compose `environment:` first, then the files compose names in `env_file:`, then the .env next to the',
-    '# app or in a folder above it.',
+    '# compose `environment:` first, then the files compose names in `env_file:`, then the ENV of the',
+    '# Dockerfile next to the app or above it, then the .env next to the app or in a folder above it.',
     `COMPOSE_FILES = ${pyStrings(orderComposeFiles(composeFiles))}`,
+    `DOCKERFILES = ${pyStrings(dockerfiles)}`,
     `DOTENV_FILES = ${pyStrings(dotenvFiles)}`,
     '',
     READERS.trimEnd(),

@@ -8,7 +8,7 @@ import type { PageFetch } from '../core/page.js';
 import { isCorsSafelistedMethod } from '../model/method.js';
 import { type BrowserRequest, browserRequests, REDIRECT_STATUSES } from './browser-requests.js';
 import { type Check, consoleTemplates, defaultCauses, type Prediction, predictedCauses } from './console.js';
-import { environmentBlock } from './environment.js';
+import { type EnvironmentSources, environmentBlock } from './environment.js';
 import { checkFunctions } from './python-checks.js';
 import { pyComment, pyHeaders, pyOptional, pyString, pyStrings } from './python-literals.js';
 import type { ProxyInFront, ServedApp } from './served-app.js';
@@ -27,8 +27,8 @@ export interface TestModuleInput {
   noRoute?: boolean;
   /** What `check --project --offline` predicts for this request, when it can. */
   prediction?: Prediction;
-  /** Where the environment comes from (compose files, `.env` files nearest first); none: no environment. */
-  environment?: { composeFiles: string[]; dotenvFiles: string[] };
+  /** Where the environment comes from; none: the project sets no variable. */
+  environment?: EnvironmentSources;
   /** How the module is run, for its header (`python3 -m pytest -q test_cors.py`). */
   runWith: string;
 }
@@ -310,7 +310,7 @@ export function testModule(input: TestModuleInput): string {
       '',
       ...consoleLines(input, requests, hasCorsLayer),
     ].join('\n'),
-    ...(environment ? [environmentBlock(environment.composeFiles, environment.dotenvFiles)] : []),
+    ...(environment ? [environmentBlock(environment)] : []),
     FIXTURE(environment !== undefined),
     [...preflightTest(first), REQUEST_TEST].join('\n'),
     checks,

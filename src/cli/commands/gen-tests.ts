@@ -6,13 +6,12 @@ import { EXIT } from '../../core/exit.js';
 import { buildPageFetch, DEFAULT_ORIGIN, type PageFetch } from '../../core/page.js';
 import { noCorsCheck } from '../../gen-tests/browser-requests.js';
 import type { Prediction } from '../../gen-tests/console.js';
-import { dotenvChain } from '../../gen-tests/environment.js';
+import { dockerfilesFor, dotenvChain, type EnvironmentSources } from '../../gen-tests/environment.js';
 import { NoAppToTestError } from '../../gen-tests/errors.js';
 import { moduleNotes, testModule } from '../../gen-tests/module.js';
 import { proxyInFront, routeServes, type ServedApp, servedApp } from '../../gen-tests/served-app.js';
 import { readProject } from '../../project/read-project.js';
 import type { Project } from '../../project/types.js';
-import { walkTree } from '../../python/walk.js';
 import type { Style } from '../../report/style.js';
 
 export interface GenTestsOptions {
@@ -44,15 +43,21 @@ async function predict(page: PageFetch, project: Project): Promise<Prediction | 
   }
 }
 
-/** The compose files of the project and the `.env` files next to the app or above it, if any exist. */
-function environmentSources(root: string, served: ServedApp) {
-  const composeFiles = walkTree(root)
-    .configFiles.filter((f) => f.kind === 'compose')
-    .map((f) => f.rel);
+/** The files that set the app's environment (compose, Dockerfiles, `.env` next to the app or above it), if any. */
+function environmentSources(project: Project, served: ServedApp): EnvironmentSources | undefined {
+  const files = project.environment ?? [];
   const appDir = served.app ? posix.dirname(served.app.source.file) : served.importDir;
-  const dotenvFiles = dotenvChain(appDir);
-  const present = dotenvFiles.some((f) => existsSync(join(root, f)));
-  return composeFiles.length > 0 || present ? { composeFiles, dotenvFiles } : undefined;
+  const dir = appDir === '.' ? '' : appDir;
+  const composeFiles = files.filter((f) => f.kind === 'compose').map((f) => f.file);
+  const dockerfiles = dockerfilesFor(
+    files.filter((f) => f.kind === 'dockerfile').map((f) => f.file),
+    dir,
+  );
+  const dotenvFiles = dotenvChain(dir);
+  const present = dotenvFiles.some((f) => existsSync(join(project.root, f)));
+  return composeFiles.length > 0 || dockerfiles.length > 0 || present
+    ? { composeFiles, dockerfiles, dotenvFiles }
+    : undefined;
 }
 
 function writeModule(path: string, text: string, shown: string): void {
@@ -103,7 +108,7 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
   const appUrl = proxy?.upstreamUrl ?? page.url;
   const noRoute = served.app !== undefined && !routeServes(served.app, appUrl);
   const prediction = await predict({ ...page, url: appUrl }, project);
-  const environment = environmentSources(root, served);
+  const environment = environmentSources(project, served);
   const out = options.out === undefined ? undefined : resolve(options.out);
   const fromRoot = out ? relative(root, out).split(sep).join('/') : undefined;
   const text = testModule({

@@ -5,8 +5,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dotenvChain, environmentBlock, orderComposeFiles } from '../../../src/gen-tests/environment.js';
-import { parseCompose, parseDotenv } from '../../../src/python/env.js';
+import {
+  dockerfilesFor,
+  dotenvChain,
+  type EnvironmentSources,
+  environmentBlock,
+  orderComposeFiles,
+} from '../../../src/gen-tests/environment.js';
+import { parseCompose, parseDockerfileEnv, parseDotenv } from '../../../src/python/env.js';
 
 const PYTHON = '/usr/bin/python3';
 const inCI = process.env.CI === 'true';
@@ -30,11 +36,11 @@ function folder(files: Record<string, string | undefined>): string {
 }
 
 /** Runs the module's environment block in `root` and prints what `call` returns, as JSON. */
-function python(root: string, composeFiles: string[], dotenvFiles: string[], call: string): unknown {
+function python(root: string, sources: Partial<EnvironmentSources>, call: string): unknown {
   const program = [
     'import json, os, posixpath, re',
     `PROJECT = ${JSON.stringify(root)}`,
-    environmentBlock(composeFiles, dotenvFiles),
+    environmentBlock({ composeFiles: [], dockerfiles: [], dotenvFiles: [], ...sources }),
     `print(json.dumps(${call}))`,
   ].join('\n');
   const result = spawnSync(PYTHON, ['-c', program], { encoding: 'utf8' });
@@ -57,7 +63,9 @@ const DOTENVS: Array<[string, string]> = [
 describe.skipIf(unavailable !== undefined)('read_dotenv reads a .env as parseDotenv does', () => {
   it.each(DOTENVS)('%s', (_title, text) => {
     const root = folder({ '.env': text });
-    expect(python(root, [], ['.env'], 'read_dotenv(".env")')).toEqual(lastWins(parseDotenv(text, '.env')));
+    expect(python(root, { dotenvFiles: ['.env'] }, 'read_dotenv(".env")')).toEqual(
+      lastWins(parseDotenv(text, '.env')),
+    );
   });
 });
 
@@ -96,32 +104,59 @@ describe.skipIf(unavailable !== undefined)('read_compose reads a compose file as
     const parsed = parseCompose(files[file] as string, file, (name) =>
       dotenv === undefined ? undefined : lastWins(parseDotenv(dotenv, '.env'))[name],
     );
-    expect(python(root, [file], [], `read_compose(${JSON.stringify(file)})`)).toEqual([
+    expect(python(root, { composeFiles: [file] }, `read_compose(${JSON.stringify(file)})`)).toEqual([
       lastWins(parsed.environment),
       parsed.envFiles.map((f) => f.rel),
     ]);
   });
 });
 
+const DOCKERFILES: Array<[string, string]> = [
+  [
+    'ENV KEY=value pairs, quoted, several on a line',
+    'FROM python:3.12\nENV A=1 B="two words" C=\'single\'\nENV D=x\\ y\n',
+  ],
+  ['the older ENV KEY value', 'FROM python:3.12\nENV ORIGINS http://localhost:3000, http://localhost:5173\n'],
+  [
+    'only the last stage counts; continuation lines',
+    'FROM node AS build\nENV A=build\nFROM python:3.12\nENV B=1 \\\n    C=2\nenv lower=case\n',
+  ],
+];
+
+describe.skipIf(unavailable !== undefined)('read_dockerfile reads ENV as parseDockerfileEnv does', () => {
+  it.each(DOCKERFILES)('%s', (_title, text) => {
+    const root = folder({ Dockerfile: text });
+    expect(python(root, { dockerfiles: ['Dockerfile'] }, 'read_dockerfile("Dockerfile")')).toEqual(
+      lastWins(parseDockerfileEnv(text, 'Dockerfile')),
+    );
+  });
+});
+
 describe.skipIf(unavailable !== undefined)('project_environment: which value the server gets', () => {
   it.each([
     {
-      title: 'compose environment over compose env_file over the .env next to the app, nearest .env first',
+      title:
+        'compose environment over compose env_file over the Dockerfile ENV over the .env next to the app, nearest first',
       files: {
         'docker-compose.yml':
           'services:\n  api:\n    env_file: [config/a.env, config/b.env]\n    environment:\n      - FROM_COMPOSE=compose\n',
         'config/a.env': 'FROM_COMPOSE=a\nFROM_ENV_FILE=a\n',
         'config/b.env': 'FROM_ENV_FILE=b\nONLY_B=b\n',
+        Dockerfile: 'FROM python\nENV FROM_ENV_FILE=image FROM_IMAGE=root-image FROM_APP_IMAGE=root-image\n',
+        'app/Dockerfile': 'FROM python\nENV FROM_APP_IMAGE=app-image FROM_DOTENV=app-image\n',
         '.env': 'FROM_COMPOSE=root\nFROM_ENV_FILE=root\nFROM_DOTENV=root\nROOT_ONLY=root\n',
         'app/.env': 'FROM_DOTENV=app\n',
       },
       compose: ['docker-compose.yml'],
+      dockerfiles: dockerfilesFor(['Dockerfile', 'app/Dockerfile', 'other/Dockerfile'], 'app'),
       dotenvs: dotenvChain('app'),
       expected: {
         FROM_COMPOSE: 'compose',
         FROM_ENV_FILE: 'a',
         ONLY_B: 'b',
-        FROM_DOTENV: 'app',
+        FROM_IMAGE: 'root-image',
+        FROM_APP_IMAGE: 'app-image',
+        FROM_DOTENV: 'app-image',
         ROOT_ONLY: 'root',
       },
     },
@@ -132,12 +167,19 @@ describe.skipIf(unavailable !== undefined)('project_environment: which value the
       dotenvs: dotenvChain(''),
       expected: {},
     },
-  ])('$title', ({ files, compose, dotenvs, expected }) => {
-    expect(python(folder(files), compose, dotenvs, 'project_environment()')).toEqual(expected);
+  ])('$title', ({ files, compose, dockerfiles, dotenvs, expected }) => {
+    const sources = { composeFiles: compose, dockerfiles: dockerfiles ?? [], dotenvFiles: dotenvs };
+    expect(python(folder(files), sources, 'project_environment()')).toEqual(expected);
   });
 });
 
 describe('the files it reads', () => {
+  it('the Dockerfiles in the app folder or above it, nearest first', () => {
+    expect(
+      dockerfilesFor(['Dockerfile', 'backend/Dockerfile', 'frontend/Dockerfile'], 'backend/app'),
+    ).toEqual(['backend/Dockerfile', 'Dockerfile']);
+  });
+
   it('the .env files from the app folder up to the root, nearest first', () => {
     expect(dotenvChain('backend/app')).toEqual(['backend/app/.env', 'backend/.env', '.env']);
     expect(dotenvChain('')).toEqual(['.env']);

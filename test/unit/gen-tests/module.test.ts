@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPageFetch, type PageFetchInput } from '../../../src/core/page.js';
+import type { EnvironmentSources } from '../../../src/gen-tests/environment.js';
 import { moduleNotes, testModule } from '../../../src/gen-tests/module.js';
 import { proxyInFront, routeServes, servedApp } from '../../../src/gen-tests/served-app.js';
 import { readProject } from '../../../src/project/read-project.js';
@@ -18,7 +19,7 @@ async function moduleFor(
   root: string,
   input: PageFetchInput,
   out = true,
-  environment?: { composeFiles: string[]; dotenvFiles: string[] },
+  environment?: EnvironmentSources,
 ): Promise<string> {
   const page = buildPageFetch({ origin: 'http://localhost:3000', ...input });
   const project = await readProject(root);
@@ -87,7 +88,7 @@ describe.skipIf(unavailable !== undefined)('testModule', () => {
       title: 'a project with compose and .env: the environment block',
       root: 'test/fixtures/fastapi/env-origins-spaces',
       input: { url: 'http://localhost:8000/items/1', method: 'PUT', jsonBody: '{}' },
-      environment: { composeFiles: ['docker-compose.yml'], dotenvFiles: ['.env'] },
+      environment: { composeFiles: ['docker-compose.yml'], dockerfiles: [], dotenvFiles: ['.env'] },
       has: ['COMPOSE_FILES = ["docker-compose.yml"]', 'DOTENV_FILES = [".env"]', 'patch.setenv(name, value)'],
       hasNot: [],
     },
