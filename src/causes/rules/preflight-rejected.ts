@@ -125,13 +125,17 @@ function scanPreflightRejected({ app }: ScanContext): FindingDraft[] {
       ? `it wraps the app object itself (${at(source)}), outside every middleware of the app's stack`
       : cors.registration === 'constructor' && outer.registration !== 'constructor'
         ? `it is added with add_middleware, which puts it outside every middleware of the constructor's list, CORSMiddleware (${corsAt}) included`
-        : `moving the CORSMiddleware registration (${corsAt}) cannot put it outside ${outer.name}`;
+        : cors.nested || outer.nested
+          ? `${cors.nested ? `CORSMiddleware (${corsAt})` : outer.name} is registered inside a function or a block`
+          : cors.source?.file !== source.file
+            ? `they are registered in different files (${corsAt}, ${at(source)})`
+            : `CORSMiddleware (${corsAt}) is not registered the way ${outer.name} is`;
     findings.push({
       file: passThrough && body ? body.file : source.file,
       line: passThrough && body ? body.line : source.line,
       ...(passThrough &&
         body && { related: [locationOf(source), ...(cors.source ? [locationOf(cors.source)] : [])] }),
-      message: `${outer.name} runs before CORSMiddleware (registered at ${corsAt}): ${why}. ${wrapper || cors.registration === 'constructor' ? `CORS cannot simply be moved outside it: ${cannotMove}.` : 'In Starlette the middleware added last runs first.'}`,
+      message: `${outer.name} runs before CORSMiddleware (registered at ${corsAt}): ${why}. CORS cannot simply be moved outside it: ${cannotMove}.`,
       evidence: [order],
       fix: passThrough
         ? {
