@@ -87,8 +87,10 @@ export type SourceEdit =
    * `replace` writes `lines` instead of it (of a block, instead of its head before `{`), `append` writes
    * `lines[0]` as its last argument (before the `;`), `remove` deletes it (a block with its body),
    * `insert-after` and `insert-before` write `lines` beside it at its indentation, `insert-into` writes
-   * them as the first lines of its block. Each of `lines` is one line of configuration; four leading
-   * spaces stand for one level of indentation (src/fix/nginx-edits.ts).
+   * them as the first lines of its block, `copy-before` writes a copy of its block before it (as written,
+   * comments included) with the head `lines[0]` and, when `lines[1]` is given, that line instead of each
+   * `proxy_pass` inside. Each of `lines` is one line of configuration; four leading spaces stand for one
+   * level of indentation (src/fix/nginx-edits.ts).
    */
   | {
       kind: 'nginx-directive';
@@ -96,10 +98,19 @@ export type SourceEdit =
       directive: string;
       change: NginxChange;
       lines: string[];
-    };
+    }
+  /** Remove the Python statement on `statement.line` (a registration such as `app.add_middleware(...)`). */
+  | { kind: 'remove-statement'; statement: SourceLocation };
 
 /** What a `nginx-directive` edit does to its directive. */
-export type NginxChange = 'replace' | 'append' | 'remove' | 'insert-after' | 'insert-before' | 'insert-into';
+export type NginxChange =
+  | 'replace'
+  | 'append'
+  | 'remove'
+  | 'insert-after'
+  | 'insert-before'
+  | 'insert-into'
+  | 'copy-before';
 
 export interface Fix {
   summary: string;

@@ -73,6 +73,13 @@ export function applyEdit(text: string, edit: SourceEdit): string {
       }
       return out;
     }
+    case 'remove-statement': {
+      const { start, end } = statementExtent(text, edit.statement.line);
+      if (indentAt(text, start) !== '') throw new EditDoesNotApply('the statement is not at the top level');
+      // With a blank line on each side, one of them goes too.
+      const blankAround = /(^|\n)[ \t]*\n$/.test(text.slice(0, start)) && /^[ \t]*\n/.test(text.slice(end));
+      return text.slice(0, start) + text.slice(blankAround ? lineEnd(text, end) : end);
+    }
     case 'nginx-directive': {
       const out = applyNginxEdit(text, edit);
       if ('error' in out) throw new EditDoesNotApply(out.error);

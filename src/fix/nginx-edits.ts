@@ -147,6 +147,32 @@ function changed(
         return { error: `${edit.directive} on line ${target.line} does not start its line` };
       return block(lineStartAt(text, target.start), edit.lines, indent);
     }
+    case 'copy-before': {
+      if (target.open === undefined || target.close === undefined)
+        return { error: `${edit.directive} on line ${target.line} is not a block` };
+      if (!startOfLineIsFree(text, target.start) || !restOfLineIsFree(text, target.end))
+        return { error: `${edit.directive} on line ${target.line} shares its lines with other directives` };
+      const [head, pass] = edit.lines;
+      if (!head) return { error: 'no head for the copy' };
+      let body = text.slice(target.open, target.close);
+      if (pass !== undefined) {
+        // The proxy_pass lines of the block itself (not of blocks inside it), last first.
+        const passes = spans.filter(
+          (s) =>
+            s.name === 'proxy_pass' &&
+            s.depth === target.depth + 1 &&
+            s.start > (target.open as number) &&
+            s.end < (target.close as number),
+        );
+        for (const p of passes.reverse())
+          body = body.slice(0, p.start - target.open) + pass.trim() + body.slice(p.end - target.open);
+      }
+      const copy = `${indent}${head.trim()} ${body}${text.slice(target.close, lineEndAt(text, target.end))}`;
+      const at = lineStartAt(text, target.start);
+      // Blocks written apart by a blank line stay so.
+      const apart = /\n[ \t]*\r?\n$/.test(text.slice(0, at)) ? eol : '';
+      return `${text.slice(0, at)}${copy}${copy.endsWith('\n') ? '' : eol}${apart}${text.slice(at)}`;
+    }
     case 'insert-into': {
       if (target.open === undefined)
         return { error: `${edit.directive} on line ${target.line} is not a block` };

@@ -15,7 +15,15 @@ import type { ServerRequest } from '../../servers/types.js';
 import type { Upstream } from '../types.js';
 import { type Directive, directiveText, type NginxConfigFile } from './config.js';
 import { addedHeaders, type BlockInContext, hiddenHeaders, inForce, portOf } from './cors.js';
-import { children, matchLocation, NotModelled, pcre, serverFor, slashRedirect } from './locate.js';
+import {
+  children,
+  locationPath,
+  matchLocation,
+  NotModelled,
+  pcre,
+  serverFor,
+  slashRedirect,
+} from './locate.js';
 
 /** Statuses nginx adds `add_header` lines to without `always`. */
 const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
@@ -101,7 +109,9 @@ function walk(
   if (raw.includes('$'))
     throw new NotModelled(`proxy_pass with variables (line ${pass.line}) is not modelled`);
   const target = new URL(raw);
-  const prefix = location.args.length === 1 ? (location.args[0] as string) : undefined;
+  // The part the location matched: its name, for a prefix, `^~` or `=` location (a regex location cannot
+  // have a URI in its proxy_pass: nginx -t refuses it).
+  const prefix = locationPath(location)?.path;
   // proxy_pass with a URI (even "/") replaces the part of the path the location matched; without, the
   // request's path goes on unchanged.
   const uriPart = raw.replace(/^\w+:\/\/[^/]+/, '');
@@ -215,8 +225,21 @@ function ownAnswer(
 function added(at: BlockInContext, top: Directive[], vars: Variables, status: number): HeaderList {
   return addedHeaders(at, top)
     .filter((h) => h.always || ADD_HEADER_STATUSES.has(status))
-    .map((h) => [h.name, substitute(h.value, vars)] as [string, string])
+    .map((h) => [h.name, addedValue(h.name, h.value, vars)] as [string, string])
     .filter(([, value]) => value !== '');
+}
+
+/**
+ * An added header's value. A variable the model does not know ($request_id, $upstream_addr, ...) makes a
+ * CORS header's value unknown; in any other header it is kept as written, which no browser check reads.
+ */
+function addedValue(name: string, value: string, vars: Variables): string {
+  try {
+    return substitute(value, vars);
+  } catch (error) {
+    if (!(error instanceof NotModelled) || /^(access-control-|vary$)/i.test(name)) throw error;
+    return value;
+  }
 }
 
 type Variables = (name: string) => string;

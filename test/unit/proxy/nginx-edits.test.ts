@@ -83,6 +83,17 @@ const ROWS: Array<{ title: string; before: string; edits: NginxEdit[]; after: st
     ),
   },
   {
+    title: 'copy-before: the block as written (comments kept), a new head and proxy_pass',
+    before: CONF.replace('        location /api/ {\n', '        # the API\n        location /api/ {\n'),
+    edits: [
+      edit(8, 'location', 'copy-before', ['location = /api', 'proxy_pass http://127.0.0.1:9000/api/;']),
+    ],
+    after: CONF.replace(
+      '        location /api/ {\n',
+      `        # the API\n        location = /api {\n            add_header 'Access-Control-Allow-Origin' 'http://localhost:3000'; # no always\n            add_header Cache-Control no-store;\n            proxy_pass http://127.0.0.1:9000/api/;\n        }\n        location /api/ {\n`,
+    ),
+  },
+  {
     title: "replace: a block's head, its body kept",
     before: CONF,
     edits: [edit(7, 'location', 'replace', ['location /api'])],

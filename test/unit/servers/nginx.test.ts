@@ -222,8 +222,8 @@ describe('the nginx model', () => {
       /the regular expression .* is not modelled/,
     ],
     [
-      'an unknown variable',
-      '    location / {\n      add_header X $upstream_addr always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      'an unknown variable in a CORS header',
+      '    location / {\n      add_header Access-Control-Allow-Origin $upstream_addr always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
       /\$upstream_addr is not modelled/,
     ],
   ])('%s is unknown, never guessed', (_title, server, why) => {
@@ -240,5 +240,22 @@ describe('the nginx model', () => {
     );
     expect(p.known).toBe(false);
     if (!p.known) expect(p.why).toMatch(why);
+  });
+
+  it('an unknown variable in another header is kept as written (no browser check reads it)', () => {
+    const { upstream } = app(200);
+    const server =
+      '    location / {\n      add_header X-Request-Id $request_id always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n';
+    const config = {
+      proxy: 'nginx' as const,
+      file: 'nginx.conf',
+      directives: parseNginxConfig(http(server)),
+    };
+    const p = predictThroughNginx(
+      config,
+      { method: 'GET', url: 'http://localhost:8080/x', headers: [] },
+      upstream,
+    );
+    expect(p.known && p.headers).toContainEqual(['X-Request-Id', '$request_id']);
   });
 });
