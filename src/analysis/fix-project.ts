@@ -152,6 +152,7 @@ export async function proveProjectFixes(
       method: options.request.method,
       headers: options.request.headers,
       credentials: options.request.credentials,
+      url: options.request.url,
     },
   };
   const copy = new WorkingCopy(root);

@@ -2,8 +2,9 @@ import { setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { boolOption, corsEntries, stringItems } from '../../python/options.js';
-import { firstBlocked } from '../evidence.js';
+import { firstBlocked, serverSoftware } from '../evidence.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { nginxWritesAllowOrigin, scanNginxCredentials } from './proxy-credentials.js';
 
 export const credentialsNotAllowed: CauseRule = {
   code: 'credentials-not-allowed',
@@ -11,6 +12,7 @@ export const credentialsNotAllowed: CauseRule = {
   title:
     'The request is sent with credentials but the server does not answer Access-Control-Allow-Credentials: true.',
   scan: scanCredentialsNotAllowed,
+  scanProxy: scanNginxCredentials,
   detect(e) {
     const blocked = firstBlocked(e);
     if (!blocked?.reason || !/InvalidAllowCredentials|CORSMissingAllowCredentials/.test(blocked.reason))
@@ -28,16 +30,24 @@ export const credentialsNotAllowed: CauseRule = {
         `${exchange?.request.method ?? ''} -> Access-Control-Allow-Credentials: ${value === null ? '(absent)' : value}`,
       ],
       locations: [],
-      fix: {
-        summary:
-          "Set allow_credentials=True (with explicit origins), or stop sending credentials if the API does not use cookies (fetch credentials: 'same-origin').",
-        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
-      },
+      fix:
+        exchange?.response && serverSoftware(exchange.response) === 'nginx'
+          ? {
+              summary:
+                'Answer Access-Control-Allow-Credentials: true where the CORS headers are written: in nginx, add_header Access-Control-Allow-Credentials "true" always; beside its Access-Control-Allow-Origin line; in the app, allow_credentials=True (with explicit origins). Or stop sending credentials if the API does not use cookies (fetch credentials: \'same-origin\').',
+            }
+          : {
+              summary:
+                "Set allow_credentials=True (with explicit origins), or stop sending credentials if the API does not use cookies (fetch credentials: 'same-origin').",
+              snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+            },
     };
   },
 };
 
-function scanCredentialsNotAllowed({ app, request }: ScanContext): FindingDraft[] {
+function scanCredentialsNotAllowed({ project, app, request }: ScanContext): FindingDraft[] {
+  // nginx writes the CORS headers of these answers: the fix is its line (scanNginxCredentials), not the app's.
+  if (nginxWritesAllowOrigin(project, request?.url)) return [];
   const cors = corsEntries(app)[0];
   if (!cors?.options || boolOption(cors.options.allow_credentials) === true) return [];
   if (cors.options.allow_credentials?.value.kind === 'unresolved') return [];

@@ -1,11 +1,10 @@
 import type { Finding } from '../../core/causes.js';
 import { headerValues } from '../../model/header-list.js';
-import { asNginx, directiveText } from '../../proxy/nginx/config.js';
-import { addedHeaders, blocks, findHeader, hiddenHeaders, passesToApp } from '../../proxy/nginx/cors.js';
 import { at, corsEntries } from '../../python/options.js';
 import type { PythonApp } from '../../python/types.js';
 import { firstBlocked } from '../evidence.js';
-import type { CauseRule, FindingDraft, ProxyScanContext, ScanContext } from '../types.js';
+import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { scanNginxDuplicate } from './proxy-duplicate.js';
 
 export const duplicateCorsHeaders: CauseRule = {
   code: 'duplicate-cors-headers',
@@ -77,31 +76,4 @@ function secondMiddleware(app: PythonApp): FindingDraft[] {
     message: `A second CORSMiddleware: the outer one (at ${at(outer?.source)}) answers every preflight, so this one's preflight settings never apply; both rewrite Access-Control-Allow-Origin on responses.`,
     fix: { summary: 'Keep one CORSMiddleware with the settings you mean.' },
   }));
-}
-
-/** nginx adds Access-Control-Allow-Origin in front of an app whose CORSMiddleware sends its own. */
-function scanNginxDuplicate(context: ProxyScanContext): FindingDraft[] {
-  const config = asNginx(context.config);
-  if (!config) return [];
-  const { appHasCors } = context;
-  if (!appHasCors) return [];
-  const findings: FindingDraft[] = [];
-  for (const place of blocks(config.directives)) {
-    if (!passesToApp(place.directive)) continue;
-    const added = findHeader(addedHeaders(place, config.directives), 'Access-Control-Allow-Origin');
-    const hidden = hiddenHeaders(place, config.directives).some(
-      (d) => (d.args[0] ?? '').toLowerCase() === 'access-control-allow-origin',
-    );
-    if (!added || hidden) continue;
-    findings.push({
-      file: config.file,
-      line: added.line,
-      message: `nginx adds Access-Control-Allow-Origin (${added.value}) to answers of ${directiveText(place.directive)}, and the app's CORSMiddleware sends its own: browsers see two values and block the response.`,
-      fix: {
-        summary:
-          "Let one layer do CORS: remove nginx's add_header Access-Control-* lines (the app's CORSMiddleware knows the allowed origins).",
-      },
-    });
-  }
-  return findings;
 }

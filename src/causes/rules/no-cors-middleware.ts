@@ -20,7 +20,13 @@ export const noCorsMiddleware: CauseRule = {
   code: 'no-cors-middleware',
   severity: 'error',
   title: 'The backend sends no CORS headers at all.',
-  explainedBy: ['no-cors-middleware', 'served-app-not-configured', 'cors-config-not-applied'],
+  // A proxy meant to do CORS can send none: a location's own add_header lines drop the server's.
+  explainedBy: [
+    'no-cors-middleware',
+    'served-app-not-configured',
+    'proxy-headers-missing-on-errors',
+    'cors-config-not-applied',
+  ],
   scan: scanNoCorsMiddleware,
   detect(e) {
     // A proxy that answers the preflight itself is proxy-answers-preflight, which supersedes this rule.

@@ -1,14 +1,16 @@
 import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
 import { at, corsEntries, outsideOf } from '../../python/options.js';
-import { firstBlocked, preflightOf, statusLine } from '../evidence.js';
+import { firstBlocked, preflightOf, serverSoftware, statusLine } from '../evidence.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { nginxSlashHint, scanNginxSlashRedirect } from './proxy-slash-redirect.js';
 
 export const preflightRedirected: CauseRule = {
   code: 'preflight-redirected',
   severity: 'error',
   title: 'The preflight is answered with a redirect; browsers never follow one.',
   scan: scanPreflightRedirected,
+  scanProxy: scanNginxSlashRedirect('preflight'),
   detect(e) {
     const preflight = preflightOf(e);
     const response = preflight?.response;
@@ -26,6 +28,10 @@ export const preflightRedirected: CauseRule = {
         evidence.push('http -> https: HTTPSRedirectMiddleware or a proxy redirect runs before CORS');
         hint =
           'Call the https:// URL from the page: every http:// request is redirected, the actual request too, so running CORSMiddleware first would only move the failure to the redirect of the actual request (redirect-to-other-origin).';
+      } else if (to.pathname === `${from.pathname}/` && serverSoftware(response) === 'nginx') {
+        const nginx = nginxSlashHint(from, to);
+        evidence.push(nginx.evidence);
+        hint = nginx.hint;
       } else if (to.pathname === `${from.pathname}/` || `${to.pathname}/` === from.pathname) {
         evidence.push('a trailing-slash redirect: the route is declared with the other spelling');
         hint = `Call ${to.pathname} (the route's exact path) from the page.`;

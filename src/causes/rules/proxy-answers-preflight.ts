@@ -91,6 +91,8 @@ export const proxyAnswersPreflight: CauseRule = {
     const empty = !hasCorsHeaders(r.headers);
     const needed = lacking(e, r);
     if (!empty && needed.length === 0) return undefined;
+    // Only Access-Control-Allow-Credentials is missing: credentials-not-allowed names it, with nginx's line.
+    if (!empty && needed.every(([name]) => name === 'Access-Control-Allow-Credentials')) return undefined;
     const evidence = [
       `OPTIONS ${preflight.request.url} -> ${statusLine(r)} from ${proxy} (Server: ${getHeader(r.headers, 'Server')}), empty body, ${empty ? 'with no Access-Control-* header' : corsHeaderLines(r).join('; ')}`,
       "an application answers OPTIONS with a body (405 from the router; Starlette's CORS layer says OK or Disallowed CORS ...): this answer never reached the app",
@@ -161,6 +163,13 @@ function scanNginxPreflightBlocks(context: ProxyScanContext): FindingDraft[] {
           summary:
             "Remove this block so preflights reach the app's CORS layer, or give it the add_header lines a preflight needs (origin, methods, headers).",
         },
+      });
+    } else if (!context.appHasCors && missing.length === 0) {
+      // nginx is the app's only CORS layer, and its preflight answer is whole.
+      findings.push({
+        ...base,
+        severity: 'info',
+        message: `nginx answers preflights here itself (return ${answer.args[0]}), as the CORS layer of an app without CORSMiddleware: its Access-Control-Allow-Methods and -Headers must name every method and request header the frontend uses.`,
       });
     } else {
       findings.push({

@@ -2,6 +2,7 @@ import { getHeader } from '../../model/header-list.js';
 import { isRedirectStatus } from '../../model/request.js';
 import { verdictsOf } from '../evidence.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import { scanNginxSlashRedirect } from './proxy-slash-redirect.js';
 import { slashRedirectFinding } from './redirect-to-other-origin.js';
 
 export const redirectExtraRoundtrip: CauseRule = {
@@ -9,6 +10,7 @@ export const redirectExtraRoundtrip: CauseRule = {
   severity: 'warning',
   title: 'The request is redirected and only works because every hop carries CORS headers.',
   scan: scanRedirectExtraRoundtrip,
+  scanProxy: scanNginxSlashRedirect('simple'),
   detect(e) {
     // A redirect is a 3xx the browser follows; a `201 Created` with its Location is an answer.
     const redirected = e.exchanges.filter(

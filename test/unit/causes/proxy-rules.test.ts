@@ -74,7 +74,7 @@ const TABLE: Array<{ title: string; source: string; appHasCors: boolean; finding
       `    add_header Access-Control-Allow-Origin "http://localhost:3000" always;\n    location /api/ {\n      add_header Cache-Control no-store;\n${PASS}    }\n`,
     ),
     appHasCors: false,
-    findings: ['proxy-headers-missing-on-errors error 7'],
+    findings: ['proxy-headers-missing-on-errors error 6'],
   },
   {
     title: 'nginx and the app both send Access-Control-Allow-Origin',
@@ -98,7 +98,7 @@ const TABLE: Array<{ title: string; source: string; appHasCors: boolean; finding
       `    location /api/ {\n      if ($request_method = OPTIONS) {\n        add_header Access-Control-Allow-Origin "http://localhost:3000";\n        add_header Access-Control-Allow-Methods "GET, PUT";\n        add_header Access-Control-Allow-Headers "authorization";\n        return 204;\n      }\n      if ($http_authorization = "") {\n        return 401;\n      }\n${PASS}    }\n`,
     ),
     appHasCors: false,
-    findings: ['proxy-answers-preflight warning 6'],
+    findings: ['proxy-answers-preflight info 6', 'proxy-headers-missing-on-errors error 5'],
   },
   {
     title: 'auth_basic on the server covers the location, preflights included',

@@ -93,6 +93,33 @@ testRule(credentialsNotAllowed, {
       ],
       reported: false,
     },
+    {
+      // test/fixtures/broken/nginx-credentials-line-missing: nginx answers the preflight itself and writes
+      // the CORS headers of the app's answers; no Access-Control-Allow-Credentials in either.
+      name: 'behind nginx that writes the CORS headers: its own 204 to the preflight lacks the credentials line',
+      page: {
+        url: 'http://localhost:8080/api/profile',
+        method: 'PUT',
+        ...JSON_BODY,
+        body: '{"name": "Ada"}',
+        credentials: 'include',
+        cookie: COOKIE,
+      },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 204 No Content
+            Server: nginx/1.22.1
+            Access-Control-Allow-Origin: http://localhost:3000
+            Access-Control-Allow-Methods: GET, POST, PUT, DELETE
+            Access-Control-Allow-Headers: Content-Type
+            Access-Control-Max-Age: 600`),
+        },
+      ],
+      summary: /must answer Access-Control-Allow-Credentials: true/,
+      evidence: /^OPTIONS -> Access-Control-Allow-Credentials: \(absent\)$/,
+    },
   ],
   valid: [
     {
