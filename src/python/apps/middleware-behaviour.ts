@@ -260,7 +260,8 @@ function bodyStart(
   const [head, next] = statements;
   const docstring = head?.type === 'expression_statement' && head.namedChildren[0]?.type === 'string';
   const first = docstring ? next : head;
-  if (!first) return undefined;
+  // A body on the `def` line itself (`def f(r, n): return ...`) has no line of its own to write before.
+  if (!first || first.startPosition.row === fn.startPosition.row) return undefined;
   const parameters = (fn.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => {
     if (!p) return [];
     const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren[0]);
