@@ -1,9 +1,11 @@
 /**
  * Every broken setup of test/fixtures/broken (a tiny real project and its cors-case.json): against the live
  * app (behind real nginx where the setup has one), `check --project` names the cause with the line the fix
- * is written on first; `fix --write` on a copy offers only proven patches, never a backend patch for a
- * frontend problem; and the patched app, started again, lets the request through.
+ * is written on first; the module `gen-tests` writes is red; `fix --write` on a copy offers only proven
+ * patches, never a backend patch for a frontend problem; the same module is then green, and the patched
+ * app, started again, lets the request through.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { BrowserName, CredentialsMode, HeaderList } from '../../src/model/types.js';
 import { readProject } from '../../src/project/read-project.js';
+import { runCli } from '../support/run-cli.js';
 
 interface BrokenCase {
   title: string;
@@ -55,6 +58,31 @@ if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and nginx: $
 const BROWSERS: BrowserName[] = ['chrome', 'firefox'];
 const work = await mkdtemp(path.join(tmpdir(), 'cors-doctor-broken-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
+
+/** The exit status of Debian's pytest on one module. */
+const pytest = (file: string): Promise<{ code: number; output: string }> =>
+  new Promise((resolve) => {
+    execFile(
+      '/usr/bin/python3',
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', file],
+      { cwd: path.dirname(file), timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          output: stdout + stderr,
+        }),
+    );
+  });
+
+/** `gen-tests` options for the setup's request. */
+function genTestsArgs(c: BrokenCase): string[] {
+  const args = ['--origin', c.origin, '-X', c.request.method];
+  for (const [name, value] of Object.entries(c.request.headers ?? {})) args.push('-H', `${name}: ${value}`);
+  if (c.request.body !== undefined) args.push('--data', c.request.body);
+  if (c.request.credentials) args.push('--credentials', c.request.credentials);
+  if (c.request.cookie) args.push('--cookie', c.request.cookie);
+  return args;
+}
 
 /** Starts the setup's app (and its nginx) from `dir`; returns the URL the page calls and how to stop. */
 async function serve(dir: string, c: BrokenCase): Promise<{ base: string; stop(): Promise<void> }> {
@@ -123,6 +151,22 @@ describe.skipIf(unavailable !== undefined)(
       // fix --write on a copy: proven patches only, and only in the backend when the fix belongs there.
       const copy = path.join(work, name);
       await cp(dir, copy, { recursive: true });
+      // The generated pytest module: red on the broken app (it tests the app alone, so not behind nginx).
+      const testFile = path.join(work, `test_${name.replaceAll('-', '_')}.py`);
+      const url = `http://localhost:8000${c.request.path}`;
+      const generated = await runCli([
+        'gen-tests',
+        url,
+        '--project',
+        copy,
+        ...genTestsArgs(c),
+        '--out',
+        testFile,
+      ]);
+      expect(generated.code, generated.stderr).toBe(0);
+      if (!c.nginx)
+        expect((await pytest(testFile)).code, 'the generated test is red before the fix').not.toBe(0);
+
       const { origin: _origin, ...request } = pageFor(c, 'http://localhost:8000');
       const fixed = await fixProject(copy, { request, origins: [c.origin], browsers: BROWSERS, write: true });
       const summary = JSON.stringify(
@@ -143,6 +187,12 @@ describe.skipIf(unavailable !== undefined)(
         fixed.after.every((v) => Object.values(v.browsers).every((o) => o === 'allowed')),
         summary,
       ).toBe(true);
+
+      // The same generated module is green on the patched app.
+      if (!c.nginx) {
+        const green = await pytest(testFile);
+        expect(green.code, green.output).toBe(0);
+      }
 
       // The patched app, running: the request goes through in every browser.
       const patched = await serve(copy, c);
