@@ -192,14 +192,20 @@ export function letPreflightsThrough(entry: MiddlewareEntry): SourceEdit[] | und
 
 /**
  * Turns each `raise HTTPException(...)` of an http middleware into the response it meant
- * (`return JSONResponse(status_code=..., content={"detail": ...})`), which, unlike the exception, passes
- * back through the CORS layer outside; adds the JSONResponse import when the module lacks it.
+ * (`return JSONResponse(status_code=..., content={"detail": ...})`; in a pure ASGI `async def __call__`,
+ * `return await JSONResponse(...)(scope, receive, send)`), which, unlike the exception, passes back through
+ * the CORS layer outside; adds the JSONResponse import when the module lacks it.
  */
 export function returnInsteadOfRaise(app: PythonApp, entry: MiddlewareEntry): SourceEdit[] | undefined {
-  const raises = entry.behaviour?.httpExceptions ?? [];
+  const b = entry.behaviour;
+  const raises = b?.httpExceptions ?? [];
   const files = new Set(raises.map((r) => r.source.file));
   const [first] = raises;
-  if (entry.kind !== 'http-function' || !first || files.size !== 1) return undefined;
+  const [scope, receive, send] = b?.body?.parameters ?? [];
+  const asgi = entry.kind === 'other' && b?.body?.async && scope && receive && send;
+  if ((entry.kind !== 'http-function' && !asgi) || !first || files.size !== 1) return undefined;
+  const answer = (response: string) =>
+    asgi ? `return await ${response}(${scope}, ${receive}, ${send})` : `return ${response}`;
   const edits: SourceEdit[] = [];
   // From the last raise up: a replacement that takes fewer lines leaves the lines above it where they were.
   for (const r of [...raises].reverse()) {
@@ -217,7 +223,7 @@ export function returnInsteadOfRaise(app: PythonApp, entry: MiddlewareEntry): So
       file: r.source.file,
       line: r.source.line,
       from: r.text,
-      to: `return JSONResponse(${args.join(', ')})`,
+      to: answer(`JSONResponse(${args.join(', ')})`),
     });
   }
   const module = app.framework === 'fastapi' ? 'fastapi.responses' : 'starlette.responses';

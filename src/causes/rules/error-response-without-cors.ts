@@ -82,7 +82,8 @@ function scanErrorResponses({ app }: ScanContext): FindingDraft[] {
     });
   }
   for (const m of app.middleware) {
-    if (m.kind !== 'http-function' || !m.behaviour?.raisesHttpException) continue;
+    // An @app.middleware function, a BaseHTTPMiddleware, or a pure ASGI class whose __call__ raises.
+    if ((m.kind !== 'http-function' && m.kind !== 'other') || !m.behaviour?.raisesHttpException) continue;
     const ref = m.behaviour.raisesHttpException;
     const raises = m.behaviour.httpExceptions ?? [];
     findings.push({

@@ -333,6 +333,31 @@ def notes():
     return "<ul></ul>"
 `;
 
+const ASGI_CLASS = `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException
+
+
+class RequireKey:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and b"x-api-key" not in dict(scope["headers"]):
+            raise HTTPException(status_code=401, detail="API key required")
+        await self.app(scope, receive, send)
+
+
+app = FastAPI()
+app.add_middleware(RequireKey)
+${CORS_FIRST}
+
+
+@app.get("/api/notes")
+def notes():
+    return []
+`;
+
 const lineIn = (text: string, needle: string): number =>
   text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
@@ -363,6 +388,15 @@ describe('rule error-response-without-cors: scan, HTTPException in middleware re
       patched: [
         '        return JSONResponse(status_code=status.HTTP_401_UNAUTHORIZED, content={"detail": "Missing API key"}, headers={"WWW-Authenticate": "ApiKey"})',
         '        return JSONResponse(status_code=403, content={"detail": "Invalid API key"})',
+      ],
+    },
+    {
+      name: 'a pure ASGI class raising HTTPException in __call__: the response is sent instead',
+      files: { 'main.py': ASGI_CLASS },
+      at: `main.py:${lineIn(ASGI_CLASS, 'raise HTTPException')}`,
+      patched: [
+        '            return await JSONResponse(status_code=401, content={"detail": "API key required"})(scope, receive, send)',
+        'from starlette.exceptions import HTTPException\nfrom fastapi.responses import JSONResponse\n',
       ],
     },
   ])('$name', async ({ files, at, patched }) => {
