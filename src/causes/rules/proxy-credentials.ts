@@ -18,6 +18,7 @@ import {
   passesToApp,
   portOf,
   returnsSuccess,
+  unreadInclude,
 } from '../../proxy/nginx/cors.js';
 import { blocksServing } from '../../proxy/nginx/locate.js';
 import type { FindingDraft, ProxyScanContext } from '../types.js';
@@ -65,7 +66,8 @@ export function scanNginxCredentials(context: ProxyScanContext): FindingDraft[] 
   const top = config.directives;
   const lacking: Lacking[] = [];
   for (const at of scope.blocks) {
-    if (!answersWithCors(at)) continue;
+    // An included file may write the credentials line: only what is written here is judged.
+    if (!answersWithCors(at) || unreadInclude(at, top)) continue;
     const headers = addedHeaders(at, top);
     const origin = findHeader(headers, 'Access-Control-Allow-Origin');
     // `*` with credentials is wildcard-with-credentials: adding the credentials line would not help.

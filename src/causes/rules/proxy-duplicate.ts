@@ -17,6 +17,7 @@ import {
   isOptionsCondition,
   passesToApp,
   returnsSuccess,
+  unreadInclude,
 } from '../../proxy/nginx/cors.js';
 import { at, corsEntries } from '../../python/options.js';
 import type { MiddlewareEntry, PythonApp } from '../../python/types.js';
@@ -122,7 +123,7 @@ function duplicateFinding(
     ...(cors?.source && { related: [{ file: cors.source.file, line: cors.source.line }] }),
     message,
   };
-  if (!app || !cors || requests.length === 0) {
+  if (!app || !cors || requests.length === 0 || unreadInclude(place, config.directives)) {
     return {
       ...nginxSide,
       fix: {

@@ -8,6 +8,7 @@ import {
   optionsAnswer,
   outerHeaders,
   passesToApp,
+  unreadInclude,
 } from '../../proxy/nginx/cors.js';
 import {
   actualOf,
@@ -86,6 +87,8 @@ function scanNginxAddHeader(context: ProxyScanContext): FindingDraft[] {
   for (const at of scope.blocks) {
     if (!passesToApp(at.directive)) continue;
     const headers = addedHeaders(at, top);
+    // An included file may write the lines this block lacks: only lines written here are judged.
+    const included = unreadInclude(at, top) !== undefined;
     const allowOrigin = findHeader(headers, 'Access-Control-Allow-Origin');
     if (allowOrigin) {
       if (allowOrigin.always || reported.has(allowOrigin.line)) continue;
@@ -119,6 +122,7 @@ function scanNginxAddHeader(context: ProxyScanContext): FindingDraft[] {
     const shadowAt = shadow && { directive: shadow, outer: chain.slice(0, index) };
     const outer = shadowAt ? outerHeaders(shadowAt, top) : [];
     const outerOrigin = findHeader(outer, 'Access-Control-Allow-Origin');
+    if (included) continue;
     if (!shadow || !outerOrigin) {
       const onlyPreflight = preflightOnly(config.file, at, top);
       if (onlyPreflight && !reported.has(at.directive.line)) findings.push(onlyPreflight);

@@ -105,6 +105,20 @@ export function addsAllowOrigin(directives: Directive[]): AddedHeader | undefine
   return undefined;
 }
 
+/** Files an `include` may name that hold no CORS directive: MIME types and the `*_params` of the passes. */
+const HARMLESS_INCLUDE = /(^|\/)(mime\.types|(proxy|uwsgi|fastcgi|scgi)_params|fastcgi\.conf)$/;
+
+/**
+ * An `include` of another file among the directives of a block or the levels around it (the file's top
+ * included): its directives are not read, so what the block adds, hides or answers is not known.
+ */
+export function unreadInclude(at: BlockInContext, top: Directive[]): Directive | undefined {
+  const levels = [top, ...at.outer.map((d) => d.block ?? []), at.directive.block ?? []];
+  for (const level of levels)
+    for (const d of level) if (d.name === 'include' && !HARMLESS_INCLUDE.test(d.args[0] ?? '')) return d;
+  return undefined;
+}
+
 /** Does a `listen` directive of the configuration take this port (`listen 8080`, `listen 127.0.0.1:8080 ...`)? */
 export function listensOn(directives: Directive[], port: number): boolean {
   const listens = (list: Directive[]): boolean =>

@@ -14,7 +14,7 @@ import type { Prediction } from '../../servers/stack.js';
 import type { ServerRequest } from '../../servers/types.js';
 import type { Upstream } from '../types.js';
 import { type Directive, directiveText, type NginxConfigFile } from './config.js';
-import { addedHeaders, type BlockInContext, hiddenHeaders, inForce, portOf } from './cors.js';
+import { addedHeaders, type BlockInContext, hiddenHeaders, inForce, portOf, unreadInclude } from './cors.js';
 import {
   children,
   locationPath,
@@ -57,6 +57,7 @@ function walk(
   const { directive: server, outer } = found;
   const vars = variables(request, top, http);
   path.push(`nginx server at ${config.file}:${server.line}`);
+  notIncluded(found, top);
 
   // The server's rewrite phase, then the location's.
   const serverAnswer = rewritePhase(found, top, vars, config, path);
@@ -84,6 +85,7 @@ function walk(
   path.push(`${directiveText(location)} at ${config.file}:${location.line}`);
   const at: BlockInContext = { directive: location, outer: [...outer, server] };
   if (children(location, 'location').length > 0) throw new NotModelled('nested locations are not modelled');
+  notIncluded(at, top);
   const answer = rewritePhase(at, top, vars, config, path);
   if (answer) return answer;
 
@@ -136,6 +138,15 @@ function walk(
     ...added(at, top, vars, app.status),
   ];
   return { ...app, headers, path: [...path, ...app.path] };
+}
+
+/** The block reads no other file (`include cors.conf;`): what that file writes is not modelled. */
+function notIncluded(at: BlockInContext, top: Directive[]): void {
+  const include = unreadInclude(at, top);
+  if (include)
+    throw new NotModelled(
+      `include ${include.args[0] ?? ''} (line ${include.line}) is not read, so its directives are not modelled`,
+    );
 }
 
 /** `if` and `return` of a block, in order: nginx's answer when one of them returns. */

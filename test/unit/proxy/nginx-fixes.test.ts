@@ -201,6 +201,20 @@ const ROWS: Row[] = [
     fix: 'proven',
   },
   {
+    title: 'not named: the location includes a file (a CORS snippet) that is not read, beside its own header',
+    code: 'proxy-headers-missing-on-errors',
+    files: {
+      'main.py': APP_WITHOUT_CORS,
+      'cors.conf': 'add_header Access-Control-Allow-Origin "http://localhost:3000" always;\n',
+      'nginx.conf': conf(
+        `        add_header Access-Control-Allow-Origin "http://localhost:3000" always;\n\n        location /api/ {\n            include cors.conf;\n            add_header Cache-Control "no-store";\n${PASS}        }\n`,
+      ),
+    },
+    page: { path: '/api/orders' },
+    found: [],
+    fix: 'none',
+  },
+  {
     title: 'not named: every CORS line has always',
     code: 'proxy-headers-missing-on-errors',
     files: {
@@ -316,6 +330,20 @@ const ROWS: Row[] = [
     page: { path: '/api/orders', credentials: 'include', cookie: 'session=abc' },
     found: [{ at: 'nginx.conf: add_header Access-Control-Allow-Origin' }],
     fix: 'proven',
+  },
+  {
+    title: 'not named: the credentials line may be in the included snippet',
+    code: 'credentials-not-allowed',
+    files: {
+      'main.py': APP_WITHOUT_CORS,
+      'cors.conf': 'add_header Access-Control-Allow-Credentials "true" always;\n',
+      'nginx.conf': conf(
+        `        location /api/ {\n            add_header Access-Control-Allow-Origin "http://localhost:3000" always;\n            include cors.conf;\n${PASS}        }\n`,
+      ),
+    },
+    page: { path: '/api/orders', credentials: 'include', cookie: 'session=abc' },
+    found: [],
+    fix: 'none',
   },
   {
     title: 'not named: the page sends no credentials',

@@ -222,6 +222,11 @@ describe('the nginx model', () => {
       /the regular expression .* is not modelled/,
     ],
     [
+      'an included file, which is not read',
+      '    location / {\n      include snippets/cors.conf;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /include snippets\/cors\.conf \(line \d+\) is not read/,
+    ],
+    [
       'an unknown variable in a CORS header',
       '    location / {\n      add_header Access-Control-Allow-Origin $upstream_addr always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
       /\$upstream_addr is not modelled/,
