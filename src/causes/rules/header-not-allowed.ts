@@ -49,7 +49,7 @@ export const headerNotAllowed: CauseRule = {
           characters.length >= 3
             ? `Pass allow_headers a list of names: allow_headers=${pyList(missing.length > 0 ? missing : requested)}.`
             : `Add ${(missing.length > 0 ? missing : requested).map((h) => `"${h}"`).join(', ')} to allow_headers.`,
-        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method, answered: e.exchanges }),
       },
     };
   },

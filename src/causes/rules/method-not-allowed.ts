@@ -49,7 +49,7 @@ export const methodNotAllowed: CauseRule = {
       locations: [],
       fix: {
         summary: fix,
-        snippet: corsMiddlewareSnippet({ ...e.page, method }),
+        snippet: corsMiddlewareSnippet({ ...e.page, method, answered: e.exchanges }),
       },
     };
   },

@@ -64,7 +64,7 @@ export const originMalformed: CauseRule = {
         locations: [],
         fix: {
           summary: `Write the origin exactly as the browser sends it: "${e.page.origin}", not "${misspelt.origin}".`,
-          snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+          snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method, answered: e.exchanges }),
         },
       };
     }

@@ -109,7 +109,7 @@ export const originNotAllowed: CauseRule = {
       locations: [],
       fix: {
         summary: `Add "${origin}" to allow_origins (exactly, with no trailing slash). If the list comes from an environment variable, check how it is split: a space after a comma, quotes or brackets left in the values keep an origin from matching, and the wire cannot show that (check --project DIR reads it).`,
-        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method, answered: e.exchanges }),
       },
     };
   },

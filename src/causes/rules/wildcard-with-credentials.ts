@@ -30,7 +30,7 @@ export const wildcardWithCredentials: CauseRule = {
       locations: [],
       fix: {
         summary: `List the real origin ("${e.page.origin}") instead of "*" and keep allow_credentials=True. Never allow "*" with credentials.`,
-        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method, answered: e.exchanges }),
       },
     };
   },
