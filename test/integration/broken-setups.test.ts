@@ -1,7 +1,6 @@
 /**
- * Every broken setup of test/fixtures/broken (a tiny real project and its cors-case.json): against the live
- * app (behind real nginx where the setup has one), `check --project` names the cause with the line the fix
- * is written on first; the module `gen-tests` writes is red; `fix --write` on a copy offers only proven
+ * Every broken setup of test/fixtures/broken without nginx in front (nginx-fixes.test.ts runs those):
+ * against the live app, `check --project` names the cause with the line the fix is written on first; the module `gen-tests` writes is red; `fix --write` on a copy offers only proven
  * patches, never a backend patch for a frontend problem; the same module is then green, and the patched
  * app, started again, lets the request through.
  */
@@ -15,7 +14,6 @@ import { check } from '../../src/analysis/check.js';
 import { checkWithSource } from '../../src/analysis/check-with-source.js';
 import { fixProject } from '../../src/analysis/fix-project.js';
 import type { PageFetch } from '../../src/core/page.js';
-import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import type { BrowserName, CredentialsMode, HeaderList } from '../../src/model/types.js';
 import { readProject } from '../../src/project/read-project.js';
@@ -41,6 +39,8 @@ interface BrokenCase {
 }
 
 const ROOT = 'test/fixtures/broken';
+// Setups with nginx in front run in test/integration/nginx-fixes.test.ts: their configuration is written
+// with the ports nginx and the app run on, checked and fixed through nginx's URL, and run again.
 const SETUPS = readdirSync(ROOT)
   .filter((name) => existsSync(path.join(ROOT, name, 'cors-case.json')))
   .sort()
@@ -48,12 +48,12 @@ const SETUPS = readdirSync(ROOT)
     name,
     dir: path.join(ROOT, name),
     case: JSON.parse(readFileSync(path.join(ROOT, name, 'cors-case.json'), 'utf8')) as BrokenCase,
-  }));
+  }))
+  .filter((setup) => setup.case.nginx === undefined);
 
 const inCI = process.env.CI === 'true';
-const unavailable =
-  (await fastapiAvailable()) ?? (SETUPS.some((s) => s.case.nginx) ? nginxAvailable() : undefined);
-if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and nginx: ${unavailable}`);
+const unavailable = await fastapiAvailable();
+if (unavailable && inCI) throw new Error(`CI needs FastAPI and uvicorn: ${unavailable}`);
 
 const BROWSERS: BrowserName[] = ['chrome', 'firefox'];
 const work = await mkdtemp(path.join(tmpdir(), 'cors-doctor-broken-'));
@@ -84,7 +84,7 @@ function genTestsArgs(c: BrokenCase): string[] {
   return args;
 }
 
-/** Starts the setup's app (and its nginx) from `dir`; returns the URL the page calls and how to stop. */
+/** Starts the setup's app from `dir`; returns the URL the page calls and how to stop. */
 async function serve(dir: string, c: BrokenCase): Promise<{ base: string; stop(): Promise<void> }> {
   const app = await startUvicorn({
     appDir: dir,
@@ -92,20 +92,7 @@ async function serve(dir: string, c: BrokenCase): Promise<{ base: string; stop()
     ...(c.serve?.env && { env: c.serve.env }),
     timeoutMs: 20_000,
   });
-  if (!c.nginx) return { base: app.url, stop: () => app.stop() };
-  try {
-    const proxy = await startNginx(path.join(dir, c.nginx), app.port);
-    return {
-      base: proxy.url,
-      async stop() {
-        await proxy.stop();
-        await app.stop();
-      },
-    };
-  } catch (error) {
-    await app.stop();
-    throw error;
-  }
+  return { base: app.url, stop: () => app.stop() };
 }
 
 function pageFor(c: BrokenCase, base: string): PageFetch {
@@ -151,7 +138,7 @@ describe.skipIf(unavailable !== undefined)(
       // fix --write on a copy: proven patches only, and only in the backend when the fix belongs there.
       const copy = path.join(work, name);
       await cp(dir, copy, { recursive: true });
-      // The generated pytest module: red on the broken app (it tests the app alone, so not behind nginx).
+      // The generated pytest module: red on the broken app.
       const testFile = path.join(work, `test_${name.replaceAll('-', '_')}.py`);
       const url = `http://localhost:8000${c.request.path}`;
       const generated = await runCli([
@@ -164,8 +151,7 @@ describe.skipIf(unavailable !== undefined)(
         testFile,
       ]);
       expect(generated.code, generated.stderr).toBe(0);
-      if (!c.nginx)
-        expect((await pytest(testFile)).code, 'the generated test is red before the fix').not.toBe(0);
+      expect((await pytest(testFile)).code, 'the generated test is red before the fix').not.toBe(0);
 
       const { origin: _origin, ...request } = pageFor(c, 'http://localhost:8000');
       const fixed = await fixProject(copy, { request, origins: [c.origin], browsers: BROWSERS, write: true });
@@ -189,10 +175,8 @@ describe.skipIf(unavailable !== undefined)(
       ).toBe(true);
 
       // The same generated module is green on the patched app.
-      if (!c.nginx) {
-        const green = await pytest(testFile);
-        expect(green.code, green.output).toBe(0);
-      }
+      const green = await pytest(testFile);
+      expect(green.code, green.output).toBe(0);
 
       // The patched app, running: the request goes through in every browser.
       const patched = await serve(copy, c);
