@@ -55,7 +55,7 @@ export const noCorsMiddleware: CauseRule = {
       fix: {
         summary:
           'Add CORSMiddleware for the page origin (in FastAPI: app.add_middleware(CORSMiddleware, ...)).',
-        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method }),
+        snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method, answered: e.exchanges }),
       },
     };
   },
