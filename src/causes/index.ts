@@ -5,6 +5,7 @@
  */
 import type { Cause, CauseCode, Finding } from '../core/causes.js';
 import { RULES } from './registry.js';
+import { nginxWritesAllowOrigin } from './rules/proxy-credentials.js';
 import type {
   CauseDraft,
   CauseRule,
@@ -51,9 +52,36 @@ export function scanProxyConfig(context: ProxyScanContext): Finding[] {
   return PROXY_RULES.flatMap((rule) => scanProxyWith(rule, context));
 }
 
-/** The findings of every static rule for one app. */
+/** Codes whose fixes change the app's CORS options: the answer's CORS headers, which nginx may write instead. */
+const APP_CORS_OPTIONS: CauseCode[] = [
+  'origin-not-allowed',
+  'origin-malformed',
+  'method-not-allowed',
+  'header-not-allowed',
+  'credentials-not-allowed',
+  'wildcard-with-credentials',
+  'header-not-exposed',
+  'no-cors-middleware',
+];
+
+/**
+ * The findings of every static rule for one app. Behind an nginx that writes the CORS headers itself, a
+ * change to the app's CORS options changes nothing the browser sees (or writes a second
+ * Access-Control-Allow-Origin): such findings keep their words and lose their patch.
+ */
 export function scanApp(context: ScanContext): Finding[] {
-  return STATIC_RULES.flatMap((rule) => scanWith(rule, context));
+  const findings = STATIC_RULES.flatMap((rule) => scanWith(rule, context));
+  if (!nginxWritesAllowOrigin(context.project, context.request?.url)) return findings;
+  return findings.map((f) =>
+    APP_CORS_OPTIONS.includes(f.code) && f.fix?.edits
+      ? {
+          ...f,
+          fix: {
+            summary: `${f.fix.summary} nginx writes the CORS headers in front of this app: make the change in its add_header lines, not in the app.`,
+          },
+        }
+      : f,
+  );
 }
 
 /**
