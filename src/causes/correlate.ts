@@ -38,10 +38,7 @@ export function correlate(
         ...matches.map((m) => `source: ${m.file}:${m.line} ${m.code}: ${m.message}`),
         ...matches.flatMap((m) => m.evidence ?? []),
       ],
-      locations: uniqueLocations([
-        ...cause.locations,
-        ...matches.flatMap(locationsOf),
-      ]),
+      locations: uniqueLocations([...cause.locations, ...matches.flatMap(locationsOf)]),
       ...(cause.fix || matches[0]?.fix
         ? {
             fix: {

@@ -39,7 +39,11 @@ export const credentialsNotAllowed: CauseRule = {
           : {
               summary:
                 "Set allow_credentials=True (with explicit origins), or stop sending credentials if the API does not use cookies (fetch credentials: 'same-origin').",
-              snippet: corsMiddlewareSnippet({ ...e.page, method: e.simulation.method, answered: e.exchanges }),
+              snippet: corsMiddlewareSnippet({
+                ...e.page,
+                method: e.simulation.method,
+                answered: e.exchanges,
+              }),
             },
     };
   },

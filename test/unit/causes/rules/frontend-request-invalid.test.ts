@@ -261,7 +261,7 @@ describe('rule frontend-request-invalid: a lower-case method against the methods
     [
       'allow_methods=["*"],',
       /allow_methods \["\*"\] stands for PATCH, never 'patch'/,
-      /^In the frontend's fetch\(\)[^]*method: 'PATCH'\.[^]*spelling no other client uses\.$/,
+      /^In the frontend's fetch\(\)[\s\S]*method: 'PATCH'\.[\s\S]*spelling no other client uses\.$/,
     ],
     [
       'allow_methods=["GET", "POST"],',
@@ -275,7 +275,7 @@ describe('rule frontend-request-invalid: a lower-case method against the methods
     expect(findings[0]?.fix?.summary).toMatch(fix);
     expect(findings[0]?.fix?.patch).toBeUndefined();
     expect(findings[0]?.fix?.snippet).toMatch(
-      /method: 'PATCH'[^]*'Content-Type': 'application\/json'[^]*body,/,
+      /method: 'PATCH'[\s\S]*'Content-Type': 'application\/json'[\s\S]*body,/,
     );
   });
 
