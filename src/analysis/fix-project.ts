@@ -14,12 +14,13 @@ import type { ScanReport } from '../core/report.js';
 import { appForUrl } from '../evidence/offline.js';
 import { EditDoesNotApply, unifiedDiff } from '../fix/edits.js';
 import { decodeSource, encodeChange, type SourceFile, writeSourceAtomically } from '../fix/file-text.js';
-import { edited, inside, singleFile } from '../fix/patches.js';
-import type { BrowserName } from '../model/types.js';
+import { edited, inside, singleFile, type WriteResult } from '../fix/patches.js';
+import type { BrowserName, CredentialsMode, HeaderList } from '../model/types.js';
 import { readProject } from '../project/read-project.js';
 import type { Project } from '../project/types.js';
 import { configsForUrl } from '../proxy/registry.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
+import type { PythonApp } from '../python/types.js';
 import {
   comparePolicies,
   type Policy,
@@ -288,4 +289,57 @@ export async function fixProject(
     );
   }
   return report;
+}
+
+/** A URL that the server model routes to `app` (a route of it that takes `method`, if it has one). */
+export function urlForApp(project: Project, app: PythonApp, method: string): string | undefined {
+  const key = (a: PythonApp | undefined) => a && `${a.source.file}:${a.source.line}`;
+  const literal = app.routes.filter((r) => !r.path.includes('{'));
+  const paths = [
+    ...literal.filter((r) => r.methods.includes(method.toUpperCase())).map((r) => r.path),
+    ...literal.map((r) => r.path),
+    '/',
+  ];
+  return paths
+    .map((p) => `http://localhost:8000${p.startsWith('/') ? p : `/${p}`}`)
+    .find((url) => key(appForUrl(project, url)) === key(app));
+}
+
+/**
+ * `scan --write` with the frontend's origins: for each app, the fixes `fix` proves for the request the
+ * frontend makes (at a route of that app), written as `fix --write` writes them.
+ */
+export async function writeProvenFixes(
+  project: Project,
+  options: {
+    origins: string[];
+    request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
+  },
+): Promise<WriteResult> {
+  const result: WriteResult = { written: [], applied: [], skipped: [] };
+  const method = options.request?.method ?? 'GET';
+  for (const app of project.apps) {
+    const url = urlForApp(project, app, method);
+    if (!url) continue;
+    const report = await fixProject(project.root, {
+      request: {
+        url,
+        method,
+        headers: options.request?.headers ?? [],
+        credentials: options.request?.credentials ?? 'same-origin',
+      },
+      origins: options.origins,
+      browsers: ['chrome', 'firefox'],
+      write: true,
+    });
+    const at = (t: FixTarget) => `${t.code} at ${t.locations[0]?.file}:${t.locations[0]?.line}`;
+    for (const file of report.written ?? []) if (!result.written.includes(file)) result.written.push(file);
+    result.applied.push(...report.patches.map(at));
+    result.skipped.push(
+      ...report.withoutPatch
+        .filter((w) => w.proof || /does not apply|spans/.test(w.reason))
+        .map((w) => `${at(w)} (${w.reason})`),
+    );
+  }
+  return result;
 }

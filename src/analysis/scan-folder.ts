@@ -49,6 +49,17 @@ export async function scanFolder(
   let firstRound = options.write ? editsOf(report.findings) : undefined;
   await attachPatches(project.root, report.findings);
   if (!options.write) return { report };
+  // With the frontend's origins, only patches proven by the server and browser models are written.
+  if (options.origins.length > 0) {
+    const { writeProvenFixes } = await import('./fix-project.js');
+    return {
+      report,
+      written: await writeProvenFixes(project, {
+        origins: options.origins,
+        ...(options.request && { request: options.request }),
+      }),
+    };
+  }
   const written = await writeFixes(project.root, async () => {
     const planned = firstRound;
     firstRound = undefined;
