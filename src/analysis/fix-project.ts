@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Finding } from '../core/causes.js';
+import { NoAppToModelError } from '../core/errors.js';
 import type { FixReport, FixTarget, OfferedPatch, RequestVerdict, WithoutPatch } from '../core/fix-report.js';
 import type { PageFetch } from '../core/page.js';
 import type { ScanReport } from '../core/report.js';
@@ -160,6 +161,10 @@ export async function proveProjectFixes(
   const read = () => readProject(root, { overlay: copy.overlay });
   const first = await read();
   const url = options.request.url;
+  if (!appForUrl(first, url))
+    throw new NoAppToModelError(
+      `no FastAPI or Starlette app found in ${first.root}: point fix at the backend folder`,
+    );
   const method = proofMethod(first, url, browsers);
   const probes = policyProbes(first, pages);
   const startPolicy = await predictPolicy(first, probes, browsers);
@@ -228,7 +233,7 @@ export async function proveProjectFixes(
       ...targetOf(f),
       reason: f.fix?.edits?.length
         ? 'not tried: too many changes in one run; run fix again'
-        : 'no patch: this change is not one a tool can write safely; make it as the summary says',
+        : 'no patch: this finding comes without a mechanical change; make it as the summary says',
       ...(f.fix?.snippet && { snippet: f.fix.snippet }),
     });
   }
@@ -264,7 +269,7 @@ export async function proveProjectFixes(
     patches,
     withoutPatch,
     files: await copy.diffs(),
-    notes: appForUrl(first, url) ? [] : [`no FastAPI or Starlette app found in ${first.root}`],
+    notes: [],
   };
   return { report, copy };
 }

@@ -181,7 +181,7 @@ Examples:
   cors-doctor fix ./backend --origin http://localhost:3000 -X PUT -H 'Authorization: Bearer t' --credentials include
   cors-doctor fix ./backend --origin http://localhost:3000 --url http://localhost:8000/items --write
 
-Exit status: 0 nothing left to fix (or every fix written), 1 a problem without a proven patch, 2 bad usage.`,
+Exit status: 0 the request is allowed and nothing is left to fix, 1 otherwise, 2 bad usage, 3 no app to fix.`,
     )
     .action(async (dir, options) => {
       const { runFix } = await import('./commands/fix.js');

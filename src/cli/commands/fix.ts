@@ -1,7 +1,7 @@
 import { check } from '../../analysis/check.js';
 import { fixProject } from '../../analysis/fix-project.js';
 import { assertFolder } from '../../analysis/scan-folder.js';
-import { BadInputError } from '../../core/errors.js';
+import { BadInputError, NoAppToModelError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit.js';
 import type { FixReport, RequestVerdict } from '../../core/fix-report.js';
 import { buildPageFetch } from '../../core/page.js';
@@ -85,6 +85,7 @@ export async function runFix(dir: string, options: FixCommandOptions, style: Sty
     report = await fixProject(dir, { request, origins, browsers: BROWSERS, write: options.write === true });
   } catch (error) {
     if (error instanceof WriteRefused) throw new BadInputError(`fix --write: ${error.message}`);
+    if (error instanceof NoAppToModelError) throw new BadInputError(error.message, EXIT.unreachable);
     throw error;
   }
   if (options.url === undefined)
