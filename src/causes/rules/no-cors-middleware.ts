@@ -79,10 +79,18 @@ function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): 
   const mountedWithCors = app.mounts.filter((m) =>
     project.apps.some((a) => a.variable === m.target && corsEntries(a).length > 0),
   );
+  const edits = addCorsMiddleware(
+    app,
+    origins,
+    request?.credentials === 'include' || app.routes.some((r) => r.readsCookies.length > 0),
+  );
+  // The fix is written after the last middleware registration (or the app's creation): that line first.
+  const after = edits[0]?.kind === 'insert-after' ? edits[0].statement.line : app.source.line;
   return [
     {
       file: app.source.file,
-      line: app.source.line,
+      line: after,
+      ...(after !== app.source.line && { related: [{ file: app.source.file, line: app.source.line }] }),
       message:
         mountedWithCors.length > 0
           ? `This app has ${app.routes.length} route(s) but no CORSMiddleware; only the mounted app at ${mountedWithCors.map((m) => m.path).join(', ')} has one, so these routes (and the redirect to the mount) send no CORS headers.`
@@ -90,11 +98,7 @@ function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): 
       fix: {
         summary:
           'Add CORSMiddleware with the frontend origins: app.add_middleware(CORSMiddleware, allow_origins=[...], ...), after every other add_middleware call.',
-        edits: addCorsMiddleware(
-          app,
-          origins,
-          request?.credentials === 'include' || app.routes.some((r) => r.readsCookies.length > 0),
-        ),
+        edits,
       },
     },
   ];
