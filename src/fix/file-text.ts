@@ -9,7 +9,7 @@ import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffLines } from 'diff';
 
-export type SourceEncoding = 'utf8' | 'latin1';
+export type SourceEncoding = 'utf8' | 'latin1' | 'utf16le' | 'utf16be';
 
 export interface SourceFile {
   /** The bytes as read. */
@@ -17,7 +17,8 @@ export interface SourceFile {
   /** The text edits work on: decoded, without a BOM, line endings as `\n`. */
   text: string;
   encoding: SourceEncoding;
-  bom: boolean;
+  /** The byte order mark the file starts with (UTF-8's or UTF-16's), kept as it was. */
+  bom: Buffer;
   /** The line ending new lines get: the file's own (`\r\n` when most of its lines end so). */
   eol: '\n' | '\r\n';
 }
@@ -26,19 +27,41 @@ export interface SourceFile {
 export class WriteRefused extends Error {}
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const UTF16LE_BOM = Buffer.from([0xff, 0xfe]);
+const UTF16BE_BOM = Buffer.from([0xfe, 0xff]);
 
-/** A file's text: UTF-8 when the bytes are valid UTF-8, else Latin-1 (each byte one character). */
-export function decodeSource(bytes: Buffer): SourceFile {
-  const bom = bytes.subarray(0, 3).equals(UTF8_BOM);
-  const body = bom ? bytes.subarray(3) : bytes;
-  let encoding: SourceEncoding = 'utf8';
-  let decoded: string;
-  try {
-    decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
-  } catch {
-    encoding = 'latin1';
-    decoded = body.toString('latin1');
+/** Swaps the bytes of each UTF-16 code unit (big-endian <-> little-endian). */
+const swapped = (bytes: Buffer): Buffer => Buffer.from(bytes).swap16();
+
+function decodeBody(bytes: Buffer): { bom: Buffer; encoding: SourceEncoding; decoded: string } {
+  for (const [bom, encoding] of [
+    [UTF8_BOM, 'utf8'],
+    [UTF16LE_BOM, 'utf16le'],
+    [UTF16BE_BOM, 'utf16be'],
+  ] as const) {
+    const body = bytes.subarray(bom.length);
+    if (!bytes.subarray(0, bom.length).equals(bom) || (encoding !== 'utf8' && body.length % 2 !== 0))
+      continue;
+    const decoded =
+      encoding === 'utf8'
+        ? body.toString('utf8')
+        : (encoding === 'utf16le' ? body : swapped(body)).toString('utf16le');
+    return { bom, encoding, decoded };
   }
+  try {
+    const decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return { bom: Buffer.alloc(0), encoding: 'utf8', decoded };
+  } catch {
+    return { bom: Buffer.alloc(0), encoding: 'latin1', decoded: bytes.toString('latin1') };
+  }
+}
+
+/**
+ * A file's text: UTF-16 or UTF-8 when a byte order mark says so, UTF-8 when the bytes are valid UTF-8,
+ * else Latin-1 (each byte one character).
+ */
+export function decodeSource(bytes: Buffer): SourceFile {
+  const { bom, encoding, decoded } = decodeBody(bytes);
   const crlf = decoded.split('\r\n').length - 1;
   const lf = decoded.split('\n').length - 1;
   return {
@@ -52,13 +75,21 @@ export function decodeSource(bytes: Buffer): SourceFile {
 
 /** The raw lines of the file (each with its own line ending), the BOM left out. */
 function rawLines(file: SourceFile): Buffer[] {
-  const body = file.bom ? file.bytes.subarray(3) : file.bytes;
+  const body = file.bytes.subarray(file.bom.length);
+  // A line ends at the code unit of `\n`: one byte, or two in UTF-16.
+  const unit = file.encoding === 'utf16le' || file.encoding === 'utf16be' ? 2 : 1;
+  const isNewline = (i: number) =>
+    unit === 1
+      ? body[i] === 0x0a
+      : file.encoding === 'utf16le'
+        ? body[i] === 0x0a && body[i + 1] === 0
+        : body[i] === 0 && body[i + 1] === 0x0a;
   const lines: Buffer[] = [];
   let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] === 0x0a) {
-      lines.push(body.subarray(start, i + 1));
-      start = i + 1;
+  for (let i = 0; i + unit <= body.length; i += unit) {
+    if (isNewline(i)) {
+      lines.push(body.subarray(start, i + unit));
+      start = i + unit;
     }
   }
   if (start < body.length) lines.push(body.subarray(start));
@@ -71,6 +102,7 @@ function encode(file: SourceFile, text: string): Buffer {
   if (file.encoding === 'latin1' && [...withEol].some((c) => (c.codePointAt(0) ?? 0) > 0xff)) {
     throw new WriteRefused('the change holds characters that the file’s Latin-1 encoding cannot write');
   }
+  if (file.encoding === 'utf16be') return swapped(Buffer.from(withEol, 'utf16le'));
   return Buffer.from(withEol, file.encoding);
 }
 
@@ -80,7 +112,7 @@ function encode(file: SourceFile, text: string): Buffer {
  */
 export function encodeChange(file: SourceFile, after: string): Buffer {
   const original = rawLines(file);
-  const parts: Buffer[] = file.bom ? [UTF8_BOM] : [];
+  const parts: Buffer[] = [file.bom];
   let line = 0;
   for (const change of diffLines(file.text, after)) {
     const count = change.count ?? 0;

@@ -14,21 +14,31 @@ const SOURCE = 'app = FastAPI()  # café\nallow_origins=["http://localhost:3000/
 /** A change on line 2 only: every other line must keep its bytes. */
 const change = (text: string) => text.replace('localhost:3000/', 'localhost:3000');
 
+const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
 describe('encodeChange keeps the bytes of the lines it does not change', () => {
   it.each([
-    ['UTF-8', Buffer.from(SOURCE, 'utf8')],
-    ['Latin-1', Buffer.from(SOURCE, 'latin1')],
-    ['CRLF line endings', Buffer.from(SOURCE.replaceAll('\n', '\r\n'), 'utf8')],
-    ['a UTF-8 BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SOURCE, 'utf8')])],
-    ['Latin-1 with CRLF', Buffer.from(SOURCE.replaceAll('\n', '\r\n'), 'latin1')],
-    ['no newline at the end', Buffer.from(SOURCE.trimEnd(), 'utf8')],
-  ])('%s', (_name, bytes) => {
+    ['UTF-8', (t: string) => Buffer.from(t, 'utf8')],
+    ['Latin-1', (t: string) => Buffer.from(t, 'latin1')],
+    ['CRLF line endings', (t: string) => Buffer.from(crlf(t), 'utf8')],
+    ['a UTF-8 BOM', (t: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')])],
+    ['Latin-1 with CRLF', (t: string) => Buffer.from(crlf(t), 'latin1')],
+    ['no newline at the end', (t: string) => Buffer.from(t.trimEnd(), 'utf8')],
+    [
+      'UTF-16 LE with its BOM',
+      (t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]),
+    ],
+    [
+      'UTF-16 BE with its BOM, CRLF',
+      (t: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(crlf(t))]),
+    ],
+  ])('%s', (_name, encode) => {
+    const bytes = encode(SOURCE);
     const file = decodeSource(bytes);
     expect(file.text).toContain('café');
-    const written = encodeChange(file, change(file.text));
-    // Exactly the one changed character is gone: every other byte is where it was.
-    const slash = bytes.indexOf('3000/');
-    expect(written).toEqual(Buffer.concat([bytes.subarray(0, slash + 4), bytes.subarray(slash + 5)]));
+    // The file as its own editor would have written the change: every other byte is where it was.
+    expect(encodeChange(file, change(file.text))).toEqual(encode(change(SOURCE)));
   });
 
   it('writes an added line with the file’s own line ending and encoding', () => {
