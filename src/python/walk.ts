@@ -148,6 +148,10 @@ export function readSmallFile(
     }
     if (off > MAX_FILE_BYTES) return { ok: false, reason: 'large' };
     const data = scratch.subarray(0, off);
+    // A UTF-16 text file (a byte order mark first, as Windows editors and PowerShell write them) is read
+    // as the UTF-8 it stands for; any other NUL byte means a binary file.
+    const utf16 = utf16Text(data);
+    if (utf16 !== undefined) return { ok: true, buf: Buffer.from(utf16, 'utf8') };
     if (data.indexOf(0) !== -1) return { ok: false, reason: 'binary' };
     return { ok: true, buf: data };
   } catch {
@@ -155,6 +159,14 @@ export function readSmallFile(
   } finally {
     closeSync(fd);
   }
+}
+
+/** The text of UTF-16 bytes that start with a byte order mark, else undefined. */
+function utf16Text(data: Buffer): string | undefined {
+  if (data.length < 2 || data.length % 2 !== 0) return undefined;
+  if (data[0] === 0xff && data[1] === 0xfe) return data.subarray(2).toString('utf16le');
+  if (data[0] === 0xfe && data[1] === 0xff) return Buffer.from(data.subarray(2)).swap16().toString('utf16le');
+  return undefined;
 }
 
 /** Lenient UTF-8 decoding (invalid sequences become U+FFFD); a BOM is dropped. */

@@ -97,9 +97,11 @@ export async function runFix(dir: string, options: FixCommandOptions, style: Sty
     report.live = {
       before: liveBefore,
       after,
-      ...(sameVerdicts(liveBefore, after) && {
-        note: 'the live server answers as before: restart it (or run uvicorn with --reload) and run cors-doctor check again',
-      }),
+      ...(after.every((v) => v.causes.includes('server-unreachable'))
+        ? { note: `nothing answered at ${options.url}: start the server and run cors-doctor check there` }
+        : sameVerdicts(liveBefore, after) && {
+            note: 'the live server answers as before: restart it (or run uvicorn with --reload) and run cors-doctor check again',
+          }),
     };
   }
   report.request.headers = maskHeaders(report.request.headers) as Array<[string, string]>;
