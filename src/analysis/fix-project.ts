@@ -318,14 +318,16 @@ export async function writeProvenFixes(
   project: Project,
   options: {
     origins: string[];
-    request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode };
+    request?: { method?: string; headers: HeaderList; credentials?: CredentialsMode; url?: string };
   },
 ): Promise<WriteResult> {
   const result: WriteResult = { written: [], applied: [], skipped: [] };
   const method = options.request?.method ?? 'GET';
-  for (const app of project.apps) {
-    const url = urlForApp(project, app, method);
-    if (!url) continue;
+  // The request's URL when it is known; else a route of each app.
+  const urls = options.request?.url
+    ? [options.request.url]
+    : project.apps.flatMap((app) => urlForApp(project, app, method) ?? []);
+  for (const url of urls) {
     const report = await fixProject(project.root, {
       request: {
         url,

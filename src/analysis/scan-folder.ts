@@ -3,9 +3,9 @@
  * fixes one at a time, each on a fresh scan of the files as they are then.
  */
 import { stat } from 'node:fs/promises';
-import { ProjectUnreadableError } from '../core/errors.js';
+import { BadInputError, ProjectUnreadableError } from '../core/errors.js';
 import type { ScanReport } from '../core/report.js';
-import { attachPatches, editsOf, type WriteResult, writeFixes } from '../fix/patches.js';
+import { attachPatches, type WriteResult } from '../fix/patches.js';
 import { readProject } from '../project/read-project.js';
 import { type ScanOptions, scanProject } from './scan.js';
 
@@ -37,6 +37,11 @@ export async function scanFolder(
   options: ScanFolderOptions,
 ): Promise<{ report: ScanReport; written?: WriteResult }> {
   await assertFolder(dir);
+  if (options.write && options.origins.length === 0) {
+    throw new BadInputError(
+      'scan --write writes only fixes proven for the frontend’s origins: give them with --origin ORIGIN (repeatable)',
+    );
+  }
   const scanOptions: ScanOptions = {
     origins: options.origins,
     ...(options.request && { request: options.request }),
@@ -45,25 +50,15 @@ export async function scanFolder(
     ...(options.onProgress && { onProgress: options.onProgress }),
   });
   const report = scanProject(project, scanOptions);
-  // The first round of --write works on this scan; attachPatches removes the edits from the report.
-  let firstRound = options.write ? editsOf(report.findings) : undefined;
   await attachPatches(project.root, report.findings);
   if (!options.write) return { report };
-  // With the frontend's origins, only patches proven by the server and browser models are written.
-  if (options.origins.length > 0) {
-    const { writeProvenFixes } = await import('./fix-project.js');
-    return {
-      report,
-      written: await writeProvenFixes(project, {
-        origins: options.origins,
-        ...(options.request && { request: options.request }),
-      }),
-    };
-  }
-  const written = await writeFixes(project.root, async () => {
-    const planned = firstRound;
-    firstRound = undefined;
-    return planned ?? editsOf(scanProject(await readProject(project.root), scanOptions).findings);
-  });
-  return { report, written };
+  // Only patches proven by the server and browser models for the frontend's origins are written.
+  const { writeProvenFixes } = await import('./fix-project.js');
+  return {
+    report,
+    written: await writeProvenFixes(project, {
+      origins: options.origins,
+      ...(options.request && { request: options.request }),
+    }),
+  };
 }

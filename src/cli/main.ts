@@ -48,7 +48,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for code scanning)', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
-    .option('--write', "apply the findings' patches to the project's files (nothing is changed without it)")
+    .option('--write', 'write the patches proven for the --origin values (nothing is changed without it)')
     .addHelpText(
       'after',
       `

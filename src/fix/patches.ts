@@ -1,14 +1,13 @@
 /**
- * Turns the findings' edits into unified diffs against the files on disk, and (only when asked)
- * writes the fixed files. The I/O edge of `src/fix`. A fix is offered or written only when the
- * changed file still parses as Python, and never outside the project (symlinks included).
+ * Turns the findings' edits into unified diffs against the files on disk (`fix` proves and writes them:
+ * src/analysis/fix-project.ts). A change is offered only when the changed file still parses as Python, and
+ * never outside the project (symlinks included).
  */
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, SourceEdit } from '../core/causes.js';
 import { getPythonParser } from '../python/parser.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from './edits.js';
-import { decodeSource, encodeChange, WriteRefused, writeSourceAtomically } from './file-text.js';
 
 export const fileOf = (edit: SourceEdit): string =>
   edit.kind === 'replace-text'
@@ -47,13 +46,6 @@ export function singleFile(edits: SourceEdit[]): string | undefined {
   return files.length === 1 ? files[0] : undefined;
 }
 
-/** The findings that come with edits, and those edits (the findings are not changed). */
-export function editsOf(findings: Finding[]): Map<Finding, SourceEdit[]> {
-  const out = new Map<Finding, SourceEdit[]>();
-  for (const f of findings) if (f.fix?.edits && f.fix.edits.length > 0) out.set(f, f.fix.edits);
-  return out;
-}
-
 /**
  * Sets `fix.patch` on every finding whose edits apply to the current files and leave them valid
  * Python, and removes the internal `fix.edits` from each finding (what stays is the JSON contract).
@@ -85,48 +77,4 @@ export interface WriteResult {
   applied: string[];
   /** Fixes that could not be applied, with why. */
   skipped: string[];
-}
-
-/** At most this many rounds of fix, then scan again. */
-const MAX_ROUNDS = 25;
-
-/**
- * Applies fixes one at a time: `plan` scans the project as it is now and returns the findings with
- * their edits; the first fix not yet tried is applied and written, and the project is scanned again
- * (so every edit works on current line numbers). Stops when no untried fix is left.
- */
-export async function writeFixes(
-  root: string,
-  plan: () => Promise<Map<Finding, SourceEdit[]>>,
-): Promise<WriteResult> {
-  const written = new Set<string>();
-  const applied: string[] = [];
-  const skipped: string[] = [];
-  const tried = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const next = [...(await plan())].find(([f]) => !tried.has(`${f.code}: ${f.message}`));
-    if (!next) break;
-    const [finding, edits] = next;
-    tried.add(`${finding.code}: ${finding.message}`);
-    const label = `${finding.code} at ${finding.file}:${finding.line}`;
-    const file = singleFile(edits);
-    if (!file) {
-      skipped.push(`${label} (its change spans several files)`);
-      continue;
-    }
-    try {
-      const real = await inside(root, file);
-      const source = decodeSource(await readFile(real));
-      const after = await edited(file, source.text, edits);
-      if (after === source.text) continue;
-      // Only the changed lines are written anew: the file keeps its encoding, line endings and BOM.
-      await writeSourceAtomically(real, source.bytes, encodeChange(source, after));
-      written.add(file);
-      applied.push(label);
-    } catch (error) {
-      if (!(error instanceof EditDoesNotApply) && !(error instanceof WriteRefused)) throw error;
-      skipped.push(`${label} (${error.message})`);
-    }
-  }
-  return { written: [...written], applied, skipped };
 }
