@@ -5,7 +5,7 @@ import { EXIT, type ExitStatus } from '../core/exit.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
 import type { BrowserName, BrowserVerdict, HeaderList, Outcome, Stage } from '../model/types.js';
-import { maskHeaders, maskValue } from '../report/mask.js';
+import { maskSecrets } from '../report/mask.js';
 
 /** What one real browser did with the page's fetch(). */
 export interface RealRun {
@@ -169,16 +169,7 @@ export function verifyExitStatus(report: VerifyReport): ExitStatus {
 export const allAgree = (report: VerifyReport): boolean =>
   Object.values(report.browsers).every((b) => b.agrees);
 
-/** Authorization, API keys and cookies masked unless asked not to. */
+/** Secrets (Authorization, cookies, tokens in headers, URLs and bodies) masked unless asked not to. */
 export function maskVerifyReport(report: VerifyReport, showSecrets: boolean): VerifyReport {
-  if (showSecrets) return report;
-  const { cookie, ...request } = report.request;
-  return {
-    ...report,
-    request: {
-      ...request,
-      headers: maskHeaders(request.headers),
-      ...(cookie !== undefined && { cookie: maskValue('cookie', cookie) }),
-    },
-  };
+  return showSecrets ? report : maskSecrets(report);
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { CorsDoctorError } from '../core/errors.js';
 import { EXIT } from '../core/exit.js';
 import { packageVersion } from '../package-root.js';
+import { maskText, secretsInArguments } from '../report/mask.js';
 import { makeStyle } from '../report/style.js';
 
 const EXIT_STATUS_HELP = `
@@ -71,6 +72,7 @@ Exit status: 0 no error-level finding, 1 some, 2 bad usage.`,
       'Predict what Chrome, Firefox and the Fetch standard do with a cross-origin fetch() and the server answers, with no network involved.',
     )
     .argument('[file]', 'a JSON scenario or an array of scenarios; - reads standard input', '-')
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .option('--format <format>', 'text or json', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
@@ -126,7 +128,7 @@ ${EXIT_STATUS_HELP}`,
       '--offline',
       'no server needed: answer every request from the server model of --project (FastAPI/Starlette source)',
     )
-    .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .option('--format <format>', 'text, json or sarif (the causes, at their places in the source)', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
@@ -171,6 +173,7 @@ ${EXIT_STATUS_HELP}`,
     )
     .option('--timeout <ms>', 'give up on a live request after this many milliseconds', '10000')
     .option('--write', 'apply the proven patches to the files (nothing is changed without it)')
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .option('--format <format>', 'text or json', 'text')
     .option('--json', 'the same as --format json')
     .addHelpText(
@@ -208,6 +211,7 @@ Exit status: 0 the request is allowed and nothing is left to fix, 1 otherwise, 2
     .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
     .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
     .option('--out <file>', 'write the module to this file (default: standard output)')
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .addHelpText(
       'after',
       `
@@ -242,7 +246,7 @@ Exit status: 0 written, 2 bad usage, 3 no app to test.`,
     .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
     .option('--browser <browser>', 'chrome, firefox or all', 'all')
     .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
-    .option('--show-secrets', 'print Authorization, cookies and API keys instead of masking them')
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .option('--format <format>', 'text or json', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
@@ -276,6 +280,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
+    // No message prints a secret of the command line (unless --show-secrets).
+    if (error instanceof Error && !argv.includes('--show-secrets'))
+      error.message = maskText(error.message, secretsInArguments(argv));
     if (error instanceof CommanderError) {
       if (
         error.code === 'commander.helpDisplayed' ||

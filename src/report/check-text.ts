@@ -1,6 +1,7 @@
 import type { Exchange } from '../core/exchange.js';
 import type { CheckReport } from '../core/report.js';
 import { curlCommand } from './curl.js';
+import { carriesMask, MASKED_CURL_NOTE } from './mask.js';
 import { patchLines } from './scan-text.js';
 import { BROWSER_LABELS } from './simulate-text.js';
 import type { Style } from './style.js';
@@ -111,8 +112,10 @@ export function renderCheck(report: CheckReport, style: Style): string {
   }
   const reproducible = report.exchanges.filter((x) => x.kind !== 'diagnostic');
   if (reproducible.length > 0) {
+    const commands = reproducible.map((x) => curlCommand(x.request));
     out.push('', style.bold('Reproduce with curl:'));
-    for (const x of reproducible) out.push(`  ${curlCommand(x.request)}`);
+    if (commands.some(carriesMask)) out.push(style.dim(`  (${MASKED_CURL_NOTE})`));
+    for (const command of commands) out.push(`  ${command}`);
   }
   return out.join('\n');
 }

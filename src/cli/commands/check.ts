@@ -74,6 +74,6 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   );
   const status = checkExitStatus(report);
   if (report.causes.some((c) => c.code === 'server-unreachable') && forPeople)
-    process.stderr.write(`cors-doctor: ${report.causes[0]?.summary}\n`);
+    process.stderr.write(`cors-doctor: ${shown.causes[0]?.summary}\n`);
   return status;
 }

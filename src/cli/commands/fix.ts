@@ -9,7 +9,7 @@ import { parseOrigin, parseTimeout } from '../../core/request-input.js';
 import { WriteRefused } from '../../fix/file-text.js';
 import type { BrowserName } from '../../model/types.js';
 import { packageVersion } from '../../package-root.js';
-import { maskHeaders } from '../../report/mask.js';
+import { maskSecrets } from '../../report/mask.js';
 import { parseFormat, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
 
@@ -26,6 +26,7 @@ export interface FixCommandOptions {
   write?: boolean;
   format?: string;
   json?: boolean;
+  showSecrets?: boolean;
 }
 
 /** The URL proven when none is given: the app's root path (CORS answers every path the same way). */
@@ -104,9 +105,9 @@ export async function runFix(dir: string, options: FixCommandOptions, style: Sty
           }),
     };
   }
-  report.request.headers = maskHeaders(report.request.headers) as Array<[string, string]>;
+  const shown = options.showSecrets ? report : maskSecrets(report);
   process.stdout.write(
-    `${render(format, { command: 'fix', report }, { style, version: packageVersion() })}\n`,
+    `${render(format, { command: 'fix', report: shown }, { style, version: packageVersion() })}\n`,
   );
   // 0 only when the project as it now is on disk lets the request through and no error is left.
   const now = report.written ? report.after : report.before;

@@ -12,6 +12,7 @@ import { moduleNotes, testModule } from '../../gen-tests/module.js';
 import { proxyInFront, routeServes, type ServedApp, servedApp } from '../../gen-tests/served-app.js';
 import { readProject } from '../../project/read-project.js';
 import type { Project } from '../../project/types.js';
+import { maskSecrets, maskText } from '../../report/mask.js';
 import type { Style } from '../../report/style.js';
 
 export interface GenTestsOptions {
@@ -24,6 +25,7 @@ export interface GenTestsOptions {
   credentials: string;
   cookie?: string;
   out?: string;
+  showSecrets?: boolean;
 }
 
 /** What `check --project --offline` predicts for the request as it reaches the app (no proxy in front). */
@@ -133,8 +135,17 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
       style.dim('note: --cookie is sent only with --credentials include (as the browser does)\n'),
     );
   }
+  // The module sends the request as given; what is said about it on stderr has its secrets masked.
+  const said = (line: string) => (options.showSecrets ? line : maskText(line));
   for (const note of moduleNotes({ page, served, ...(proxy && { proxy }), ...(noRoute && { noRoute }) })) {
-    process.stderr.write(style.dim(`note: ${note}\n`));
+    process.stderr.write(style.dim(`note: ${said(note)}\n`));
+  }
+  if (JSON.stringify(maskSecrets(page)) !== JSON.stringify(page)) {
+    process.stderr.write(
+      style.dim(
+        'note: the module carries the secrets of the request as given (the requests it sends need them): keep it as private as they are\n',
+      ),
+    );
   }
   if (out === undefined) {
     process.stdout.write(text);
@@ -142,7 +153,7 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
   }
   writeModule(out, text, options.out as string);
   process.stderr.write(
-    `wrote ${options.out}: the browser's checks on ${page.method} ${page.url} against ${served.module}:${served.attribute}; run ${fromRoot && !fromRoot.startsWith('..') ? `python3 -m pytest -q ${fromRoot} in ${options.project}` : `python3 -m pytest -q ${options.out}`}\n`,
+    `wrote ${options.out}: the browser's checks on ${page.method} ${said(page.url)} against ${served.module}:${served.attribute}; run ${fromRoot && !fromRoot.startsWith('..') ? `python3 -m pytest -q ${fromRoot} in ${options.project}` : `python3 -m pytest -q ${options.out}`}\n`,
   );
   return EXIT.ok;
 }

@@ -68,7 +68,7 @@ export async function runVerify(rawUrl: string, options: VerifyOptions, style: S
   const shown = maskVerifyReport(report, options.showSecrets === true);
   process.stdout.write(`${forPeople ? renderVerify(shown, style) : JSON.stringify(shown, null, 2)}\n`);
   const status = verifyExitStatus(report);
-  const unreachable = report.causes.find((c) => c.code === 'server-unreachable');
+  const unreachable = shown.causes.find((c) => c.code === 'server-unreachable');
   if (unreachable && forPeople) process.stderr.write(`cors-doctor: ${unreachable.summary}\n`);
   return status;
 }

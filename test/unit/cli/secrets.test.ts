@@ -54,7 +54,7 @@ describe('secrets never reach the output unless asked', () => {
     expect(stdout).not.toContain(TOKEN);
     expect(stdout).not.toContain('s3cr3t-cookie');
     expect(stdout).not.toContain('rotated-secret');
-    expect(stdout).toContain('Bearer ****');
+    expect(stdout).toContain('Bearer ***');
   });
   it('--show-secrets prints them', async () => {
     const { stdout } = await runCli([...args(), '--json', '--show-secrets']);
