@@ -1,6 +1,8 @@
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analysis/analyze.js';
+import { buildVerifyReport, maskVerifyReport } from '../../../src/browsers/verify-report.js';
+import { renderVerify } from '../../../src/browsers/verify-text.js';
 import type { Exchange } from '../../../src/core/exchange.js';
 import type { PageFetch } from '../../../src/core/page.js';
 import type { CheckReport } from '../../../src/core/report.js';
@@ -412,5 +414,53 @@ describe('error messages and notes', () => {
     expect(maskText("Access to fetch at 'https://u:p4ss@h.test/a?sig=x9&q=1' from origin 'null'")).toBe(
       `Access to fetch at 'https://u:${MASK}@h.test/a?sig=${MASK}&q=1' from origin 'null'`,
     );
+  });
+});
+
+describe('verify: the request, the cookie jar and what the real browsers printed', () => {
+  const token = 'qt_Wd58Lr2Hx';
+  const bearer = 'tk_Pn93Ek7Vs';
+  const cookie = 'ck_Ga26Yo4Mc';
+  const url = `https://api.example.com/v1/me?access_token=${token}`;
+  const report = checkReport({
+    page: { url, cookie: `sid=${cookie}` },
+    request: [['Authorization', `Bearer ${bearer}`]],
+    preflight: { status: 401 },
+  });
+  const blocked = `Access to fetch at '${url}' from origin '${ORIGIN}' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.`;
+  const page: PageFetch = {
+    url,
+    origin: ORIGIN,
+    method: 'PUT',
+    headers: [['Authorization', `Bearer ${bearer}`]],
+    credentials: 'include',
+    cookie: `sid=${cookie}`,
+  };
+  const verify = buildVerifyReport(
+    page,
+    report,
+    {
+      chrome: {
+        executable: '/usr/bin/chromium',
+        version: '156.0',
+        outcome: 'blocked',
+        errorText: 'TypeError: Failed to fetch',
+        messages: [blocked],
+        warnings: [],
+        otherConsole: [`Failed to load resource: net::ERR_FAILED ${url}`],
+        ms: 900,
+      },
+    },
+    {},
+  );
+
+  it('text and JSON carry none of them; --show-secrets prints them', () => {
+    const masked = maskVerifyReport(verify, false);
+    const printed = `${renderVerify(masked, plain)}\n${JSON.stringify(masked)}`;
+    for (const secret of [token, bearer, cookie]) expect(leaked(printed, secret), secret).toBeUndefined();
+    expect(printed).toContain(`Authorization: Bearer ${MASK}`);
+    expect(printed).toContain(`sid=${MASK}`);
+    const shown = JSON.stringify(maskVerifyReport(verify, true));
+    for (const secret of [token, bearer, cookie]) expect(shown).toContain(secret);
   });
 });
