@@ -1,8 +1,9 @@
 // What the page does: the fetch() a check replays, built and validated from what the user typed.
 import { hasHeader } from '../model/header-list.js';
+import { isForbiddenRequestHeader } from '../model/safelist.js';
 import type { BrowserName, CredentialsMode, HeaderList, Scenario } from '../model/types.js';
 import { BadInputError } from './errors.js';
-import { collectHeaders, parseOrigin, parseRequestUrl } from './request-input.js';
+import { collectHeaders, parseMethod, parseOrigin, parseRequestUrl } from './request-input.js';
 
 /** What the page does: the input of `check`. */
 export interface PageFetch {
@@ -62,8 +63,11 @@ export function parseBrowsers(value: string): BrowserName[] {
 }
 
 /**
- * The page's fetch() from what the user typed, checked as fetch() would check it (a body with GET, a
- * method that is no token); throws BadInputError with one line otherwise.
+ * The page's fetch() from what the user typed, checked as fetch() would check it: what fetch() throws a
+ * TypeError for (credentials in the URL, a method that is no token or is CONNECT, TRACE or TRACK, a header
+ * name or value Headers refuses, a body with GET) throws BadInputError with one line. The method is the one
+ * fetch() sends (`get` becomes `GET`). Forbidden request headers (Cookie, Host, Origin, Sec-*, ...) are kept
+ * here and dropped by the browser model, as fetch() drops them: `droppedHeadersNote` says so.
  */
 export function buildPageFetch(input: PageFetchInput): PageFetch {
   const url = parseRequestUrl(input.url);
@@ -81,13 +85,9 @@ export function buildPageFetch(input: PageFetchInput): PageFetch {
     body = input.jsonBody;
     if (!hasHeader(headers, 'Content-Type')) headers.push(['Content-Type', 'application/json']);
   }
-  const method = input.method ?? (body !== undefined ? 'POST' : 'GET');
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
-    throw new BadInputError(`not a valid HTTP method: ${JSON.stringify(method)}`);
-  if (['GET', 'HEAD'].includes(method.toUpperCase()) && body !== undefined) {
-    throw new BadInputError(
-      `fetch() cannot send a body with ${method.toUpperCase()}: use -X POST (or PUT, PATCH)`,
-    );
+  const method = parseMethod(input.method ?? (body !== undefined ? 'POST' : 'GET'));
+  if (['GET', 'HEAD'].includes(method) && body !== undefined) {
+    throw new BadInputError(`fetch() cannot send a body with ${method}: use -X POST (or PUT, PATCH)`);
   }
   const credentials = parseCredentials(input.credentials ?? 'same-origin');
   return {
@@ -99,4 +99,19 @@ export function buildPageFetch(input: PageFetchInput): PageFetch {
     ...(body !== undefined && { body }),
     ...(input.cookie !== undefined && { cookie: input.cookie }),
   };
+}
+
+/**
+ * The page's headers fetch() silently drops (forbidden request headers: Cookie, Host, Origin, Content-Length,
+ * Sec-*, Proxy-*, ...), said in one line, or undefined when it drops none. The browser sets these itself.
+ */
+export function droppedHeadersNote(page: Pick<PageFetch, 'headers'>): string | undefined {
+  const dropped = [
+    ...new Set(page.headers.filter(([n, v]) => isForbiddenRequestHeader(n, v)).map(([n]) => n)),
+  ];
+  if (dropped.length === 0) return undefined;
+  const cookie = dropped.some((n) => n.toLowerCase() === 'cookie')
+    ? ' (for cookies, use --cookie with --credentials include: the browser sends the cookies it holds)'
+    : '';
+  return `fetch() drops the forbidden request header${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')}: the browser sets ${dropped.length > 1 ? 'them' : 'it'} itself, so ${dropped.length > 1 ? 'they were' : 'it was'} not sent${cookie}.`;
 }

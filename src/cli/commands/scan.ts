@@ -1,6 +1,6 @@
 import { findingsExitStatus } from '../../core/exit.js';
 import { parseCredentials } from '../../core/page.js';
-import { collectHeaders, parseOrigin } from '../../core/request-input.js';
+import { collectHeaders, parseMethod, parseOrigin } from '../../core/request-input.js';
 import { packageVersion } from '../../package-root.js';
 import { parseFormat, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
@@ -38,14 +38,15 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
   await assertFolder(dir);
   const origins = options.origin.map(parseOrigin);
   const headers = collectHeaders(options.header);
+  const method = options.method === undefined ? undefined : parseMethod(options.method);
   const credentials = options.credentials === undefined ? undefined : parseCredentials(options.credentials);
   const progress = progressReporter(process.stderr.isTTY === true && format === 'text');
   // tree-sitter parses with WebAssembly: baseline compilation only, or V8 waits at exit for a background
   // recompile of the grammar that a one-shot run never benefits from.
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
   const request =
-    options.method || headers.length > 0 || credentials
-      ? { ...(options.method && { method: options.method }), headers, ...(credentials && { credentials }) }
+    method || headers.length > 0 || credentials
+      ? { ...(method && { method }), headers, ...(credentials && { credentials }) }
       : undefined;
   const { report, written } = await scanFolder(dir, {
     origins,
