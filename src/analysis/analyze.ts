@@ -6,9 +6,10 @@
 import { diagnose } from '../causes/index.js';
 import type { CheckEvidence } from '../causes/types.js';
 import type { Exchange } from '../core/exchange.js';
-import { type PageFetch, pageScenario } from '../core/page.js';
+import { droppedHeadersNote, type PageFetch, pageScenario } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
 import { judge } from '../model/judge.js';
+import { MAX_REDIRECTS } from '../model/redirect.js';
 import { DEFAULT_RESPONSE_ANSWER } from '../model/request.js';
 import type { BrowserName, RedirectHop, Scenario, ServerAnswer } from '../model/types.js';
 
@@ -71,6 +72,15 @@ export function analyze(page: PageFetch, exchanges: Exchange[], browsers: Browse
     );
   } else if (allowed && causes.length === 0) {
     notes.push('CORS is fine: every browser checked allows this request.');
+  }
+  const dropped = droppedHeadersNote(page);
+  if (dropped) notes.push(dropped);
+  if (simulation.spec.reason === 'too-many-redirects') {
+    const urls = exchanges.filter((x) => x.kind === 'actual').map((x) => x.request.url);
+    const loop = new Set(urls).size < urls.length ? ' (a redirect loop: the same URL comes back)' : '';
+    notes.push(
+      `Not a CORS problem: the request was redirected more than ${MAX_REDIRECTS} times${loop}; browsers stop after ${MAX_REDIRECTS} redirects with a network error, and fetch() rejects with a TypeError.`,
+    );
   }
   return {
     url: page.url,

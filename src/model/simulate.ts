@@ -3,8 +3,8 @@ import { evaluateFetchStandard } from './engines/fetch-standard.js';
 import { evaluateFirefox, firefoxLinesInChain } from './engines/firefox.js';
 import type { EngineVerdict } from './engines/verdict.js';
 import { exposedResponseHeaders } from './expose.js';
-import { chromeMessage, chromeWarningText } from './messages/chrome.js';
-import { firefoxMessage, firefoxWarningText } from './messages/firefox.js';
+import { CHROME_TOO_MANY_REDIRECTS, chromeMessage, chromeWarningText } from './messages/chrome.js';
+import { firefoxMessage, firefoxNetworkErrorMessage, firefoxWarningText } from './messages/firefox.js';
 import { followRedirect, isFollowedRedirect, preparedHop, type RedirectRefusal } from './redirect.js';
 import { DEFAULT_PREFLIGHT_ANSWER, type PreparedScenario, prepareScenario } from './request.js';
 import type { BrowserVerdict, HeaderList, Scenario, SimulationResult, Stage } from './types.js';
@@ -66,6 +66,8 @@ interface Walk<V> {
   hop: number;
   stage?: Stage;
   preflight: boolean;
+  /** The chain ended on a redirect the browser refuses (a network error), with every hop before it allowed. */
+  refused?: RedirectRefusal;
 }
 
 function walk<V extends EngineVerdict<unknown, unknown>>(
@@ -82,9 +84,16 @@ function walk<V extends EngineVerdict<unknown, unknown>>(
       return { verdict, hop: i, ...(stage && { stage }), preflight };
     }
     if (last) {
-      return chain.refusal
-        ? { verdict: { ...verdict, outcome: 'blocked' }, hop: i, stage: 'redirect', preflight }
-        : { verdict, hop: i, preflight };
+      if (!chain.refusal) return { verdict, hop: i, preflight };
+      // More than 20 redirects is a network error (net::ERR_TOO_MANY_REDIRECTS), not a CORS failure.
+      const stage = chain.refusal === 'too-many-redirects' ? 'network' : 'redirect';
+      return {
+        verdict: { ...verdict, outcome: 'blocked' },
+        hop: i,
+        stage,
+        preflight,
+        refused: chain.refusal,
+      };
     }
   }
   throw new Error('a chain has at least one request');
@@ -111,7 +120,11 @@ export function simulate(scenario: Scenario): SimulationResult {
     outcome: chrome.verdict.outcome,
     preflight: chrome.preflight,
     ...(chrome.stage && { stage: chrome.stage }),
-    messages: chromeFailure ? [chromeMessage(chromeHop.url, first.origin, chromeFailure, first.url)] : [],
+    messages: chromeFailure
+      ? [chromeMessage(chromeHop.url, first.origin, chromeFailure, first.url)]
+      : chrome.refused === 'too-many-redirects'
+        ? [CHROME_TOO_MANY_REDIRECTS]
+        : [],
     warnings: chrome.verdict.warnings.map(chromeWarningText),
     ...(chromeFailure && { reason: chromeFailure.error }),
   };
@@ -120,11 +133,14 @@ export function simulate(scenario: Scenario): SimulationResult {
     outcome: firefox.verdict.outcome,
     preflight: firefox.preflight,
     ...(firefox.stage && { stage: firefox.stage }),
-    messages: firefoxLinesInChain(firefox.verdict, {
-      hop: firefox.hop,
-      stage: firefox.stage,
-      origin: firefoxHop.origin,
-    }).map((line) => firefoxMessage(firefoxHop.url, line)),
+    messages:
+      firefox.refused === 'too-many-redirects'
+        ? [firefoxNetworkErrorMessage(firefoxHop.url)]
+        : firefoxLinesInChain(firefox.verdict, {
+            hop: firefox.hop,
+            stage: firefox.stage,
+            origin: firefoxHop.origin,
+          }).map((line) => firefoxMessage(firefoxHop.url, line)),
     warnings: firefox.verdict.warnings.map((w) => firefoxWarningText(firefoxHop.url, w)),
     ...(firefox.verdict.failure && { reason: firefox.verdict.failure.key }),
   };

@@ -1,5 +1,11 @@
 import type { ChromeCorsError, ChromeFailure, ChromeWarning } from '../engines/chrome.js';
 
+/**
+ * The console line Chrome prints when a fetch() is redirected more than 20 times (a network error: no CORS
+ * line follows, and the page sees `TypeError: Failed to fetch`).
+ */
+export const CHROME_TOO_MANY_REDIRECTS = 'Failed to load resource: net::ERR_TOO_MANY_REDIRECTS';
+
 const PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: ";
 const NO_CORS_INFORMATION = ' Have the server send the header with a valid value.';
 

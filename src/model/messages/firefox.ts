@@ -38,6 +38,14 @@ export function firefoxMessage(url: string, failure: FirefoxFailure): string {
   return `${BLOCKED} ${at}. ${reason(failure.key, failure.arg ?? '')}`;
 }
 
+/**
+ * The line Firefox prints when a cross-origin fetch() fails at the network level (more than 20 redirects):
+ * "CORS request did not succeed" with no status, at the URL of the last request sent.
+ */
+export function firefoxNetworkErrorMessage(url: string): string {
+  return firefoxMessage(url, { key: 'CORSDidNotSucceed2', arg: '(null)' });
+}
+
 export function firefoxWarningText(url: string, warning: FirefoxWarning): string {
   switch (warning) {
     case 'CORSAllowHeaderFromPreflightDeprecation':
