@@ -4,8 +4,18 @@ import { performance } from 'node:perf_hooks';
 import type { NetworkFailure, PredictedBy, RecordedRequest, RecordedResponse } from '../../core/exchange.js';
 import type { HeaderList } from '../../model/types.js';
 
-/** How much of a response body is kept. */
+/** How much of a response body is kept (the excerpt shown; the verdict comes from the headers alone). */
 export const BODY_EXCERPT_BYTES = 2048;
+
+/** How long the body is read for its excerpt once the headers are in, at most: then the socket is closed. */
+export const BODY_WAIT_MS = 1000;
+
+/**
+ * The most response header bytes read. Chrome refuses an answer with more than 256 KiB of headers
+ * (net::ERR_RESPONSE_HEADERS_TOO_BIG), Firefox one with more than 384 KiB; Node's default (16 KiB) would
+ * refuse answers every browser reads.
+ */
+export const MAX_RESPONSE_HEADER_BYTES = 256 * 1024;
 
 export interface SendResult {
   response?: RecordedResponse;
@@ -42,6 +52,12 @@ export function describeNetworkError(error: unknown, url: string, timeoutMs: num
     return {
       code: 'TIMEOUT',
       message: `no answer from ${host} within ${timeoutMs} ms: is the server up? (raise it with --timeout)`,
+    };
+  }
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      code: 'HEADERS_TOO_BIG',
+      message: `${host} answered with more than ${MAX_RESPONSE_HEADER_BYTES / 1024} KB of response headers: Chrome refuses such an answer (net::ERR_RESPONSE_HEADERS_TOO_BIG), Firefox one over 384 KB, and fetch() fails with a network error; look for a header that grows without bound (Set-Cookie, a long Content-Security-Policy)`,
     };
   }
   if (code.startsWith('HPE_')) {
@@ -104,26 +120,37 @@ export async function sendRaw(request: RecordedRequest, timeoutMs: number): Prom
     // A connection per request: some servers (uvicorn after an unhandled exception) drop a kept-alive
     // connection without saying so, and the next request on it would fail.
     agent: false,
+    maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
   };
   return new Promise((resolve) => {
     let settled = false;
     let deadline: NodeJS.Timeout | undefined;
+    let answeredMs: number | undefined;
     const finish = (result: Omit<SendResult, 'ms'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
-      resolve({ ...result, ms: performance.now() - started });
+      resolve({ ...result, ms: answeredMs ?? performance.now() - started });
     };
     const failed = (error: unknown) => finish({ error: describeNetworkError(error, request.url, timeoutMs) });
     let outgoing: ClientRequest;
     try {
-      outgoing = send(options, (response) => collect(response, finish));
+      outgoing = send(options, (response) => {
+        // The headers are in: the answer is decided. The body is read only for its excerpt, bounded in size
+        // and time (a server may stream forever), then the connection is closed.
+        answeredMs = performance.now() - started;
+        clearTimeout(deadline);
+        readExcerpt(response, Math.min(BODY_WAIT_MS, timeoutMs), (recorded) => {
+          finish({ response: recorded });
+          outgoing.destroy();
+        });
+      });
     } catch (error) {
       // Node refuses a header it cannot send (a control character in a value, a bad name) before connecting.
       failed(error);
       return;
     }
-    // One deadline for the whole exchange: connecting, a silent server, and one that trickles forever.
+    // One deadline until the headers arrive: connecting, a silent server, and one that trickles its headers.
     deadline = setTimeout(
       () => outgoing.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })),
       timeoutMs,
@@ -133,24 +160,40 @@ export async function sendRaw(request: RecordedRequest, timeoutMs: number): Prom
   });
 }
 
-/** Keeps the status, the raw header lines and the first bytes of the body. */
-function collect(response: IncomingMessage, finish: (result: Omit<SendResult, 'ms'>) => void): void {
+/**
+ * Keeps the status, the raw header lines and the first bytes of the body: done once the body ends, once
+ * BODY_EXCERPT_BYTES are in, or after `waitMs`, whichever comes first.
+ */
+function readExcerpt(
+  response: IncomingMessage,
+  waitMs: number,
+  done: (recorded: RecordedResponse) => void,
+): void {
   const chunks: Buffer[] = [];
   let kept = 0;
-  const recorded = () => ({
-    status: response.statusCode ?? 0,
-    statusText: response.statusMessage ?? '',
-    headers: pairs(response.rawHeaders),
-    bodyExcerpt: Buffer.concat(chunks).subarray(0, BODY_EXCERPT_BYTES).toString('utf8'),
-  });
+  let over = false;
+  const end = () => {
+    if (over) return;
+    over = true;
+    clearTimeout(timer);
+    done({
+      status: response.statusCode ?? 0,
+      statusText: response.statusMessage ?? '',
+      headers: pairs(response.rawHeaders),
+      bodyExcerpt: Buffer.concat(chunks).subarray(0, BODY_EXCERPT_BYTES).toString('utf8'),
+    });
+  };
+  const timer = setTimeout(end, waitMs);
   response.on('data', (chunk: Buffer) => {
     if (kept < BODY_EXCERPT_BYTES) {
       chunks.push(chunk);
       kept += chunk.length;
     }
+    if (kept >= BODY_EXCERPT_BYTES) end();
   });
-  response.on('end', () => finish({ response: recorded() }));
+  response.on('end', end);
   // The headers came, the body broke off: what arrived is still the server's answer.
-  response.on('error', () => finish({ response: recorded() }));
-  response.on('aborted', () => finish({ response: recorded() }));
+  response.on('error', end);
+  response.on('aborted', end);
+  response.on('close', end);
 }
