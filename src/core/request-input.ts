@@ -93,6 +93,11 @@ function originDifference(value: string, url: URL): string {
  */
 export function parseOrigin(value: string): string {
   if (value === 'null') return value;
+  if (value.toLowerCase() === 'null') {
+    throw new BadInputError(
+      `the opaque origin is sent as null, in lower case: use --origin null, not ${JSON.stringify(value)}`,
+    );
+  }
   if (hasUserinfo(value)) throw credentialsInUrl(value, 'origin');
   if (SCHEMELESS.test(value)) {
     throw new BadInputError(
