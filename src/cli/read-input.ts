@@ -1,5 +1,6 @@
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, FileSystemError, systemErrorCode } from '../core/errors.js';
 
 /** Inputs larger than this are refused rather than read into memory. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -12,14 +13,20 @@ async function readStdin(maxBytes: number): Promise<Buffer> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes)
-      throw new BadInputError(
-        `standard input is larger than ${maxBytes >> 20} MiB: split it into smaller files`,
-      );
-    chunks.push(buffer);
+  try {
+    for await (const chunk of process.stdin) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > maxBytes)
+        throw new BadInputError(
+          `standard input is larger than ${maxBytes >> 20} MiB: split it into smaller files`,
+        );
+      chunks.push(buffer);
+    }
+  } catch (error) {
+    // Standard input redirected from a folder (`< dir`) or a device that cannot be read.
+    if (systemErrorCode(error)) throw FileSystemError.from(error, 'standard input', 'read');
+    throw error;
   }
   return Buffer.concat(chunks);
 }
@@ -33,12 +40,7 @@ async function readPath(path: string, maxBytes: number): Promise<Buffer> {
     return await readFile(path);
   } catch (error) {
     if (error instanceof BadInputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new BadInputError(`${path}: no such file`);
-    if (code === 'ELOOP')
-      throw new BadInputError(`${path}: too many levels of symbolic links (a symlink loop)`);
-    if (code === 'EACCES') throw new BadInputError(`${path}: permission denied`);
-    throw new BadInputError(`${path}: cannot read (${code ?? String(error)})`);
+    throw FileSystemError.from(error, path, 'read');
   }
 }
 
@@ -64,4 +66,44 @@ export function parseJsonInput(text: string, name: string): unknown {
     const detail = (error as Error).message.replace(/^JSON\.parse: /, '');
     throw new BadInputError(`${name} is not valid JSON (${detail}): fix the syntax and retry`);
   }
+}
+
+/** Chunks of this size are read from a file opened as a stream. */
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/** The chunks of `stream`, a read error becoming one line that names the input. */
+async function* chunksOf(stream: AsyncIterable<unknown>, name: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    if (systemErrorCode(error)) throw FileSystemError.from(error, name, 'read');
+    throw error;
+  }
+}
+
+/**
+ * Opens a file (or `-` for standard input) to be read chunk by chunk, so that memory holds one chunk at a
+ * time whatever the input's size. A folder or a terminal is refused before anything is read.
+ */
+export async function openInputStream(
+  source: string,
+): Promise<{ name: string; chunks: AsyncIterable<Buffer> }> {
+  if (source === '-') {
+    if (process.stdin.isTTY)
+      throw new BadInputError(
+        'no input: give a file, or pipe JSON on standard input (e.g. `cat scenario.json | cors-doctor simulate -`)',
+      );
+    return { name: 'standard input', chunks: chunksOf(process.stdin, 'standard input') };
+  }
+  try {
+    if ((await stat(source)).isDirectory())
+      throw new BadInputError(`${source} is a directory: give a JSON file`);
+  } catch (error) {
+    if (error instanceof BadInputError) throw error;
+    throw FileSystemError.from(error, source, 'read');
+  }
+  return {
+    name: source,
+    chunks: chunksOf(createReadStream(source, { highWaterMark: STREAM_CHUNK_BYTES }), source),
+  };
 }

@@ -41,19 +41,7 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     credentials: options.credentials,
     ...(options.cookie !== undefined && { cookie: options.cookie }),
   });
-  if (options.origin === undefined && forPeople) {
-    process.stderr.write(
-      style.dim(
-        `note: no --origin given; using ${DEFAULT_ORIGIN} (the page's origin: scheme, host and port)\n`,
-      ),
-    );
-  }
   const browsers = parseBrowsers(options.browser);
-  if (options.cookie !== undefined && page.credentials !== 'include' && forPeople) {
-    process.stderr.write(
-      style.dim('note: --cookie is sent only with --credentials include (as the browser does)\n'),
-    );
-  }
   const timeoutMs = parseTimeout(options.timeout);
   if (options.offline && options.project === undefined) {
     throw new BadInputError('--offline answers from the source: give the backend folder with --project DIR');
@@ -67,6 +55,19 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     // The source join needs the Python parser: a file of its own, loaded only with --project.
     const { checkProject } = await import('./check-project.js');
     report = await checkProject(page, probeOptions, options.project, options.offline === true);
+  }
+  // The notes come once the input is known to be good: bad input is one line on stderr.
+  if (options.origin === undefined && forPeople) {
+    process.stderr.write(
+      style.dim(
+        `note: no --origin given; using ${DEFAULT_ORIGIN} (the page's origin: scheme, host and port)\n`,
+      ),
+    );
+  }
+  if (options.cookie !== undefined && page.credentials !== 'include' && forPeople) {
+    process.stderr.write(
+      style.dim('note: --cookie is sent only with --credentials include (as the browser does)\n'),
+    );
   }
   const shown = maskReport(report, options.showSecrets === true);
   process.stdout.write(

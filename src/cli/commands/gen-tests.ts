@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { checkWithSource } from '../../analysis/check-with-source.js';
-import { BadInputError, CorsDoctorError } from '../../core/errors.js';
+import { BadInputError, CorsDoctorError, FileSystemError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit.js';
 import { buildPageFetch, DEFAULT_ORIGIN, type PageFetch } from '../../core/page.js';
 import { noCorsCheck } from '../../gen-tests/browser-requests.js';
@@ -66,16 +66,7 @@ function writeModule(path: string, text: string, shown: string): void {
   try {
     writeFileSync(path, text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'its folder does not exist'
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-            ? 'permission denied'
-            : (error as Error).message;
-    throw new BadInputError(`--out: cannot write ${shown}: ${why}`);
+    throw FileSystemError.from(error, shown, 'write', '--out');
   }
 }
 
@@ -127,6 +118,8 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
         : 'python3 -m pytest -q FILE (FILE: where this module is saved)',
   });
 
+  // Written before the notes, so that an --out that cannot be written is the only line.
+  if (out !== undefined) writeModule(out, text, options.out as string);
   if (options.origin === undefined) {
     process.stderr.write(style.dim(`note: no --origin given; using ${DEFAULT_ORIGIN}\n`));
   }
@@ -151,7 +144,6 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
     process.stdout.write(text);
     return EXIT.ok;
   }
-  writeModule(out, text, options.out as string);
   process.stderr.write(
     `wrote ${options.out}: the browser's checks on ${page.method} ${said(page.url)} against ${served.module}:${served.attribute}; run ${fromRoot && !fromRoot.startsWith('..') ? `python3 -m pytest -q ${fromRoot} in ${options.project}` : `python3 -m pytest -q ${options.out}`}\n`,
   );

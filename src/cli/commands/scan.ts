@@ -1,6 +1,8 @@
+import { BadInputError } from '../../core/errors.js';
 import { findingsExitStatus } from '../../core/exit.js';
 import { parseCredentials } from '../../core/page.js';
 import { collectHeaders, parseMethod, parseOrigin } from '../../core/request-input.js';
+import { WriteRefused } from '../../fix/file-text.js';
 import { packageVersion } from '../../package-root.js';
 import { parseFormat, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
@@ -53,6 +55,11 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
     ...(request && { request }),
     write: options.write === true,
     onProgress: (done, total) => progress.update(done, total),
+  }).catch((error: unknown) => {
+    progress.done();
+    // A file --write must change cannot be written (read-only, a full disk, changed since it was read).
+    if (error instanceof WriteRefused) throw new BadInputError(`scan --write: ${error.message}`);
+    throw error;
   });
   progress.done();
   if (written) {
