@@ -1,21 +1,34 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { CorsDoctorError } from '../core/errors.js';
+import { CorsDoctorError, FileSystemError, systemErrorCode } from '../core/errors.js';
 import { EXIT } from '../core/exit.js';
 import { packageVersion } from '../package-root.js';
 import { maskText, secretsInArguments } from '../report/mask.js';
 import { makeStyle } from '../report/style.js';
 
+/** The exit statuses, one table for every command's --help (and the README's "Exit status"). */
 const EXIT_STATUS_HELP = `
-Exit status:
-  0   allowed in every browser
-  1   blocked in at least one browser
-  2   bad usage or bad input
-  3   nothing answered (connection refused, DNS, TLS, timeout)
-  70  internal error (a bug: please report it)
+Exit status (the same for every command):
+  0   allowed in every browser; no error-level finding (scan, fix); the module written (gen-tests)
+  1   blocked in at least one browser; an error-level finding (scan, fix)
+  2   bad usage or bad input, a file that cannot be read or written included: one line on stderr
+      says what is wrong and what to do
+  3   nothing to judge, or not all of it: nothing answered (connection refused, DNS, TLS, timeout),
+      the server model cannot predict the answer (--offline), no app (fix, gen-tests), or a scan
+      that could not see everything and found no error (scan-incomplete)
+  70  internal error: a bug (CORS_DOCTOR_DEBUG=1 prints its stack trace; please report it)
+Output read by a reader that stops early (\`| head\`) ends quietly, with the status the command
+would have had.`;
 
-Environment:
-  NO_COLOR=1          no colours (colours are used only on a terminal anyway)
-  CORS_DOCTOR_DEBUG=1 print stack traces of internal errors`;
+/** The environment variables every command reads, and those of one command. */
+function environmentHelp(own: string[] = []): string {
+  return [
+    '',
+    'Environment:',
+    ...own,
+    '  NO_COLOR=1                 no colours (used only on a terminal anyway)',
+    '  CORS_DOCTOR_DEBUG=1        print the stack trace of an internal error',
+  ].join('\n');
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -27,9 +40,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description(
       'Explains browser CORS failures like the browser does: what Chrome and Firefox send, why they block, and the exact console text.',
     )
-    .version(packageVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', EXIT_STATUS_HELP);
+    .version(packageVersion(), '-V, --version');
 
   program
     .command('scan')
@@ -57,9 +68,7 @@ Examples:
   cors-doctor scan ./backend --origin http://localhost:3000
   cors-doctor scan ./backend --origin http://localhost:3000 --write
   cors-doctor scan ./backend --origin https://app.example.com -X PUT -H 'Authorization: Bearer x' --credentials include
-  cors-doctor scan ./backend --format sarif > cors.sarif
-
-Exit status: 0 no error-level finding, 1 some, 2 bad usage.`,
+  cors-doctor scan ./backend --format sarif > cors.sarif`,
     )
     .action(async (dir, options) => {
       const { runScan } = await import('./commands/scan.js');
@@ -88,8 +97,7 @@ Scenario (JSON):
 Examples:
   cors-doctor simulate examples/scenarios/json-put.json
   cors-doctor simulate --json examples/scenarios/json-put.json
-  echo '{"origin":"http://localhost:3000","request":{"url":"http://localhost:8000/a","method":"GET"}}' | cors-doctor simulate -
-${EXIT_STATUS_HELP}`,
+  echo '{"origin":"http://localhost:3000","request":{"url":"http://localhost:8000/a","method":"GET"}}' | cors-doctor simulate -`,
     )
     .action(async (file, options) => {
       const { runSimulate } = await import('./commands/simulate.js');
@@ -141,8 +149,7 @@ Examples:
   cors-doctor check http://localhost:8000/items --json | jq '.causes[].code'
   cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{}' --project ./backend
   cors-doctor check http://localhost:8000/items --project ./backend --format sarif > cors.sarif
-  cors-doctor check http://localhost:8000/me -H 'Authorization: Bearer t' --project ./backend --offline
-${EXIT_STATUS_HELP}`,
+  cors-doctor check http://localhost:8000/me -H 'Authorization: Bearer t' --project ./backend --offline`,
     )
     .action(async (url, options) => {
       const { runCheck } = await import('./commands/check.js');
@@ -182,9 +189,7 @@ ${EXIT_STATUS_HELP}`,
 Examples:
   cors-doctor fix ./backend --origin http://localhost:3000
   cors-doctor fix ./backend --origin http://localhost:3000 -X PUT -H 'Authorization: Bearer t' --credentials include
-  cors-doctor fix ./backend --origin http://localhost:3000 --url http://localhost:8000/items --write
-
-Exit status: 0 the request is allowed and nothing is left to fix, 1 otherwise, 2 bad usage, 3 no app to fix.`,
+  cors-doctor fix ./backend --origin http://localhost:3000 --url http://localhost:8000/items --write`,
     )
     .action(async (dir, options) => {
       const { runFix } = await import('./commands/fix.js');
@@ -217,9 +222,7 @@ Exit status: 0 the request is allowed and nothing is left to fix, 1 otherwise, 2
       `
 Examples:
   cors-doctor gen-tests http://localhost:8000/items --project ./backend --origin http://localhost:3000 --out backend/test_cors.py
-  cd backend && python3 -m pytest test_cors.py
-
-Exit status: 0 written, 2 bad usage, 3 no app to test.`,
+  cd backend && python3 -m pytest test_cors.py`,
     )
     .action(async (url, options) => {
       const { runGenTests } = await import('./commands/gen-tests.js');
@@ -254,50 +257,138 @@ Exit status: 0 written, 2 bad usage, 3 no app to test.`,
       `
 Examples:
   cors-doctor verify http://localhost:8000/items --origin http://localhost:3000
-  cors-doctor verify https://api.example.com/me --origin https://app.example.com --credentials include --browser firefox
-
-Environment:
-  CHROME_PATH, FIREFOX_PATH  the browser binaries (default: the usual places)
-${EXIT_STATUS_HELP}`,
+  cors-doctor verify https://api.example.com/me --origin https://app.example.com --credentials include --browser firefox`,
     )
     .action(async (url, options) => {
       const { runVerify } = await import('./commands/verify.js');
       setExit(await runVerify(url, options, makeStyle()));
     });
 
+  for (const command of [program, ...program.commands]) {
+    const own =
+      command.name() === 'verify'
+        ? ['  CHROME_PATH, FIREFOX_PATH  the browser binaries (default: the usual places)']
+        : [];
+    command.addHelpText('after', `${EXIT_STATUS_HELP}\n${environmentHelp(own)}`);
+  }
   return program;
+}
+
+/** Set when standard output could not be written for a reason other than a reader that stopped reading. */
+let outputFailure: string | undefined;
+let outputGuarded = false;
+
+/**
+ * Standard output closed by its reader (`cors-doctor --help | head -1`): the output ends there, quietly, and
+ * the command finishes with its own status (later writes are dropped by the closed stream). Any other
+ * failure to write it (`> /dev/full`) is one line on stderr and exit status 2.
+ */
+function guardOutput(): void {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || outputFailure !== undefined) return;
+    outputFailure = FileSystemError.from(error, 'standard output', 'write').message;
+    process.stderr.write(`cors-doctor: ${outputFailure}\n`);
+    process.exitCode = EXIT.usage;
+  });
+  // Nothing can be said about a closed or failing standard error: its writes are dropped.
+  process.stderr.on('error', () => undefined);
+}
+
+/** A message as one line (a value quoted in it may hold line breaks). */
+const oneLine = (message: string) => message.replace(/\s*[\r\n]+\s*/g, ' ');
+
+/** The first operand (a command name, or `help`'s), skipping options. */
+function operands(argv: string[]): string[] {
+  return argv.filter((arg) => !arg.startsWith('-'));
+}
+
+/** Commander's error as one line: what was wrong, then where to read the usage. */
+function usageLine(
+  error: CommanderError,
+  command: string | undefined,
+  argv: string[],
+  names: string[],
+): string {
+  let what: string;
+  if (error.code === 'commander.help') {
+    // The program's help shown as an error: no command, or `help` of an unknown one.
+    const [first, second] = operands(argv);
+    const unknown = first === 'help' ? second : first;
+    what = unknown === undefined ? 'no command given' : `unknown command '${unknown}'`;
+  } else {
+    what = error.message
+      .replace(/^error: /, '')
+      .replace(/^option '(.*)' argument missing$/, "option '$1' is missing its value")
+      .replace(/\s*\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
+      .replace(/\. Expected /, ': expected ')
+      .replace(/\.$/, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  }
+  const commands = command === undefined ? ` (commands: ${names.join(', ')})` : '';
+  return `${what}; run cors-doctor${command === undefined ? '' : ` ${command}`} --help${commands}`;
+}
+
+/** A system error that reached the top (a file the user named, read or written): one line naming it. */
+function systemErrorLine(error: unknown): string | undefined {
+  if (systemErrorCode(error) === undefined) return undefined;
+  const { path, syscall } = error as NodeJS.ErrnoException;
+  if (path === undefined) return undefined;
+  const writes = /^(write|rename|unlink|rmdir|mkdir|chmod|chown|copyfile|symlink|link|ftruncate|utime)/;
+  return FileSystemError.from(error, path, writes.test(syscall ?? '') ? 'write' : 'read').message;
 }
 
 /** Runs the CLI and returns the exit status; never throws. */
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  // Commander's errors are printed as one line below, by the command that raised them.
+  let failedCommand: string | undefined;
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride((error) => {
+      failedCommand = command === program ? undefined : command.name();
+      throw error;
+    });
+    command.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    return outputFailure === undefined ? exitCode : EXIT.usage;
   } catch (error) {
     // No message prints a secret of the command line (unless --show-secrets).
     if (error instanceof Error && !argv.includes('--show-secrets'))
       error.message = maskText(error.message, secretsInArguments(argv));
     if (error instanceof CommanderError) {
-      if (
+      const shown =
         error.code === 'commander.helpDisplayed' ||
         error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      ) {
-        return EXIT.ok;
-      }
+        (error.code === 'commander.help' && error.exitCode === 0);
+      if (shown) return outputFailure === undefined ? EXIT.ok : EXIT.usage;
+      process.stderr.write(
+        `cors-doctor: ${usageLine(
+          error,
+          failedCommand,
+          argv,
+          program.commands.map((c) => c.name()),
+        )}\n`,
+      );
       return EXIT.usage;
     }
     if (error instanceof CorsDoctorError) {
-      process.stderr.write(`cors-doctor: ${error.message}\n`);
+      process.stderr.write(`cors-doctor: ${oneLine(error.message)}\n`);
       return error.exitStatus;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const systemError = systemErrorLine(error);
+    if (systemError !== undefined) {
+      process.stderr.write(`cors-doctor: ${systemError}\n`);
+      return EXIT.usage;
+    }
+    const message = oneLine(error instanceof Error ? error.message : String(error));
     process.stderr.write(`cors-doctor: internal error: ${message} (set CORS_DOCTOR_DEBUG=1 for details)\n`);
     if (process.env.CORS_DOCTOR_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return EXIT.internal;
