@@ -2,19 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { scanProject } from '../../src/analysis/scan.js';
 import { readProject } from '../../src/project/read-project.js';
 
-// Each row: a real FastAPI project, the request the frontend makes, and the error-level codes scan must report.
+// Each row: a real FastAPI project, the request the frontend makes, and the error-level codes scan must report
+// (findings the request does not meet are warnings).
 const ORIGIN = 'http://localhost:3000';
-const TABLE: Array<[string, { credentials?: 'include'; method?: string }, string[]]> = [
+const TABLE: Array<
+  [string, { credentials?: 'include'; method?: string; headers?: Array<[string, string]> }, string[]]
+> = [
   ['examples/correct', { credentials: 'include', method: 'PUT' }, []],
   ['examples/missing-middleware', {}, ['no-cors-middleware']],
   ['examples/auth-wraps-cors', {}, ['preflight-rejected']],
-  ['examples/wildcard-credentials', {}, ['wildcard-with-credentials']],
+  ['examples/wildcard-credentials', { credentials: 'include' }, ['wildcard-with-credentials']],
   ['examples/error-500', {}, []],
   ['test/fixtures/fastapi/other-port', {}, ['origin-not-allowed']],
   ['test/fixtures/fastapi/loopback-ip', {}, ['origin-not-allowed']],
   ['test/fixtures/fastapi/trailing-slash', {}, ['origin-malformed', 'origin-not-allowed']],
-  ['test/fixtures/fastapi/default-methods', {}, ['method-not-allowed']],
-  ['test/fixtures/fastapi/headers-not-allowed', {}, ['header-not-allowed']],
+  ['test/fixtures/fastapi/default-methods', { method: 'PUT' }, ['method-not-allowed']],
+  [
+    'test/fixtures/fastapi/headers-not-allowed',
+    { headers: [['Authorization', 'Bearer t0k3n']] },
+    ['header-not-allowed'],
+  ],
   ['test/fixtures/fastapi/credentials-not-allowed', { credentials: 'include' }, ['credentials-not-allowed']],
   ['test/fixtures/fastapi/https-redirect-outermost', {}, ['preflight-redirected']],
   ['test/fixtures/fastapi/trusted-host-outermost', {}, ['preflight-rejected']],

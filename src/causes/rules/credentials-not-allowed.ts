@@ -3,6 +3,7 @@ import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { boolOption, corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, serverSoftware } from '../evidence.js';
+import { aboutOtherRequests, requestWords } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 import { nginxWritesAllowOrigin, scanNginxCredentials } from './proxy-credentials.js';
 
@@ -58,21 +59,25 @@ function scanCredentialsNotAllowed({ project, app, request }: ScanContext): Find
   const cookieRoutes = app.routes.filter((r) => r.readsCookies.length > 0);
   if (request?.credentials !== 'include' && cookieRoutes.length === 0) return [];
   const ref = cors.options.allow_credentials?.source ?? cors.source ?? app.source;
+  const finding: FindingDraft = {
+    file: ref.file,
+    line: ref.line,
+    message:
+      request?.credentials === 'include'
+        ? "The frontend sends credentials ('include'), but allow_credentials is not True: responses lack Access-Control-Allow-Credentials: true and browsers block them."
+        : `Routes read cookies (${cookieRoutes.map((r) => `${r.path} reads ${r.readsCookies.join(', ')}`).join('; ')}), but allow_credentials is not True: a cross-origin frontend cannot send them.`,
+    fix: withEdits(
+      'allow_credentials=True, with the origins listed explicitly (never "*").',
+      // Only where the origins are already explicit: with "*" that change would open the API to every site.
+      stringItems(cors.options.allow_origins).items.some((i) => i.value === '*')
+        ? undefined
+        : setCorsKeyword(cors, 'allow_credentials', 'True', cors.options.allow_credentials),
+    ),
+  };
+  // Routes that read cookies, and a request given that sends none: the finding is about other requests.
   return [
-    {
-      file: ref.file,
-      line: ref.line,
-      message:
-        request?.credentials === 'include'
-          ? "The frontend sends credentials ('include'), but allow_credentials is not True: responses lack Access-Control-Allow-Credentials: true and browsers block them."
-          : `Routes read cookies (${cookieRoutes.map((r) => `${r.path} reads ${r.readsCookies.join(', ')}`).join('; ')}), but allow_credentials is not True: a cross-origin frontend cannot send them.`,
-      fix: withEdits(
-        'allow_credentials=True, with the origins listed explicitly (never "*").',
-        // Only where the origins are already explicit: with "*" that change would open the API to every site.
-        stringItems(cors.options.allow_origins).items.some((i) => i.value === '*')
-          ? undefined
-          : setCorsKeyword(cors, 'allow_credentials', 'True', cors.options.allow_credentials),
-      ),
-    },
+    request && request.credentials !== 'include'
+      ? aboutOtherRequests(finding, `${requestWords(request)} is sent without credentials`)
+      : finding,
   ];
 }

@@ -1,11 +1,23 @@
 import { at, corsEntries, stringItems } from '../../python/options.js';
+import { aboutOtherRequests, everyOriginAllowed } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 function fromEnvironment(via: string[], env: unknown): boolean {
   return env !== undefined || via.some((v) => /getenv|environ|BaseSettings|\.env|split/.test(v));
 }
 
-function scanEnvOrigins({ app }: ScanContext): FindingDraft[] {
+/** With a request given from origins CORSMiddleware lets in, these entries concern other origins: warnings. */
+function scanEnvOrigins(context: ScanContext): FindingDraft[] {
+  const findings = envOriginsFindings(context);
+  const entry = corsEntries(context.app)[0];
+  const allowed = entry && everyOriginAllowed(entry, context);
+  if (!allowed) return findings;
+  return findings.map((f) =>
+    aboutOtherRequests(f, `CORSMiddleware allows the origin it comes from (${allowed.join(', ')})`),
+  );
+}
+
+function envOriginsFindings({ app }: ScanContext): FindingDraft[] {
   const findings: FindingDraft[] = [];
   for (const entry of corsEntries(app)) {
     const option = entry.options?.allow_origins;

@@ -4,6 +4,7 @@ import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
+import { aboutOtherRequests, needsPreflight, refusedInPreflight, requestWords } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 import { malformedEdits, malformedNames } from './method-not-allowed.js';
 
@@ -57,7 +58,27 @@ export const headerNotAllowed: CauseRule = {
 
 const ALWAYS_ALLOWED = ['accept', 'accept-language', 'content-language', 'content-type'];
 
-function scanHeaderNotAllowed({ app, request }: ScanContext): FindingDraft[] {
+/**
+ * With a request given, what does not concern it (a header only routes read, a request that needs no
+ * preflight, headers CORSMiddleware allows) is about other requests: a warning.
+ */
+function scanHeaderNotAllowed(context: ScanContext): FindingDraft[] {
+  const findings = headerFindings(context);
+  const { request } = context;
+  const entry = corsEntries(context.app)[0];
+  if (!request || !entry || findings.length === 0) return findings;
+  if (!needsPreflight(request))
+    return findings.map((f) =>
+      aboutOtherRequests(f, `${requestWords(request)} needs no preflight, so no header is checked`),
+    );
+  const refused = refusedInPreflight(entry, context);
+  if (refused === undefined || refused.includes('headers')) return findings;
+  return findings.map((f) =>
+    aboutOtherRequests(f, `CORSMiddleware allows the headers of ${requestWords(request)}`),
+  );
+}
+
+function headerFindings({ app, request }: ScanContext): FindingDraft[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
   const option = entry.options.allow_headers;

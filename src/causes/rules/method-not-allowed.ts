@@ -2,10 +2,11 @@ import type { SourceEdit } from '../../core/causes.js';
 import { pyList, replaceLiteral, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
-import { isCorsSafelistedMethod, normalizeMethod } from '../../model/method.js';
+import { normalizeMethod } from '../../model/method.js';
 import { corsEntries, type Shape, type StringItem, stringItems } from '../../python/options.js';
 import type { MiddlewareEntry, ResolvedValue } from '../../python/types.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
+import { aboutOtherRequests, needsPreflight, refusedInPreflight, requestWords } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const methodNotAllowed: CauseRule = {
@@ -136,7 +137,26 @@ export function malformedEdits(
   return edits;
 }
 
-function scanMethodNotAllowed({ app, request }: ScanContext): FindingDraft[] {
+/**
+ * With a request given, what does not concern it (a method only routes use, a request that needs no
+ * preflight, a method CORSMiddleware allows) is about other requests: a warning.
+ */
+function scanMethodNotAllowed(context: ScanContext): FindingDraft[] {
+  const findings = methodFindings(context);
+  const { request } = context;
+  const entry = corsEntries(context.app)[0];
+  if (!request || !entry || findings.length === 0) return findings;
+  if (!needsPreflight(request))
+    return findings.map((f) =>
+      aboutOtherRequests(f, `${requestWords(request)} needs no preflight, so no method is checked`),
+    );
+  const refused = refusedInPreflight(entry, context);
+  if (refused === undefined || refused.includes('method')) return findings;
+  const method = normalizeMethod(request.method ?? 'GET');
+  return findings.map((f) => aboutOtherRequests(f, `CORSMiddleware allows ${method}`));
+}
+
+function methodFindings({ app, request }: ScanContext): FindingDraft[] {
   const entry = corsEntries(app)[0];
   if (!entry?.options) return [];
   const option = entry.options.allow_methods;
@@ -154,7 +174,7 @@ function scanMethodNotAllowed({ app, request }: ScanContext): FindingDraft[] {
   if (request?.method) {
     // The method as the frontend must send it: `patch` is a frontend change (frontend-request-invalid).
     const method = normalizeMethod(request.method).toUpperCase();
-    if (!isCorsSafelistedMethod(method) || request.headers.length > 0) needed.add(method);
+    if (needsPreflight(request)) needed.add(method);
   }
   const missing = configured.includes('*') ? [] : [...needed].filter((m) => !configured.includes(m));
   if (malformed) {

@@ -10,6 +10,7 @@ import {
   preflightOf,
   statusLine,
 } from '../evidence.js';
+import { aboutOtherRequests, everyOriginAllowed } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 import { malformedEdits, splitNames } from './method-not-allowed.js';
 
@@ -90,7 +91,18 @@ export const originMalformed: CauseRule = {
 /** Text that reads as a regular expression, written where Starlette compares strings exactly. */
 const REGEX_TEXT = /\\\.|\.\*|\[\^?|\(\?|\$$|^\^|\w\*\./;
 
-function scanOriginMalformed({ app }: ScanContext): FindingDraft[] {
+/** With a request given from origins CORSMiddleware lets in, these entries concern other origins: warnings. */
+function scanOriginMalformed(context: ScanContext): FindingDraft[] {
+  const findings = originMalformedFindings(context);
+  const entry = corsEntries(context.app)[0];
+  const allowed = entry && everyOriginAllowed(entry, context);
+  if (!allowed) return findings;
+  return findings.map((f) =>
+    aboutOtherRequests(f, `CORSMiddleware allows the origin it comes from (${allowed.join(', ')})`),
+  );
+}
+
+function originMalformedFindings({ app }: ScanContext): FindingDraft[] {
   const findings: FindingDraft[] = [];
   for (const entry of corsEntries(app)) {
     const option = entry.options?.allow_origins;

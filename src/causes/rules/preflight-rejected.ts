@@ -11,6 +11,7 @@ import {
   starletteRefusal,
   statusLine,
 } from '../evidence.js';
+import { aboutOtherRequests, needsPreflight, requestWords } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ProxyScanContext, ScanContext } from '../types.js';
 
 const WHO: Record<number, string> = {
@@ -78,11 +79,80 @@ function refusesPreflights(entry: MiddlewareEntry): string | undefined {
 
 const locationOf = (ref: SourceRef) => ({ file: ref.file, line: ref.line });
 
-function scanPreflightRejected({ app }: ScanContext): FindingDraft[] {
+/**
+ * With a request given, a layer that refuses preflights concerns it only when the request has one, and
+ * the layer's path test (`request.url.path in PUBLIC_PATHS`) does not leave the request's path alone.
+ */
+function scanPreflightRejected(context: ScanContext): FindingDraft[] {
+  const { request } = context;
+  const cors = corsEntries(context.app)[0];
+  if (!request || !cors) return preflightFindings(context);
+  const path = pathOf(request.url);
+  const outside = outsideOf(context.app, cors);
+  const spared = path === undefined ? [] : outside.filter((m) => leavesPathAlone(m, path));
+  if (needsPreflight(request)) {
+    return preflightFindings(context, (m) => !spared.includes(m)).concat(
+      preflightFindings(context, (m) => spared.includes(m)).map((f) =>
+        aboutOtherRequests(f, `${spared.map((m) => m.name).join(', ')} leaves ${path} alone`),
+      ),
+    );
+  }
+  // Without a preflight, a layer that refuses the request itself still answers it outside CORS.
+  const words = requestWords(request);
+  const refusing = outside.filter((m) => !spared.includes(m) && refusesRequest(m, request));
+  return preflightFindings(context, (m) => refusing.includes(m))
+    .map((f) => ({
+      ...f,
+      message: `${f.message} ${words} has no preflight, but ${refusing.map((m) => m.name).join(', ')} refuses it too: that answer carries no CORS headers.`,
+    }))
+    .concat(
+      preflightFindings(context, (m) => !refusing.includes(m)).map((f) =>
+        aboutOtherRequests(f, `${words} needs no preflight`),
+      ),
+    );
+}
+
+/**
+ * The layer refuses the request itself, as the server model takes it: TrustedHostMiddleware any request
+ * (by its Host), a middleware that returns an error or raises when the header its test reads is missing
+ * (Authorization or a cookie when that is not known; a scan has no cookie).
+ */
+function refusesRequest(entry: MiddlewareEntry, request: NonNullable<ScanContext['request']>): boolean {
+  if (entry.kind === 'trusted-host') return true;
+  const b = entry.behaviour;
+  if ((entry.kind !== 'http-function' && entry.kind !== 'other') || !b) return false;
+  if (!b.mayReject && !b.raisesHttpException) return false;
+  const sends = (name: string) => request.headers.some(([n]) => n.toLowerCase() === name);
+  return !(b.rejectsWithout ? sends(b.rejectsWithout.toLowerCase()) : sends('authorization'));
+}
+
+const pathOf = (url: string | undefined): string | undefined => {
+  try {
+    return url ? new URL(url).pathname : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The middleware's path test leaves `path` alone (a public path, or outside the paths it guards). */
+function leavesPathAlone(entry: MiddlewareEntry, path: string): boolean {
+  const b = entry.behaviour;
+  const listed = (paths: { exact: string[]; prefixes: string[] }) =>
+    paths.exact.includes(path) || paths.prefixes.some((p) => path.startsWith(p));
+  return (
+    (b?.exemptPaths !== undefined && listed(b.exemptPaths)) ||
+    (b?.guardedPaths !== undefined && !listed(b.guardedPaths))
+  );
+}
+
+function preflightFindings(
+  { app }: ScanContext,
+  among: (entry: MiddlewareEntry) => boolean = () => true,
+): FindingDraft[] {
   const cors = corsEntries(app)[0];
   if (!cors) return [];
   const refusing = outsideOf(app, cors).flatMap((outer) => {
-    const why = refusesPreflights(outer);
+    const why = among(outer) && refusesPreflights(outer);
     return why && outer.source ? [{ outer, why, source: outer.source }] : [];
   });
   if (refusing.length === 0) return [];

@@ -21,6 +21,7 @@ import {
   unreadInclude,
 } from '../../proxy/nginx/cors.js';
 import { blocksServing } from '../../proxy/nginx/locate.js';
+import { aboutOtherRequests, requestWords } from '../request-scope.js';
 import type { FindingDraft, ProxyScanContext } from '../types.js';
 import { nginxScope, preflighted } from './proxy-scope.js';
 
@@ -86,6 +87,25 @@ export function scanNginxCredentials(context: ProxyScanContext): FindingDraft[] 
   );
   const [primary, ...others] = lacking;
   if (!primary) return [];
+  // nginx's own preflight answer is met only by a request that has a preflight.
+  const met = first === 0 || lacking.some((l) => passesToApp(l.at.directive));
+  return credentialsFindings(config.file, lacking, primary, others).map((f) =>
+    met
+      ? f
+      : aboutOtherRequests(
+          f,
+          `${requestWords(context.request ?? { headers: [] })} has no preflight, and only nginx's preflight answer lacks the line`,
+        ),
+  );
+}
+
+/** The finding for the blocks that lack the credentials line, `primary` the one the browser meets first. */
+function credentialsFindings(
+  file: string,
+  lacking: Lacking[],
+  primary: Lacking,
+  others: Lacking[],
+): FindingDraft[] {
   const where = lacking
     .map(
       (l) =>
@@ -94,13 +114,13 @@ export function scanNginxCredentials(context: ProxyScanContext): FindingDraft[] 
     .join(' and ');
   const reflecting = lacking.find((l) => reflectsAnyOrigin(l.at, l.origin));
   const base = {
-    file: config.file,
+    file,
     line: primary.origin.line,
-    ...(others.length > 0 && { related: others.map((l) => ({ file: config.file, line: l.origin.line })) }),
+    ...(others.length > 0 && { related: others.map((l) => ({ file, line: l.origin.line })) }),
     message: `The frontend sends credentials, and nginx writes the CORS headers in ${where} without Access-Control-Allow-Credentials: true${primary.credentials ? ` (it sends ${primary.credentials.value})` : ''}: browsers block the answer. The app's allow_credentials does not reach answers whose CORS headers nginx writes.`,
     evidence: lacking.map(
       (l) =>
-        `${config.file}:${l.origin.line}: add_header Access-Control-Allow-Origin ${l.origin.value}${l.origin.always ? ' always' : ''}; ${l.credentials ? `add_header Access-Control-Allow-Credentials ${l.credentials.value} (line ${l.credentials.line})` : 'no Access-Control-Allow-Credentials'}`,
+        `${file}:${l.origin.line}: add_header Access-Control-Allow-Origin ${l.origin.value}${l.origin.always ? ' always' : ''}; ${l.credentials ? `add_header Access-Control-Allow-Credentials ${l.credentials.value} (line ${l.credentials.line})` : 'no Access-Control-Allow-Credentials'}`,
     ),
   };
   if (reflecting) {
@@ -115,10 +135,10 @@ export function scanNginxCredentials(context: ProxyScanContext): FindingDraft[] 
   }
   const edits = lacking.map((l) =>
     l.credentials
-      ? nginxEdit(config.file, { name: 'add_header', line: l.credentials.line }, 'replace', [
+      ? nginxEdit(file, { name: 'add_header', line: l.credentials.line }, 'replace', [
           addHeaderLine('Access-Control-Allow-Credentials', 'true', true),
         ])
-      : nginxEdit(config.file, { name: 'add_header', line: l.origin.line }, 'insert-after', [
+      : nginxEdit(file, { name: 'add_header', line: l.origin.line }, 'insert-after', [
           addHeaderLine('Access-Control-Allow-Credentials', 'true', true),
         ]),
   );

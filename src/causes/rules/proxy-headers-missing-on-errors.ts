@@ -1,5 +1,6 @@
 import { addHeaderLine, bottomUp, nginxEdit } from '../../fix/nginx-edits.js';
-import { type Directive, directiveText } from '../../proxy/nginx/config.js';
+import { normalizeMethod } from '../../model/method.js';
+import { type Directive, directiveText, type NginxConfigFile } from '../../proxy/nginx/config.js';
 import {
   type AddedHeader,
   addedHeaders,
@@ -21,7 +22,7 @@ import {
   statusLine,
 } from '../evidence.js';
 import type { CauseRule, FindingDraft, ProxyScanContext } from '../types.js';
-import { nginxScope } from './proxy-scope.js';
+import { appFor, nginxScope, throughNginx } from './proxy-scope.js';
 
 export const proxyHeadersMissingOnErrors: CauseRule = {
   code: 'proxy-headers-missing-on-errors',
@@ -94,11 +95,13 @@ function scanNginxAddHeader(context: ProxyScanContext): FindingDraft[] {
       if (allowOrigin.always || reported.has(allowOrigin.line)) continue;
       reported.add(allowOrigin.line);
       const lacking = headers.filter((h) => isCorsHeader(h) && !h.always);
+      const error = scope.forUrl ? errorAnswer(context, scope.config) : undefined;
       findings.push({
-        severity: 'warning',
+        // The request given meets it when the app answers it with an error status.
+        severity: error ? 'error' : 'warning',
         file: config.file,
         line: allowOrigin.line,
-        message: `add_header Access-Control-Allow-Origin has no "always": nginx adds it to 2xx and 3xx answers only, so the app's 4xx and 5xx answers (and nginx's own 502 when the app is down) reach the browser without it, and the page sees a CORS error instead of the status.`,
+        message: `add_header Access-Control-Allow-Origin has no "always": nginx adds it to 2xx and 3xx answers only, so the app's 4xx and 5xx answers (and nginx's own 502 when the app is down) reach the browser without it, and the page sees a CORS error instead of the status.${error ? ` ${error}` : ''}`,
         evidence: lacking.map(
           (h) => `${config.file}:${h.line}: add_header ${h.name} ${h.value} (no "always")`,
         ),
@@ -159,6 +162,29 @@ function scanNginxAddHeader(context: ProxyScanContext): FindingDraft[] {
     });
   }
   return findings;
+}
+
+/**
+ * What the models answer to the request given at the checked URL, when that is an error status nginx
+ * passes on from the app (not an assumed status: an endpoint is taken to answer 200).
+ */
+function errorAnswer(context: ProxyScanContext, config: NginxConfigFile): string | undefined {
+  const request = context.request;
+  if (!request?.url || !context.project) return undefined;
+  const app = appFor(context.project, new URL(request.url).pathname);
+  if (!app) return undefined;
+  const method = normalizeMethod(request.method ?? 'GET');
+  const answer = throughNginx(
+    config,
+    app,
+    context.starletteVersion ?? '',
+  )({
+    method,
+    url: request.url,
+    headers: [...request.headers, ['Origin', context.origins?.[0] ?? 'http://localhost:3000']],
+  });
+  if (!answer.known || answer.statusAssumed || answer.status < 400) return undefined;
+  return `The app answers ${method} ${new URL(request.url).pathname} with ${answer.status}: the browser blocks it.`;
 }
 
 /**

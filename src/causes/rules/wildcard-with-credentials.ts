@@ -3,6 +3,7 @@ import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { boolOption, corsEntries, stringItems } from '../../python/options.js';
 import { versionAtLeast } from '../../python/starlette-version.js';
 import { actualOf, allowOrigin, firstBlocked, looksLikeStarlette, preflightOf } from '../evidence.js';
+import { aboutOtherRequests, requestWords } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 export const wildcardWithCredentials: CauseRule = {
@@ -36,11 +37,34 @@ export const wildcardWithCredentials: CauseRule = {
   },
 };
 
-function scanWildcardWithCredentials({
-  app,
-  starletteVersion,
-  origins: frontends,
-}: ScanContext): FindingDraft[] {
+/**
+ * With a request given, the finding is the request's only when Starlette answers it `*`: sent with
+ * credentials, to a Starlette before 1.0 (from 1.0 it echoes the origin). A scan has no cookie jar, so the
+ * request is judged as sent before any cookie is set (with a Cookie header, Starlette before 1.0 echoes the
+ * origin too).
+ */
+function scanWildcardWithCredentials(context: ScanContext): FindingDraft[] {
+  const findings = wildcardFindings(context);
+  const { request, starletteVersion } = context;
+  if (!request) return findings;
+  if (request.credentials !== 'include')
+    return findings.map((f) =>
+      aboutOtherRequests(
+        f,
+        `${requestWords(request)} is sent without credentials, so Access-Control-Allow-Origin: * is accepted`,
+      ),
+    );
+  if (versionAtLeast(starletteVersion, '1.0.0'))
+    return findings.map((f) =>
+      aboutOtherRequests(
+        f,
+        `Starlette ${starletteVersion} echoes its origin with Access-Control-Allow-Credentials: true, so the browser allows it (and every other site's)`,
+      ),
+    );
+  return findings;
+}
+
+function wildcardFindings({ app, starletteVersion, origins: frontends }: ScanContext): FindingDraft[] {
   const findings: FindingDraft[] = [];
   for (const entry of corsEntries(app)) {
     const origins = stringItems(entry.options?.allow_origins);
