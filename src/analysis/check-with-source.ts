@@ -1,4 +1,4 @@
-import { correlate } from '../causes/correlate.js';
+import { causesFromSource, correlate } from '../causes/correlate.js';
 import { NoAppToModelError } from '../core/errors.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
@@ -82,6 +82,16 @@ export async function checkWithSource(
     offline ? 'the server model and source' : 'live evidence and source',
   );
   report.causes = joined.causes;
+  // Blocked, and the answers name no cause: the source names it.
+  const blocked = Object.values(report.browsers).some((v) => v.outcome === 'blocked');
+  if (blocked && !joined.causes.some((c) => c.severity === 'error')) {
+    const named = causesFromSource(
+      joined.otherFindings,
+      offline ? 'the source and the server model' : 'the source',
+    );
+    report.causes.push(...named);
+    if (named.length > 0) joined.otherFindings = joined.otherFindings.filter((f) => f.severity !== 'error');
+  }
   report.project = {
     root: scan.root,
     starletteVersion: scan.starletteVersion.version,

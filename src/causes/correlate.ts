@@ -1,6 +1,6 @@
 import type { Cause, CauseCode, Finding, SourceLocation } from '../core/causes.js';
 import type { ScanReport } from '../core/report.js';
-import { ruleFor } from './index.js';
+import { RULES, ruleFor } from './index.js';
 
 /** Source findings that explain a live cause: its rule's `explainedBy`, else its own code when it reads source. */
 function explainedBy(code: CauseCode): CauseCode[] {
@@ -67,6 +67,36 @@ export function correlate(
     ];
   });
   return { causes: joined, otherFindings: scan.findings.filter((f) => !used.has(f)) };
+}
+
+/**
+ * A request some browser blocks while the answers name no cause (an error answered outside every CORS layer
+ * looks, on the wire, like an app without one): the source findings about the request are its causes. With
+ * a request, scan keeps findings about other requests as warnings, so these are its error-level findings,
+ * in registry order.
+ */
+export function causesFromSource(findings: Finding[], confirmedBy: string): Cause[] {
+  const errors = findings.filter((f) => f.severity === 'error');
+  const order = (code: CauseCode) => RULES.findIndex((rule) => rule.code === code);
+  const codes = [...new Set(errors.map((f) => f.code))].sort((a, b) => order(a) - order(b));
+  return codes.map((code) => {
+    const these = errors.filter((f) => f.code === code);
+    const first = these[0] as Finding;
+    return {
+      code,
+      severity: 'error',
+      summary: first.message,
+      evidence: [
+        ...these.slice(1).map((f) => `${f.file}:${f.line}: ${f.message}`),
+        ...these.flatMap((f) => f.evidence ?? []),
+      ],
+      locations: uniqueLocations(these.flatMap(locationsOf)),
+      ...(first.fix && {
+        fix: { summary: first.fix.summary, ...(first.fix.patch && { patch: first.fix.patch }) },
+      }),
+      confirmedBy,
+    };
+  });
 }
 
 /** A source-level cause that explains a live one. */
