@@ -66,20 +66,23 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: string): string {
   return `${where}: ${issue.message}`;
 }
 
+/**
+ * Validates one parsed scenario: `index` is its place in a top-level array (undefined for a lone scenario).
+ * Throws ScenarioInputError naming the bad field (`[3].request.url: ...`).
+ */
+export function parseScenario(item: unknown, index?: number): Scenario {
+  const result = scenarioSchema.safeParse(item);
+  if (result.success) return result.data as Scenario;
+  const issue = result.error.issues[0];
+  const prefix = index === undefined ? '' : `[${index}]`;
+  throw new ScenarioInputError(issue ? describeIssue(issue, prefix) : `${prefix || 'scenario'}: invalid`);
+}
+
 /** Validates parsed JSON as one scenario or an array of them; throws ScenarioInputError naming the bad field. */
 export function parseScenarios(input: unknown): { scenarios: Scenario[]; single: boolean } {
   const single = !Array.isArray(input);
   const items = single ? [input] : (input as unknown[]);
-  const scenarios: Scenario[] = [];
-  items.forEach((item, index) => {
-    const result = scenarioSchema.safeParse(item);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const prefix = single ? '' : `[${index}]`;
-      throw new ScenarioInputError(issue ? describeIssue(issue, prefix) : `${prefix || 'scenario'}: invalid`);
-    }
-    scenarios.push(result.data as Scenario);
-  });
+  const scenarios = items.map((item, index) => parseScenario(item, single ? undefined : index));
   return { scenarios, single };
 }
 
