@@ -1,13 +1,13 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { findApps } from './apps.js';
 import { type EnvEntry, envFileListing, parseCompose, parseDockerfileEnv, parseDotenv } from './env.js';
 import { type EnvHit, type EnvProvider, Evaluator } from './evaluate.js';
 import { type ModuleInfo, ProjectIndex } from './modules.js';
 import { getPythonParser } from './parser.js';
-import type { EnvFile, PythonApp, PythonProject, VersionInfo } from './types.js';
+import type { EnvFile, PythonApp, PythonProject, UnseenFiles, VersionInfo } from './types.js';
 import { type Found, fromPipfileLock, fromPyproject, fromRequirements, fromTomlLock } from './versions.js';
-import { decodeText, readSmallFile, walkTree } from './walk.js';
+import { decodeText, MAX_FILE_BYTES, MAX_READ_BYTES, readSmallFile, staysInside, walkTree } from './walk.js';
 
 export interface ReadProjectOptions {
   /** Called while files are read (`done` of `total` Python files). */
@@ -56,6 +56,26 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     return text === undefined ? readSmallFile(join(absRoot, rel)) : { ok: true, buf: Buffer.from(text) };
   };
   let skipped = walk.skipped;
+  // What could not be seen, so that the scan says so instead of "no problem".
+  const unseen: UnseenFiles = {
+    files: walk.unreadable.map((u) => ({ file: u.rel, why: u.why })),
+    outsideLinks: walk.outside.map((o) => ({ file: o.rel, target: o.target })),
+    bounds: walk.bound ? [walk.bound] : [],
+  };
+  const notRead = (rel: string, reason: 'large' | 'binary' | 'unreadable') =>
+    unseen.files.some((f) => f.file === rel) ||
+    unseen.files.push(
+      reason === 'large'
+        ? {
+            file: rel,
+            why: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, the limit for one file`,
+          }
+        : reason === 'binary'
+          ? { file: rel, why: 'not text (a NUL byte)', notText: true }
+          : { file: rel, why: 'could not be opened or read' },
+    );
+  let bytesRead = 0;
+  let pastBound = 0;
   const total = walk.pyFiles.length;
   const texts = new Map<string, string>();
   const unreadable = new Set<string>();
@@ -64,12 +84,15 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   const step = Math.max(1, Math.floor(total / 100));
   for (let i = 0; i < total; i++) {
     const rel = walk.pyFiles[i] as string;
-    const r = readRel(rel);
+    const r = bytesRead > MAX_READ_BYTES ? ({ ok: false, reason: 'bound' } as const) : readRel(rel);
     if (!r.ok) {
       skipped++;
       unreadable.add(rel);
+      if (r.reason === 'bound') pastBound++;
+      else notRead(rel, r.reason);
     } else {
       const buf = r.buf;
+      bytesRead += buf.length;
       // Native byte searches first (no string is made for most files), the precise patterns after.
       let isCandidate = false;
       let isImporter = false;
@@ -88,12 +111,24 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     if (opts.onProgress && ((i + 1) % step === 0 || i + 1 === total)) opts.onProgress(i + 1, total);
   }
   if (total === 0) opts.onProgress?.(0, 0);
+  if (pastBound > 0)
+    unseen.bounds.push(
+      `the reading stopped after ${MAX_READ_BYTES / 1024 / 1024 / 1024} GB of Python files (${pastBound} more not read)`,
+    );
 
   const configText = new Map<string, string | null>();
+  const listed = new Set(walk.configFiles.map((f) => f.rel));
+  const rootReal = realpathSync(absRoot);
   const readConfig = (rel: string): string | undefined => {
     const cached = configText.get(rel);
     if (cached !== undefined) return cached ?? undefined;
-    const r = rel.startsWith('..') ? ({ ok: false } as const) : readRel(rel);
+    // The walk lists only files inside the project; any other path (an env_file, a .env looked up) is read
+    // only when it stays inside too.
+    const inside =
+      !rel.startsWith('..') &&
+      (listed.has(rel) || overlay?.has(rel) === true || staysInside(rootReal, join(absRoot, rel)));
+    const r = inside ? readRel(rel) : ({ ok: false } as const);
+    if (!r.ok && 'reason' in r && listed.has(rel)) notRead(rel, r.reason);
     const text = r.ok ? decodeText(r.buf) : null;
     configText.set(rel, text);
     return text ?? undefined;
@@ -112,7 +147,11 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     ...(opts.otherFiles && { otherFiles, pythonFiles: walk.pyFiles }),
     stats: { filesSeen: total, filesParsed: 0, skipped },
   };
-  if (candidates.length === 0) return project;
+  const seenAll = () => unseen.files.length + unseen.outsideLinks.length + unseen.bounds.length === 0;
+  if (candidates.length === 0) {
+    if (!seenAll()) project.unseen = unseen;
+    return project;
+  }
 
   const parser = await parserLoading;
   const pySet = new Set(walk.pyFiles);
@@ -146,6 +185,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   project.apps = apps;
   project.filesWithErrors = [...index.errors];
   project.stats.filesParsed = index.parsedCount;
+  if (!seenAll()) project.unseen = unseen;
   return project;
 }
 

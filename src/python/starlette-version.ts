@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { FASTAPI_RELEASES, type FastapiRelease, STARLETTE_RELEASES } from './fastapi-starlette.js';
 import type { PythonProject, VersionInfo } from './types.js';
@@ -12,7 +12,7 @@ import {
   type Requirements,
   requirementsOf,
 } from './versions.js';
-import { decodeText, readSmallFile } from './walk.js';
+import { decodeText, readSmallFile, staysInside } from './walk.js';
 
 /** The newest Starlette release cors-doctor knows, assumed when nothing in the project names a version. */
 export const NEWEST_STARLETTE: string = STARLETTE_RELEASES[STARLETTE_RELEASES.length - 1] as string;
@@ -228,12 +228,28 @@ const EXTRA_REQUIREMENT_FILES = ['pdm.lock', 'requirements.lock', 'Pipfile'];
 /** At most this many folders are looked in. */
 const MAX_DIRS = 16;
 
+/**
+ * Whether `rel` exists and its real path lies inside the project: versions come only from the project's own
+ * files, never through a symlink out of it (`.venv -> /`, a virtualenv shared with other projects).
+ */
+function inside(root: string, rel: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(root);
+  } catch {
+    return false;
+  }
+  return staysInside(real, join(root, rel));
+}
+
 function readText(root: string, rel: string): string | undefined {
+  if (!inside(root, rel)) return undefined;
   const r = readSmallFile(join(root, rel));
   return r.ok ? decodeText(r.buf) : undefined;
 }
 
 function listDir(root: string, rel: string): string[] {
+  if (!inside(root, rel)) return [];
   try {
     return readdirSync(join(root, rel)).sort();
   } catch {

@@ -233,4 +233,20 @@ export interface PythonProject {
   filesWithErrors: Array<{ file: string; line: number; message: string }>;
   /** Counts for progress and benchmarks. */
   stats: { filesSeen: number; filesParsed: number; skipped: number };
+  /** What the reader could not see, when something was not: the scan says so instead of "no problem". */
+  unseen?: UnseenFiles;
+}
+
+/** Files the reader could not read or did not read, symlinks it did not follow, bounds it hit. */
+export interface UnseenFiles {
+  /**
+   * Each file (or folder) it would have read, and why it did not: a dangling symlink, a FIFO, a folder
+   * that cannot be listed, a file over the size limit, a binary file. `notText` marks a file that is not
+   * text (a NUL byte), which Python itself would not run.
+   */
+  files: Array<{ file: string; why: string; notText?: boolean }>;
+  /** Symlinks that lead out of the project, with their real target: not followed. */
+  outsideLinks: Array<{ file: string; target: string }>;
+  /** The bounds of the walk or of the reading that were hit, each in a sentence. */
+  bounds: string[];
 }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 
 /** Directories never entered (dependencies, virtualenvs, VCS data, build output). */
 export const SKIPPED_DIRS = new Set([
@@ -19,8 +19,12 @@ export const SKIPPED_DIRS = new Set([
   '.svn',
 ]);
 
-/** Files larger than this are not read. */
-export const MAX_FILE_BYTES = 1024 * 1024;
+/** Files larger than this are not read (the scan names each one it skips). */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** A walk lists at most this many entries (files and folders); real projects stay far below it. */
+export const MAX_WALK_ENTRIES = 200_000;
+/** The files of one project read, in all, at most this many bytes; real projects stay far below it. */
+export const MAX_READ_BYTES = 1024 * 1024 * 1024;
 
 /** Non-Python files the reader looks at. */
 export type ConfigFileKind =
@@ -40,6 +44,51 @@ export interface WalkResult {
   configFiles: Array<{ rel: string; kind: ConfigFileKind }>;
   /** Directories or entries skipped (ignored directory names, symlink loops, unreadable entries). */
   skipped: number;
+  /**
+   * Entries the reader would read that cannot be read, with why: a dangling symlink or a symlink loop under
+   * a name it reads, a FIFO or socket under such a name, a folder that cannot be listed.
+   */
+  unreadable: Array<{ rel: string; why: string }>;
+  /** Symlinks whose target lies outside the root: not followed. */
+  outside: Array<{ rel: string; target: string }>;
+  /** Set when the walk stopped at MAX_WALK_ENTRIES: what was past it is not listed. */
+  bound?: string;
+}
+
+/** Whether the real path `real` is `rootReal` or lies below it. */
+export function isInside(rootReal: string, real: string): boolean {
+  return real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+}
+
+/** Whether `abs` exists and its real path (symlinks resolved) lies inside the root whose real path is `rootReal`. */
+export function staysInside(rootReal: string, abs: string): boolean {
+  try {
+    return isInside(rootReal, realpathSync(abs));
+  } catch {
+    return false;
+  }
+}
+
+/** Why a symlink cannot be followed: it points nowhere, or in a loop. */
+function brokenLink(abs: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'a symlink loop';
+  let target = '';
+  try {
+    target = readlinkSync(abs);
+  } catch {}
+  return code === 'ENOENT'
+    ? `a symlink to ${target}, which does not exist`
+    : `a symlink that cannot be followed (${code})`;
+}
+
+/** What a directory entry that is neither a file nor a folder is. */
+function special(st: { isFIFO(): boolean; isSocket(): boolean }): string {
+  return st.isFIFO()
+    ? 'a FIFO (named pipe), not a regular file'
+    : st.isSocket()
+      ? 'a socket, not a regular file'
+      : 'a device, not a regular file';
 }
 
 export function configKind(name: string): ConfigFileKind | undefined {
@@ -52,44 +101,76 @@ export function configKind(name: string): ConfigFileKind | undefined {
 }
 
 /**
- * Walks the tree below `root` (an existing directory), following symlinks once per real directory. Files
+ * Walks the tree below `root` (an existing directory), following symlinks once per real directory and
+ * never out of the root (such links are listed in `outside`), up to `maxEntries` entries. Files
  * `wantsOther` accepts by name are listed too, for the caller (kind `other`).
  */
-export function walkTree(root: string, wantsOther: (name: string) => boolean = () => false): WalkResult {
+export function walkTree(
+  root: string,
+  wantsOther: (name: string) => boolean = () => false,
+  maxEntries = MAX_WALK_ENTRIES,
+): WalkResult {
   const pyFiles: string[] = [];
   const configFiles: Array<{ rel: string; kind: ConfigFileKind }> = [];
   let skipped = 0;
+  const unreadable: WalkResult['unreadable'] = [];
+  const outside: WalkResult['outside'] = [];
+  let bound: string | undefined;
+  let seen = 0;
+  const reads = (name: string) => name.endsWith('.py') || configKind(name) !== undefined || wantsOther(name);
   const visited = new Set<string>();
   const rootReal = realpathSync(root);
   visited.add(rootReal);
   const stack: Array<{ abs: string; rel: string; real: string }> = [{ abs: root, rel: '', real: rootReal }];
-  while (stack.length > 0) {
+  walk: while (stack.length > 0) {
     const dir = stack.pop() as { abs: string; rel: string; real: string };
     let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(dir.abs, { withFileTypes: true });
-    } catch {
+    } catch (error) {
       skipped++;
+      const code = (error as NodeJS.ErrnoException).code;
+      unreadable.push({ rel: dir.rel || '.', why: `a folder that cannot be listed (${code})` });
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: Array<{ abs: string; rel: string; real: string }> = [];
     for (const entry of entries) {
+      if (++seen > maxEntries) {
+        bound = `the walk stopped after ${maxEntries.toLocaleString('en-US')} files and folders`;
+        break walk;
+      }
       const name = entry.name;
       const abs = join(dir.abs, name);
       const rel = dir.rel ? `${dir.rel}/${name}` : name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       let real = `${dir.real}/${name}`;
+      let fileType: { isFIFO(): boolean; isSocket(): boolean } = entry;
       if (entry.isSymbolicLink()) {
         try {
           const st = statSync(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
-          if (isDir) real = realpathSync(abs);
-        } catch {
-          skipped++; // dangling link
+          fileType = st;
+        } catch (error) {
+          skipped++; // dangling link or a loop of links
+          if (reads(name)) unreadable.push({ rel, why: brokenLink(abs, error) });
           continue;
+        }
+        if (!(isDir && (SKIPPED_DIRS.has(name) || name.endsWith('.egg-info')))) {
+          try {
+            real = realpathSync(abs);
+          } catch (error) {
+            skipped++;
+            if (reads(name)) unreadable.push({ rel, why: brokenLink(abs, error) });
+            continue;
+          }
+          if (!isInside(rootReal, real)) {
+            skipped++; // never out of the project: a link to / would walk the whole machine
+            outside.push({ rel, target: real });
+            continue;
+          }
         }
       }
       if (isDir) {
@@ -112,13 +193,16 @@ export function walkTree(root: string, wantsOther: (name: string) => boolean = (
           if (kind) configFiles.push({ rel, kind });
           if (wantsOther(name)) configFiles.push({ rel, kind: 'other' });
         }
+      } else if (reads(name)) {
+        skipped++; // never opened: reading a FIFO waits for a writer
+        unreadable.push({ rel, why: special(fileType) });
       }
     }
     // Depth-first, alphabetical: push in reverse.
     for (let i = subdirs.length - 1; i >= 0; i--)
       stack.push(subdirs[i] as { abs: string; rel: string; real: string });
   }
-  return { pyFiles, configFiles, skipped };
+  return { pyFiles, configFiles, skipped, unreadable, outside, ...(bound && { bound }) };
 }
 
 let scratch: Buffer | undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPythonProject } from '../../../src/python/read-project.js';
 import type { PythonProject } from '../../../src/python/types.js';
+import { MAX_FILE_BYTES } from '../../../src/python/walk.js';
 import { cors, PROJECTS, plain } from './helpers.js';
 
 describe('walking the tree', () => {
@@ -21,7 +22,7 @@ describe('walking the tree', () => {
     ); // NUL byte
     writeFileSync(
       join(tmp, 'src/huge.py'),
-      `from fastapi import FastAPI\napp = FastAPI()\n${'#'.repeat(1024 * 1024)}\n`,
+      `from fastapi import FastAPI\napp = FastAPI()\n${'#'.repeat(MAX_FILE_BYTES)}\n`,
     );
     p = await readPythonProject(tmp, { onProgress: (done, total) => progress.push([done, total]) });
   });
@@ -33,7 +34,7 @@ describe('walking the tree', () => {
     ]);
     expect(p.stats.filesSeen).toBe(4); // blob.py, huge.py, service/__init__.py, service/main.py
     expect(p.stats.filesParsed).toBe(1);
-    // node_modules, .venv, the loop, the dangling link, blob.py (binary), huge.py (> 1 MiB)
+    // node_modules, .venv, the loop, the dangling link, blob.py (binary), huge.py (> 10 MiB)
     expect(p.stats.skipped).toBe(6);
   });
   it('decodes non-UTF-8 bytes leniently', () => {
