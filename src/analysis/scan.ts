@@ -1,4 +1,5 @@
 import { scanApp, scanProxyConfig } from '../causes/index.js';
+import { projectGaps } from '../causes/rules/scan-incomplete.js';
 import type { Finding } from '../core/causes.js';
 import type { ScanReport } from '../core/report.js';
 import type { CredentialsMode, HeaderList } from '../model/types.js';
@@ -72,6 +73,8 @@ export function scanProject(project: Project, options: ScanOptions): ScanReport 
           }),
         ),
     )
+    // What the scan could not see and that may hide a problem: never a silent "no problem".
+    .concat(projectGaps(project))
     .sort(
       (a, b) =>
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
@@ -98,6 +101,11 @@ export function scanProject(project: Project, options: ScanOptions): ScanReport 
     proxies: project.proxies.map((p) => p.file),
     filesWithErrors: project.filesWithErrors,
     stats: project.stats,
+    unseen: {
+      files: project.unseen?.files ?? [],
+      outsideLinks: project.unseen?.outsideLinks ?? [],
+      bounds: project.unseen?.bounds ?? [],
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import { proxyStripsCorsHeaders } from './rules/proxy-strips-cors-headers.js';
 import { redirectDropsAuthorization } from './rules/redirect-drops-authorization.js';
 import { redirectExtraRoundtrip } from './rules/redirect-extra-roundtrip.js';
 import { redirectToOtherOrigin } from './rules/redirect-to-other-origin.js';
+import { scanIncomplete } from './rules/scan-incomplete.js';
 import { servedAppNotConfigured } from './rules/served-app-not-configured.js';
 import { serverUnreachable } from './rules/server-unreachable.js';
 import { wildcardWithCredentials } from './rules/wildcard-with-credentials.js';
@@ -56,4 +57,5 @@ export const RULES: readonly CauseRule[] = [
   headerNotExposed,
   authorizationWildcard,
   redirectExtraRoundtrip,
+  scanIncomplete,
 ];

@@ -41,6 +41,7 @@ export const CAUSE_CODES = [
   'wildcard-origin-private-api',
   'hosting-platform-origin-trusted',
   'dev-origin-in-production',
+  'scan-incomplete',
 ] as const;
 
 export type CauseCode = (typeof CAUSE_CODES)[number];

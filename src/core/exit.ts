@@ -9,7 +9,10 @@ export const EXIT = {
   blocked: 1,
   /** Bad usage or bad input. */
   usage: 2,
-  /** Nothing answered: connection refused, DNS, TLS, timeout; or the server model cannot answer. */
+  /**
+   * Nothing answered: connection refused, DNS, TLS, timeout; or the server model cannot answer; or `scan`
+   * could not see what may hide a problem (`scan-incomplete`).
+   */
   unreachable: 3,
   /** A bug in cors-doctor. */
   internal: 70,
@@ -23,7 +26,11 @@ export function checkExitStatus(report: CheckReport): ExitStatus {
   return Object.values(report.browsers).some((v) => v.outcome === 'blocked') ? EXIT.blocked : EXIT.ok;
 }
 
-/** `scan`: 1 when some finding is an error, else 0. */
+/**
+ * `scan`: 1 when some finding is an error; else 3 when the scan is incomplete (a `scan-incomplete` warning:
+ * a file it could not read, a value it could not resolve, no app at all); else 0.
+ */
 export function findingsExitStatus(findings: Finding[]): ExitStatus {
-  return findings.some((f) => f.severity === 'error') ? EXIT.blocked : EXIT.ok;
+  if (findings.some((f) => f.severity === 'error')) return EXIT.blocked;
+  return findings.some((f) => f.code === 'scan-incomplete') ? EXIT.unreachable : EXIT.ok;
 }

@@ -65,4 +65,14 @@ export interface ScanReport {
   filesWithErrors: Array<{ file: string; line: number; message: string }>;
   /** Counts for progress and benchmarks. */
   stats: { filesSeen: number; filesParsed: number; skipped: number };
+  /**
+   * What the scan could not see: files it would have read and did not (with why; `notText`: not text, which
+   * Python does not run either), symlinks out of the project it did not follow, bounds it hit. Those that may
+   * hide a problem are also `scan-incomplete` findings.
+   */
+  unseen: {
+    files: Array<{ file: string; why: string; notText?: boolean }>;
+    outsideLinks: Array<{ file: string; target: string }>;
+    bounds: string[];
+  };
 }

@@ -40,6 +40,7 @@ export function renderScan(report: ScanReport, style: Style): string {
   );
   if (report.proxies.length > 0)
     out.push(style.dim(`nginx configuration read: ${report.proxies.join(', ')}`));
+  out.push(...unseenNotes(report, style));
   if (report.apps.length === 0) out.push('', style.yellow('No FastAPI or Starlette app found.'));
   for (const app of report.apps) {
     out.push(
@@ -55,12 +56,14 @@ export function renderScan(report: ScanReport, style: Style): string {
         : f.severity === 'warning'
           ? style.yellow(f.code)
           : style.cyan(f.code);
-    out.push('', `${style.bold(`${f.file}:${f.line}`)} ${tag} ${f.message}`);
+    const at = f.file === '.' ? report.root : `${f.file}:${f.line}`;
+    out.push('', `${style.bold(at)} ${tag} ${f.message}`);
     for (const ev of f.evidence ?? []) out.push(`  ${style.dim('•')} ${ev}`);
     if (f.fix) out.push(`  ${style.bold('Fix:')} ${f.fix.summary}`);
     if (f.fix?.patch) out.push(...patchLines(f.fix.patch, style));
   }
-  for (const e of report.filesWithErrors)
+  // An nginx configuration with a syntax error is a finding (nginx refuses it); a Python one is read anyway.
+  for (const e of report.filesWithErrors.filter((e) => !report.proxies.includes(e.file)))
     out.push(
       '',
       style.yellow(
@@ -71,13 +74,39 @@ export function renderScan(report: ScanReport, style: Style): string {
     );
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.filter((f) => f.severity === 'warning').length;
-  out.push(
-    '',
-    errors + warnings === 0
-      ? style.green('No CORS problem found.')
-      : `${errors} error(s), ${warnings} warning(s).`,
-  );
+  out.push('', summaryLine(report, errors, warnings, style));
   return out.join('\n');
+}
+
+/** The last line: never "no problem" when the scan could not see everything. */
+function summaryLine(report: ScanReport, errors: number, warnings: number, style: Style): string {
+  const incomplete = report.findings.some((f) => f.code === 'scan-incomplete');
+  if (errors + warnings > 0)
+    return `${errors} error(s), ${warnings} warning(s).${incomplete ? ' The scan is incomplete (scan-incomplete): what it could not see may hide more.' : ''}`;
+  const unseen = report.unseen.files.length + report.unseen.outsideLinks.length;
+  return unseen > 0
+    ? style.green(
+        `No CORS problem found in what was read (${unseen} not read or not followed: listed above).`,
+      )
+    : style.green('No CORS problem found.');
+}
+
+/**
+ * What the scan did not look at and lists without a finding: files that are not text (Python does not run
+ * them either) and symlinks out of the project. Files it could not read are in a scan-incomplete finding.
+ */
+function unseenNotes(report: ScanReport, style: Style): string[] {
+  const out: string[] = [];
+  const skipped = report.unseen.files.filter((f) => f.notText);
+  if (skipped.length > 0)
+    out.push(style.dim(`Not read: ${skipped.map((f) => `${f.file} (${f.why})`).join('; ')}`));
+  if (report.unseen.outsideLinks.length > 0)
+    out.push(
+      style.dim(
+        `Not followed (symlinks out of the project): ${report.unseen.outsideLinks.map((l) => `${l.file} -> ${l.target}`).join('; ')}`,
+      ),
+    );
+  return out;
 }
 
 /** A unified diff, indented and coloured (removed lines red, added lines green). */
