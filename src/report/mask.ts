@@ -108,6 +108,18 @@ const HEADER_LINE = new RegExp(
   'gi',
 );
 
+/** `user:password@` (or `token@`) after a URL's scheme. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@'"<>`]*)@/gi;
+
+/** A `name=value` parameter in text: in a URL (query, fragment), or opening a quoted form body. */
+const QUERY_PAIR = /(^|[?&#;"'])([A-Za-z0-9_.~%[\]-]+)=([^&#\s"'<>`;,)]*)/g;
+
+/** A field of a form-encoded body. */
+const FORM_PAIR = /(^|&)([A-Za-z0-9_.~%[\]-]+)=([^&\s]*)/g;
+
+/** A JSON Web Token (or its start, cut short): base64url of `{"`, then up to two more parts. */
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
+
 const COOKIE_HEADERS = ['cookie', 'cookie2'];
 const SET_COOKIE_HEADERS = ['set-cookie', 'set-cookie2'];
 
@@ -128,15 +140,25 @@ function nameWords(name: string): string[] {
 
 /** Whether the value of `name`, read at `place`, is a secret. */
 export function isSecretName(name: string, place: NamePlace): boolean {
-  if (place === 'header' && PUBLIC_HEADERS.some((p) => p.test(name))) return false;
+  const key = `${place} ${name}`;
+  const known = judged.get(key);
+  if (known !== undefined) return known;
+  if (judged.size > 10_000) judged.clear();
   const words = nameWords(name);
   const compact = words.join('');
-  return SECRET_NAMES.some(
-    (rule) =>
-      rule.places.includes(place) &&
-      (rule.match === 'part' ? compact.includes(rule.text) : words.includes(rule.text)),
-  );
+  const secret =
+    !(place === 'header' && PUBLIC_HEADERS.some((p) => p.test(name))) &&
+    SECRET_NAMES.some(
+      (rule) =>
+        rule.places.includes(place) &&
+        (rule.match === 'part' ? compact.includes(rule.text) : words.includes(rule.text)),
+    );
+  judged.set(key, secret);
+  return secret;
 }
+
+/** Names already judged (the same few header names come back in every exchange). */
+const judged = new Map<string, boolean>();
 
 export function isSecretHeader(name: string): boolean {
   return isSecretName(name, 'header');
@@ -238,9 +260,8 @@ class Masker {
     return out + text.slice(from);
   }
 
-  /** `name=value` pairs after `before` (a class of characters) masked when the name is secret. */
-  pairs(text: string, before: string, place: NamePlace, value: string): string {
-    const pair = new RegExp(`(^|[${before}])([A-Za-z0-9_.~%\\[\\]-]+)=(${value})`, 'g');
+  /** The `name=value` pairs `pair` finds, masked when the name is secret. */
+  pairs(text: string, pair: RegExp, place: NamePlace): string {
     return text.replace(pair, (all, lead: string, name: string, secret: string) =>
       secret !== '' && isSecretName(name, place) ? `${lead}${name}=${this.hide(secret)}` : all,
     );
@@ -248,46 +269,40 @@ class Masker {
 
   /** A body: JSON fields, form fields, JWTs, then as text. */
   body(text: string): string {
-    return this.text(this.pairs(this.jsonFields(text), '&', 'form', '[^&\\s]*'));
+    return this.text(this.pairs(this.jsonFields(text), FORM_PAIR, 'form'));
   }
 
   /** Free text: known secrets, URL credentials, secret parameters, `Name: value` lines, JSON fields, JWTs. */
   text(input: string): string {
-    let text = input;
-    for (const secret of this.known) {
-      text = hideKnown(text, secret);
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret) text = hideKnown(text, encoded);
-    }
-    text = text.replace(
-      /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@'"<>`]*)@/gi,
-      (_all, scheme: string, userinfo: string) => {
+    let text = hideAllKnown(input, this.known);
+    if (text.includes('@'))
+      text = text.replace(URL_USERINFO, (_all, scheme: string, userinfo: string) => {
         const colon = userinfo.indexOf(':');
         if (colon < 0) return `${scheme}${this.hide(userinfo)}@`;
         return `${scheme}${userinfo.slice(0, colon)}:${this.hide(userinfo.slice(colon + 1))}@`;
-      },
-    );
-    text = text.replace(
-      HEADER_LINE,
-      (all, lead: string, space: string, name: string, colon: string, value: string) => {
-        const lower = name.toLowerCase();
-        if (!isSecretHeader(name) || value.startsWith(MASK) || /^\/\//.test(value)) return all;
-        const masked = COOKIE_HEADERS.includes(lower)
-          ? this.cookie(value)
-          : SET_COOKIE_HEADERS.includes(lower)
-            ? this.setCookie(value)
-            : this.credentials(value);
-        return `${lead}${space}${name}${colon.startsWith(':') ? ': ' : ' '}${masked}`;
-      },
-    );
-    text = this.pairs(text, '?&#;"\'', 'query', '[^&#\\s"\'<>`;,)]*');
-    text = this.jsonFields(text);
-    text = text.replace(ESCAPED_JSON_FIELD, (all, name: string, value: string, end: string) =>
-      isSecretName(name, 'json') && value !== '' ? `\\"${name}\\": \\"${this.hide(value)}${end}` : all,
-    );
-    return text.replace(/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}/g, (jwt) =>
-      this.hide(jwt),
-    );
+      });
+    if (text.includes(':') || text.includes(' '))
+      text = text.replace(
+        HEADER_LINE,
+        (all, lead: string, space: string, name: string, colon: string, value: string) => {
+          const lower = name.toLowerCase();
+          if (!isSecretHeader(name) || value.startsWith(MASK) || /^\/\//.test(value)) return all;
+          const masked = COOKIE_HEADERS.includes(lower)
+            ? this.cookie(value)
+            : SET_COOKIE_HEADERS.includes(lower)
+              ? this.setCookie(value)
+              : this.credentials(value);
+          return `${lead}${space}${name}${colon.startsWith(':') ? ': ' : ' '}${masked}`;
+        },
+      );
+    if (text.includes('=')) text = this.pairs(text, QUERY_PAIR, 'query');
+    if (text.includes('"')) text = this.jsonFields(text);
+    if (text.includes('\\"'))
+      text = text.replace(ESCAPED_JSON_FIELD, (all, name: string, value: string, end: string) =>
+        isSecretName(name, 'json') && value !== '' ? `\\"${name}\\": \\"${this.hide(value)}${end}` : all,
+      );
+    if (text.includes('eyJ')) text = text.replace(JWT, (jwt) => this.hide(jwt));
+    return text;
   }
 }
 
@@ -299,6 +314,17 @@ const ESCAPED_JSON_FIELD = /\\"([^"\\]*)\\"\s*:\s*\\"((?:[^"\\]|\\[^"])*)(\\"|"|
 
 /** The shortest piece of a known secret hidden where the secret is printed cut short. */
 const KNOWN_PREFIX = 6;
+
+/** Every known secret hidden in `text` (as written and URL-encoded). */
+function hideAllKnown(input: string, known: readonly string[]): string {
+  let text = input;
+  for (const secret of known) {
+    text = hideKnown(text, secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) text = hideKnown(text, encoded);
+  }
+  return text;
+}
 
 /** `secret` hidden in `text`, also where it is cut short (its start, then the end of a quote or of the text). */
 function hideKnown(text: string, secret: string): string {
@@ -349,6 +375,8 @@ function jsonValueEnd(text: string, start: number): number {
 
 type FieldMasker = (value: unknown, masker: Masker) => unknown;
 
+const keepAsIs: FieldMasker = (value) => value;
+
 const isPairList = (value: unknown): value is HeaderList =>
   Array.isArray(value) &&
   value.every((p) => Array.isArray(p) && p.length === 2 && p.every((s) => typeof s === 'string'));
@@ -370,16 +398,32 @@ const FIELDS: Record<string, FieldMasker> = {
   bodyExcerpt: (value, m) => (typeof value === 'string' ? m.body(value) : walk(value, m)),
   cookie: (value, m) => (typeof value === 'string' ? m.cookie(value) : walk(value, m)),
   // A diff of the project's own source, printed as it is so that it still applies.
-  patch: (value) => value,
+  patch: keepAsIs,
 };
 
 function walk(value: unknown, m: Masker): unknown {
   if (typeof value === 'string') return m.text(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, m));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, Object.hasOwn(FIELDS, k) ? FIELDS[k]?.(v, m) : walk(v, m)]),
-    );
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const field = Object.hasOwn(FIELDS, k) ? FIELDS[k] : undefined;
+      out[k] = field ? field(v, m) : walk(v, m);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Every string of `value` through `change`, but the fields printed as they are (patches). */
+function walkText(value: unknown, change: (text: string) => string): unknown {
+  if (typeof value === 'string') return change(value);
+  if (Array.isArray(value)) return value.map((v) => walkText(v, change));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = Object.hasOwn(FIELDS, k) && FIELDS[k] === keepAsIs ? v : walkText(v, change);
+    return out;
   }
   return value;
 }
@@ -397,9 +441,11 @@ function replaceable(secrets: Iterable<string>): string[] {
  * by their field names, every other string as text; a secret found in one place is hidden in all.
  */
 export function maskSecrets<T>(value: T, alsoKnown: Iterable<string> = []): T {
-  const first = new Masker(replaceable(alsoKnown));
-  walk(value, first);
-  return walk(value, new Masker(replaceable([...alsoKnown, ...first.found]))) as T;
+  const extra = [...alsoKnown];
+  const masker = new Masker(replaceable(extra));
+  const masked = walk(value, masker);
+  const known = replaceable([...extra, ...masker.found]);
+  return (known.length === 0 ? masked : walkText(masked, (text) => hideAllKnown(text, known))) as T;
 }
 
 /** Masks secrets everywhere in a check report unless asked not to. */

@@ -2,6 +2,7 @@ import { EXIT } from '../../core/exit.js';
 import { simulate } from '../../model/simulate.js';
 import type { Scenario, SimulationResult } from '../../model/types.js';
 import { packageVersion } from '../../package-root.js';
+import { maskSecrets } from '../../report/mask.js';
 import { type OutputFormat, parseFormat, type RenderOptions, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
 import { openInputStream } from '../read-input.js';
@@ -9,6 +10,7 @@ import { openInputStream } from '../read-input.js';
 export interface SimulateOptions {
   json?: boolean;
   format?: string;
+  showSecrets?: boolean;
 }
 
 /**
@@ -80,7 +82,10 @@ export async function runSimulate(source: string, options: SimulateOptions, styl
     for (const scenario of batch.scenarios) {
       const result = simulate(scenario);
       if (result.chrome.outcome === 'blocked' || result.firefox.outcome === 'blocked') blocked = true;
-      if (!process.stdout.destroyed) text += printer.next(scenario, result, single);
+      if (process.stdout.destroyed) continue;
+      // Each scenario masked with its result: a token in its URL is hidden in the console lines too.
+      const shown = options.showSecrets ? { scenario, result } : maskSecrets({ scenario, result });
+      text += printer.next(shown.scenario, shown.result, single);
     }
     await print(text);
   }
