@@ -121,13 +121,15 @@ export function unreadInclude(at: BlockInContext, top: Directive[]): Directive |
 
 /** Does a `listen` directive of the configuration take this port (`listen 8080`, `listen 127.0.0.1:8080 ...`)? */
 export function listensOn(directives: Directive[], port: number): boolean {
-  const listens = (list: Directive[]): boolean =>
-    list.some(
-      (d) =>
-        (d.name === 'listen' && new RegExp(`(^|:)${port}$`).test(d.args[0] ?? '')) ||
-        (d.block !== undefined && listens(d.block)),
-    );
-  return listens(directives);
+  const listen = new RegExp(`(^|:)${port}$`);
+  // Blocks as a stack, not recursion: nginx reads blocks nested thousands deep.
+  const blocks: Directive[][] = [directives];
+  for (let list = blocks.pop(); list; list = blocks.pop())
+    for (const d of list) {
+      if (d.name === 'listen' && listen.test(d.args[0] ?? '')) return true;
+      if (d.block) blocks.push(d.block);
+    }
+  return false;
 }
 
 /** The `if ($request_method = OPTIONS) { return 2xx; }` of a block, if it has one. */

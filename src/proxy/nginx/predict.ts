@@ -110,7 +110,12 @@ function walk(
   const raw = pass.args[0] ?? '';
   if (raw.includes('$'))
     throw new NotModelled(`proxy_pass with variables (line ${pass.line}) is not modelled`);
-  const target = new URL(raw);
+  let target: URL;
+  try {
+    target = new URL(raw);
+  } catch {
+    throw new NotModelled(`proxy_pass ${raw} (line ${pass.line}) is not a URL`);
+  }
   // The part the location matched: its name, for a prefix, `^~` or `=` location (a regex location cannot
   // have a URI in its proxy_pass: nginx -t refuses it).
   const prefix = locationPath(location)?.path;
@@ -183,8 +188,10 @@ function returned(
   config: NginxConfigFile,
   path: string[],
 ): Prediction {
-  const status = Number(d.args[0]);
-  if (!Number.isInteger(status)) throw new NotModelled(`return ${d.args.join(' ')} is not modelled`);
+  // nginx takes a code of digits up to 999 (`nginx -t` refuses -1, 1000, 0x10).
+  const code = d.args[0] ?? '';
+  if (!/^\d{1,3}$/.test(code)) throw new NotModelled(`return ${d.args.join(' ')} is not modelled`);
+  const status = Number(code);
   if (status >= 300 && status < 400) {
     const location = substitute(d.args[1] ?? '', vars);
     const answer = ownAnswer(

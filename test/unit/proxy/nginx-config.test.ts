@@ -10,6 +10,7 @@ import {
   looksLikeNginx,
   parseNginxConfig,
 } from '../../../src/proxy/nginx/config.js';
+import { listensOn } from '../../../src/proxy/nginx/cors.js';
 
 /** A directive as `name arg arg @line`, its block nested. */
 function shape(directives: Directive[]): unknown[] {
@@ -120,6 +121,26 @@ describe('looksLikeNginx', () => {
     ['ServerName example.com\n<VirtualHost *:80>\n</VirtualHost>', false],
   ])('%s', (source, expected) => {
     expect(looksLikeNginx(source)).toBe(expected);
+  });
+});
+
+describe('listensOn: the configuration takes a URL of this port', () => {
+  const deep = (n: number) => `http {\n  server {\n${'location / {\n'.repeat(n)}${'}\n'.repeat(n)}  }\n}\n`;
+  it.each([
+    { title: 'listen 8080', source: 'server { listen 8080; }', port: 8080, takes: true },
+    {
+      title: 'an address and a flag',
+      source: 'http { server { listen 127.0.0.1:8080 default_server; } }',
+      port: 8080,
+      takes: true,
+    },
+    { title: 'IPv6', source: 'server { listen [::]:8080; }', port: 8080, takes: true },
+    { title: 'a port that ends the same', source: 'server { listen 18080; }', port: 8080, takes: false },
+    { title: 'another port', source: 'server { listen 80; }', port: 8080, takes: false },
+    // Blocks nested deeper than a call stack goes (nginx -t takes 3,000): no listen for the port, no crash.
+    { title: 'locations nested 20,000 deep', source: deep(20_000), port: 8080, takes: false },
+  ])('$title', ({ source, port, takes }) => {
+    expect(listensOn(parseNginxConfig(source), port)).toBe(takes);
   });
 });
 

@@ -231,6 +231,16 @@ describe('the nginx model', () => {
       '    location / {\n      add_header Access-Control-Allow-Origin $upstream_addr always;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
       /\$upstream_addr is not modelled/,
     ],
+    [
+      'a return code nginx -t refuses',
+      '    location / {\n      return -1;\n    }\n',
+      /return -1 is not modelled/,
+    ],
+    [
+      'a proxy_pass that is not a URL',
+      '    location / {\n      proxy_pass http://127.0.0.1:8080);\n    }\n',
+      /proxy_pass http:\/\/127\.0\.0\.1:8080\) \(line \d+\) is not a URL/,
+    ],
   ])('%s is unknown, never guessed', (_title, server, why) => {
     const { upstream } = app(200);
     const config = {
