@@ -195,8 +195,19 @@ export class ProjectIndex {
     return mod;
   }
 
+  /** findModuleFile's answers by importer folder, module and level (the same import is resolved many times). */
+  private readonly moduleFiles = new Map<string, string | undefined>();
+
   /** The file of module `dotted` imported from `from` (absolute: searched from the importer's directory upwards). */
   findModuleFile(from: ModuleInfo, dotted: string, level: number): string | undefined {
+    const key = `${level}\0${from.dir}\0${dotted}`;
+    if (this.moduleFiles.has(key)) return this.moduleFiles.get(key);
+    const file = this.searchModuleFile(from.dir, dotted, level);
+    this.moduleFiles.set(key, file);
+    return file;
+  }
+
+  private searchModuleFile(dir: string, dotted: string, level: number): string | undefined {
     const parts = dotted ? dotted.split('.') : [];
     const sub = parts.join('/');
     const candidates = (base: string): string[] =>
@@ -204,18 +215,42 @@ export class ProjectIndex {
         ? [joinRel(base, `${sub}.py`), joinRel(base, `${sub}/__init__.py`)]
         : [joinRel(base, '__init__.py')];
     if (level > 0) {
-      let base = from.dir;
+      let base = dir;
       for (let i = 1; i < level; i++) base = dirOf(base);
       return candidates(base).find((c) => this.pyFiles.has(c));
     }
     if (!sub) return undefined;
-    let base = from.dir;
+    let base = dir;
     for (;;) {
       const hit = candidates(base).find((c) => this.pyFiles.has(c));
       if (hit) return hit;
       if (!base) return undefined;
       base = dirOf(base);
     }
+  }
+
+  /**
+   * For each file of the project, the modules of `modules` that import a name from it (`from .main import
+   * app`), in the order of `modules`: the only modules an app's reader needs to look at for what is done to
+   * the app elsewhere (one pass over the imports instead of one per app).
+   */
+  importersByFile(modules: ModuleInfo[]): Map<string, ModuleInfo[]> {
+    const out = new Map<string, ModuleInfo[]>();
+    for (const mod of modules) {
+      const targets = new Set<string>();
+      for (const list of mod.bindings.values()) {
+        const b = list[list.length - 1];
+        if (b?.kind !== 'from') continue;
+        const target = this.findModuleFile(mod, b.module, b.level);
+        if (target !== undefined) targets.add(target);
+      }
+      for (const target of targets) {
+        const list = out.get(target);
+        if (list) list.push(mod);
+        else out.set(target, [mod]);
+      }
+    }
+    return out;
   }
 
   /** True when `dotted` names a directory of the project (a namespace package) seen from `from`. */

@@ -47,13 +47,18 @@ export function firstSyntaxError(root: Node): { line: number; message: string } 
 
 /** Visits every named descendant of `node` (pre-order); return false from `visit` to skip a subtree. */
 export function walkNamed(node: Node, visit: (n: Node) => boolean | undefined): void {
+  if (!node.hasError) {
+    walkNamedChildren(node, visit);
+    return;
+  }
+  // Error recovery can leave named nodes under anonymous ones: the cursor sees every node.
   const cursor = node.walk();
   try {
     let depth = 0;
     for (;;) {
-      const cur = cursor.currentNode;
       let descend = true;
-      if (cur.isNamed && depth > 0) descend = visit(cur) !== false;
+      // A node object is made for named nodes only (the cursor tells anonymous ones apart without one).
+      if (depth > 0 && cursor.nodeIsNamed) descend = visit(cursor.currentNode) !== false;
       if (descend && cursor.gotoFirstChild()) {
         depth++;
         continue;
@@ -67,4 +72,24 @@ export function walkNamed(node: Node, visit: (n: Node) => boolean | undefined): 
   } finally {
     cursor.delete();
   }
+}
+
+/**
+ * walkNamed for a tree without syntax errors, where every named node is a named child of its named parent:
+ * one call per node for its named children, instead of cursor steps over every node, anonymous ones too
+ * (about twice as fast).
+ */
+function walkNamedChildren(node: Node, visit: (n: Node) => boolean | undefined): void {
+  // web-tree-sitter keeps a node's children array on the node object: the walk starts from a node object of
+  // its own (the caller's node may live long, and would keep every node of the walk), and the arrays are
+  // read, never reordered.
+  const cursor = node.walk();
+  const start = cursor.currentNode;
+  cursor.delete();
+  const stack: Node[] = [];
+  const push = (children: Node[]) => {
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Node);
+  };
+  push(start.namedChildren);
+  for (let n = stack.pop(); n; n = stack.pop()) if (visit(n) !== false) push(n.namedChildren);
 }

@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
+import { join, posix, resolve, sep } from 'node:path';
 import { findApps } from './apps.js';
 import { type EnvEntry, envFileListing, parseCompose, parseDockerfileEnv, parseDotenv } from './env.js';
 import { type EnvHit, type EnvProvider, Evaluator } from './evaluate.js';
@@ -51,9 +51,12 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   parserLoading.catch(() => undefined);
   const walk = walkTree(absRoot, opts.otherFiles);
   const overlay = opts.overlay;
-  const readRel = (rel: string): ReturnType<typeof readSmallFile> => {
+  // `listed`: a path of the walk's listing, already normal, joined to the root by a plain concatenation
+  // (path.join costs more than reading a small file's prefilter).
+  const readRel = (rel: string, listed = false): ReturnType<typeof readSmallFile> => {
     const text = overlay?.get(rel);
-    return text === undefined ? readSmallFile(join(absRoot, rel)) : { ok: true, buf: Buffer.from(text) };
+    if (text !== undefined) return { ok: true, buf: Buffer.from(text) };
+    return readSmallFile(listed ? `${absRoot}${sep}${rel}` : join(absRoot, rel));
   };
   let skipped = walk.skipped;
   // What could not be seen, so that the scan says so instead of "no problem".
@@ -84,7 +87,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   const step = Math.max(1, Math.floor(total / 100));
   for (let i = 0; i < total; i++) {
     const rel = walk.pyFiles[i] as string;
-    const r = bytesRead > MAX_READ_BYTES ? ({ ok: false, reason: 'bound' } as const) : readRel(rel);
+    const r = bytesRead > MAX_READ_BYTES ? ({ ok: false, reason: 'bound' } as const) : readRel(rel, true);
     if (!r.ok) {
       skipped++;
       unreadable.add(rel);
@@ -161,7 +164,7 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
       const t = texts.get(rel);
       if (t !== undefined) return t;
       if (unreadable.has(rel) || !pySet.has(rel)) return undefined;
-      const r = readRel(rel);
+      const r = readRel(rel, true);
       if (!r.ok) return undefined;
       return decodeText(r.buf);
     },
@@ -173,10 +176,11 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
 
   const candidateModules = candidates.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
   const importerModules = importers.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
+  const importersOf = index.importersByFile([...candidateModules, ...importerModules]);
   const apps: PythonApp[] = [];
   for (const mod of candidateModules) {
     try {
-      apps.push(...findApps(ev, mod, [...candidateModules, ...importerModules]));
+      apps.push(...findApps(ev, mod, importersOf.get(mod.rel) ?? []));
     } catch (err) {
       // Never throw on bad input: note it like a syntax problem and keep going.
       index.errors.push({ file: mod.rel, line: 1, message: `could not be read: ${(err as Error).message}` });
@@ -271,15 +275,26 @@ class ProjectEnv implements EnvProvider {
     return out;
   }
 
+  /** The project's Dockerfiles with their folders, listed once. */
+  private dockerfileList?: Array<{ rel: string; dir: string }>;
+  /** The `ENV` entries of each Dockerfile read (null: unreadable). */
+  private readonly dockerfileEnv = new Map<string, EnvEntry[] | null>();
+
   /** Dockerfiles in `dir` or a directory above it, nearest first, with their `ENV` entries. */
   private dockerfiles(dir: string): Array<{ rel: string; entries: EnvEntry[] }> {
+    this.dockerfileList ??= this.configFiles
+      .filter((f) => f.kind === 'other' && isDockerfile(f.rel))
+      .map((f) => ({ rel: f.rel, dir: posix.dirname(f.rel) === '.' ? '' : posix.dirname(f.rel) }));
     const out: Array<{ rel: string; entries: EnvEntry[] }> = [];
-    for (const f of this.configFiles) {
-      if (f.kind !== 'other' || !isDockerfile(f.rel)) continue;
-      const fdir = posix.dirname(f.rel) === '.' ? '' : posix.dirname(f.rel);
-      if (fdir !== '' && dir !== fdir && !dir.startsWith(`${fdir}/`)) continue;
-      const text = this.read(f.rel);
-      if (text !== undefined) out.push({ rel: f.rel, entries: parseDockerfileEnv(text, f.rel) });
+    for (const f of this.dockerfileList) {
+      if (f.dir !== '' && dir !== f.dir && !dir.startsWith(`${f.dir}/`)) continue;
+      let entries = this.dockerfileEnv.get(f.rel);
+      if (entries === undefined) {
+        const text = this.read(f.rel);
+        entries = text === undefined ? null : parseDockerfileEnv(text, f.rel);
+        this.dockerfileEnv.set(f.rel, entries);
+      }
+      if (entries) out.push({ rel: f.rel, entries });
     }
     return out.sort((a, b) => b.rel.split('/').length - a.rel.split('/').length);
   }
