@@ -195,38 +195,53 @@ export class ProjectIndex {
     return mod;
   }
 
-  /** findModuleFile's answers by importer folder, module and level (the same import is resolved many times). */
-  private readonly moduleFiles = new Map<string, string | undefined>();
+  /** findModuleFile's answers by importer folder, then level and module ('2:x.y'; the module alone at level 0). */
+  private readonly moduleFiles = new Map<string, Map<string, string | null>>();
 
   /** The file of module `dotted` imported from `from` (absolute: searched from the importer's directory upwards). */
   findModuleFile(from: ModuleInfo, dotted: string, level: number): string | undefined {
-    const key = `${level}\0${from.dir}\0${dotted}`;
-    if (this.moduleFiles.has(key)) return this.moduleFiles.get(key);
-    const file = this.searchModuleFile(from.dir, dotted, level);
-    this.moduleFiles.set(key, file);
+    return this.moduleFileFrom(from.dir, dotted, level);
+  }
+
+  /** findModuleFile from folder `dir`, each answer kept: the same imports are resolved again and again. */
+  private moduleFileFrom(dir: string, dotted: string, level: number): string | undefined {
+    let known = this.moduleFiles.get(dir);
+    if (!known) {
+      known = new Map();
+      this.moduleFiles.set(dir, known);
+    }
+    const key = level === 0 ? dotted : `${level}:${dotted}`;
+    const cached = known.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const file = this.searchModuleFile(dir, dotted, level);
+    known.set(key, file ?? null);
     return file;
   }
 
   private searchModuleFile(dir: string, dotted: string, level: number): string | undefined {
-    const parts = dotted ? dotted.split('.') : [];
-    const sub = parts.join('/');
-    const candidates = (base: string): string[] =>
-      sub
-        ? [joinRel(base, `${sub}.py`), joinRel(base, `${sub}/__init__.py`)]
-        : [joinRel(base, '__init__.py')];
+    const sub = dotted ? dotted.split('.').join('/') : '';
+    const inFolder = (base: string): string | undefined => {
+      if (!sub) {
+        const init = joinRel(base, '__init__.py');
+        return this.pyFiles.has(init) ? init : undefined;
+      }
+      const file = joinRel(base, `${sub}.py`);
+      if (this.pyFiles.has(file)) return file;
+      const init = joinRel(base, `${sub}/__init__.py`);
+      return this.pyFiles.has(init) ? init : undefined;
+    };
     if (level > 0) {
       let base = dir;
       for (let i = 1; i < level; i++) base = dirOf(base);
-      return candidates(base).find((c) => this.pyFiles.has(c));
+      return inFolder(base);
     }
     if (!sub) return undefined;
-    let base = dir;
-    for (;;) {
-      const hit = candidates(base).find((c) => this.pyFiles.has(c));
-      if (hit) return hit;
-      if (!base) return undefined;
-      base = dirOf(base);
-    }
+    // A module whose first name is no folder or file name of the project (fastapi, os) is found nowhere.
+    if (!this.pathNames().has(dotted.split('.', 1)[0] as string)) return undefined;
+    // Here, else from the folder above (whose answer is kept too).
+    const hit = inFolder(dir);
+    if (hit !== undefined || !dir) return hit;
+    return this.moduleFileFrom(dirOf(dir), dotted, 0);
   }
 
   /**
@@ -251,6 +266,17 @@ export class ProjectIndex {
       }
     }
     return out;
+  }
+
+  private names?: Set<string>;
+  /** Every folder name and Python file name (without `.py`) in the project's paths. */
+  private pathNames(): Set<string> {
+    if (!this.names) {
+      this.names = new Set();
+      for (const file of this.pyFiles)
+        for (const part of file.split('/')) this.names.add(part.endsWith('.py') ? part.slice(0, -3) : part);
+    }
+    return this.names;
   }
 
   /** True when `dotted` names a directory of the project (a namespace package) seen from `from`. */
