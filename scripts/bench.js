@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Benchmarks: scenarios simulated per second by the browser model, and `simulate` on 1,000 scenarios end to end.
+// Benchmarks: the browser model, simulate (1,000 and 100,000 scenarios, time and peak memory), check, scan (5,000 files
+// beside grep; 20,000 files with 1,000 apps, time and peak memory), fix and verify.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -44,6 +45,47 @@ process.stdout.write(
 const t1 = performance.now();
 spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
 process.stdout.write(`node start-up alone: ${(performance.now() - t1).toFixed(0)} ms\n`);
+
+// Peak memory and CPU time of a CLI run: a preloaded probe writes the process's maximum resident set size and
+// its CPU time when it exits (the CPU time does not depend on what else the machine runs).
+const probe = join(dir, 'max-rss.cjs');
+writeFileSync(
+  probe,
+  "process.on('exit', () => { const u = process.resourceUsage(); require('node:fs').writeFileSync(process.env.BENCH_MAX_RSS_FILE, u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); });\n",
+);
+let probed = 0;
+/** Runs the CLI with `args`, its output discarded: wall and CPU time (ms), peak resident memory (MB), exit status. */
+function measuredRun(args) {
+  const rssFile = join(dir, `max-rss-${probed++}`);
+  const t0 = performance.now();
+  const run = spawnSync(process.execPath, ['--require', probe, 'bin/cors-doctor.cjs', ...args], {
+    stdio: 'ignore',
+    env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile },
+  });
+  const ms = performance.now() - t0;
+  if (run.error) throw run.error;
+  const [maxRss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+  return { ms, cpuMs: cpu / 1000, mb: maxRss / 1024, status: run.status };
+}
+
+// simulate on 100,000 scenarios: the input streamed in and the results streamed out, memory bounded.
+const manyFile = join(dir, 'scenarios-100k.json');
+writeFileSync(
+  manyFile,
+  JSON.stringify(
+    generateScenarios({
+      seed: 7,
+      count: 100_000,
+      origin: 'http://localhost:3000',
+      apiBase: 'http://localhost:8000',
+    }).map((g) => g.scenario),
+  ),
+);
+const sim = measuredRun(['simulate', '--json', manyFile]);
+process.stdout.write(
+  `cli: simulate --json on 100,000 scenarios (${(statSync(manyFile).size / 1e6).toFixed(0)} MB of JSON): ${sim.ms.toFixed(0)} ms wall (${sim.cpuMs.toFixed(0)} ms CPU), peak RSS ${sim.mb.toFixed(0)} MB (target <= 300 MB)${sim.status > 1 ? ` FAILED with exit status ${sim.status}` : ''}\n`,
+);
+rmSync(manyFile, { force: true });
 
 // check against a local server, beside the two plain curl requests (preflight + request) it replaces.
 const ORIGIN = 'http://localhost:3000';
@@ -140,7 +182,7 @@ process.stdout.write(
 process.stdout.write(`cors-doctor --help start-up: median ${median(helps).toFixed(0)} ms\n`);
 
 // scan on a large synthetic project (5,000 Python files, a few FastAPI apps) beside grep -rl over the same tree.
-const { mkdirSync, rmSync } = await import('node:fs');
+const { mkdirSync } = await import('node:fs');
 const tree = mkdtempSync(join(tmpdir(), 'cors-doctor-bench-scan-'));
 for (let pkg = 0; pkg < 50; pkg++) {
   const dirPath = join(tree, 'services', `pkg${pkg}`);
@@ -160,19 +202,83 @@ for (let app = 0; app < 4; app++) {
     `import os\nfrom fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=os.getenv("ORIGINS", "http://localhost:3000").split(","),\n    allow_credentials=True,\n    allow_methods=["*"],\n    allow_headers=["*"],\n)\n\n\n@app.get("/items")\ndef items():\n    return []\n`,
   );
 }
+// The least Node itself takes for the same files: start, walk the folders, open and read every file once.
+const bareRead = `const fs = require('node:fs'); const buf = Buffer.allocUnsafe(1 << 20); const dirs = [process.argv[1]];
+while (dirs.length) { const d = dirs.pop(); for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+  const p = d + '/' + e.name; if (e.isDirectory()) dirs.push(p);
+  else { const fd = fs.openSync(p, 'r'); fs.readSync(fd, buf, 0, buf.length, null); fs.closeSync(fd); } } }`;
 const scans = [];
 const greps = [];
+const bare = [];
 for (let i = 0; i < 5; i++) {
   scans.push(timed(process.execPath, ['bin/cors-doctor.cjs', 'scan', tree, '--origin', ORIGIN, '--json']));
   greps.push(timed('grep', ['-rl', 'FastAPI', tree]));
+  bare.push(timed(process.execPath, ['-e', bareRead, tree]));
 }
 rmSync(tree, { recursive: true, force: true });
 process.stdout.write(
   `scan of 5,004 Python files: median ${median(scans).toFixed(0)} ms wall (incl. Node start-up); grep -rl FastAPI: ${median(greps).toFixed(0)} ms; ratio ${(median(scans) / median(greps)).toFixed(2)} (target <= 3; Node start-up alone ${median(starts).toFixed(0)} ms, so scan's own work takes ${(median(scans) - median(starts)).toFixed(0)} ms, ${((median(scans) - median(starts)) / median(greps)).toFixed(2)}x grep)\n`,
 );
+process.stdout.write(
+  `  (a bare Node walk and read of the same files, nothing else: ${median(bare).toFixed(0)} ms, ${(median(bare) / median(greps)).toFixed(2)}x grep)\n`,
+);
+
+// scan of a monorepo of 1,000 FastAPI services, 20,000 Python files: each service an app with CORSMiddleware
+// (origins from a settings module), two routers, a dependency, a test importing the app, six plugin modules
+// taking the app (they mention FastAPI, so the byte prefilter keeps them) and six plain modules.
+const appsTree = mkdtempSync(join(tmpdir(), 'cors-doctor-bench-apps-'));
+const put = (rel, text) => {
+  mkdirSync(join(appsTree, rel, '..'), { recursive: true });
+  writeFileSync(join(appsTree, rel), text);
+};
+for (let s = 0; s < 1000; s++) {
+  const base = `services/svc${s}/app`;
+  put(`${base}/__init__.py`, '');
+  put(
+    `${base}/config.py`,
+    `import os\n\nORIGINS = os.getenv("ORIGINS", "http://localhost:3000,https://app${s}.example.com").split(",")\n`,
+  );
+  put(
+    `${base}/main.py`,
+    `from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\nfrom .config import ORIGINS\nfrom .routers import items, users\n\napp = FastAPI(title="service ${s}")\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=ORIGINS,\n    allow_credentials=True,\n    allow_methods=["GET", "POST", "PUT", "DELETE"],\n    allow_headers=["Authorization", "Content-Type"],\n)\napp.include_router(items.router, prefix="/items")\napp.include_router(users.router, prefix="/users")\n\n\n@app.get("/health")\ndef health():\n    return {"ok": True}\n`,
+  );
+  put(`${base}/routers/__init__.py`, '');
+  put(
+    `${base}/routers/items.py`,
+    `from fastapi import APIRouter, Depends\n\nfrom ..deps import current_user\n\nrouter = APIRouter()\n\n\n@router.get("/")\ndef list_items():\n    return []\n\n\n@router.put("/{item_id}")\ndef put_item(item_id: int, user=Depends(current_user)):\n    return {"id": item_id}\n`,
+  );
+  put(
+    `${base}/routers/users.py`,
+    `from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/me")\ndef me():\n    return {}\n`,
+  );
+  put(
+    `${base}/deps.py`,
+    `from fastapi import Header, HTTPException\n\n\ndef current_user(authorization: str = Header(None)):\n    if not authorization:\n        raise HTTPException(status_code=401)\n    return authorization\n`,
+  );
+  put(
+    `services/svc${s}/tests/test_main.py`,
+    `from fastapi.testclient import TestClient\n\nfrom app.main import app\n\nclient = TestClient(app)\n\n\ndef test_health():\n    assert client.get("/health").status_code == 200\n`,
+  );
+  for (let i = 0; i < 6; i++)
+    put(
+      `${base}/plugins/plugin_${i}.py`,
+      `from fastapi import FastAPI\n\n\ndef register_${i}(app: FastAPI) -> None:\n    app.state.plugin_${i} = True\n`,
+    );
+  for (let i = 0; i < 6; i++)
+    put(
+      `${base}/models/model_${i}.py`,
+      `"""Model ${s}.${i}."""\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Model${i}:\n    id: int\n    name: str = "m${i}"\n`,
+    );
+}
+const appScans = [0, 1, 2].map(() => measuredRun(['scan', appsTree, '--origin', ORIGIN, '--json']));
+rmSync(appsTree, { recursive: true, force: true });
+const appScanFailed = appScans.find((r) => r.status > 1);
+process.stdout.write(
+  `scan of 20,000 Python files with 1,000 FastAPI apps: median ${median(appScans.map((r) => r.ms)).toFixed(0)} ms wall (incl. Node start-up; ${median(appScans.map((r) => r.cpuMs)).toFixed(0)} ms CPU), peak RSS ${Math.max(...appScans.map((r) => r.mb)).toFixed(0)} MB (targets <= 2000 ms, <= 300 MB)${appScanFailed ? ` FAILED with exit status ${appScanFailed.status}` : ''}\n`,
+);
 
 // fix on each example and broken setup: proving every patch (server and browser models, before and after).
-const { readdirSync, existsSync: exists, readFileSync } = await import('node:fs');
+const { readdirSync, existsSync: exists } = await import('node:fs');
 const FIX_SETUPS = [
   {
     dir: 'examples/auth-wraps-cors',
