@@ -56,10 +56,13 @@ function assigned(node: Node, name: string, line: number, topLevel: boolean): Bi
 /** The statements of a module that bind names, in source order: assignments and imports. */
 export function moduleBindings(root: Node): Binding[] {
   const out: Binding[] = [];
+  // A node's parent is looked up from the root (a walk down the tree): asked only of the statements kept,
+  // or a deeply nested file takes time in the square of its depth (and the lookup of some nodes of deep
+  // syntax errors overflows the parser's WebAssembly stack).
   walkNamed(root, (node) => {
     const statement = node.type === 'expression_statement' ? node : undefined;
-    const topLevel = node.parent?.type === 'module';
     if (node.type === 'import_statement' || node.type === 'import_from_statement') {
+      const topLevel = node.parent?.type === 'module';
       for (const name of importedNames(node))
         if (name) out.push({ name, line: lineOf(node), topLevel, kind: 'import' });
       return false;

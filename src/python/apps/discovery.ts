@@ -33,7 +33,7 @@ export function findApps(ev: Evaluator, mod: ModuleInfo, importers: ModuleInfo[]
   });
   for (const call of calls) {
     const fnNode = call.childForFieldName('function') as Node;
-    const encl = enclosingFunction(call);
+    const encl = enclosingFunction(call, mod.root);
     const scope: Scope = encl ? { mod, fn: encl } : { mod };
     const framework = appFramework(ev, ev.evaluate(fnNode, scope));
     if (!framework) continue;
@@ -48,15 +48,28 @@ export function findApps(ev: Evaluator, mod: ModuleInfo, importers: ModuleInfo[]
   return apps;
 }
 
+/**
+ * Can `f` name the app class: `FastAPI`, `x.Starlette`, or a dotted name whose first part the module
+ * imports or defines as a class. Read part by part, never as the whole text: in a chain of calls
+ * (`a.b(...).c(...)`) each call's text holds the calls before it.
+ */
 function couldBeApp(f: Node, mod: ModuleInfo): boolean {
-  const text = f.text;
-  if (/(^|\.)(FastAPI|Starlette)$/.test(text)) return true;
-  const root = text.split('.')[0] as string;
-  const b = mod.bindings.get(root);
+  const last = f.type === 'attribute' ? f.childForFieldName('attribute')?.text : f.text;
+  if (last === 'FastAPI' || last === 'Starlette') return true;
+  let root: Node | null = f;
+  while (root?.type === 'attribute') root = root.childForFieldName('object');
+  if (root?.type !== 'identifier') return false;
+  const b = mod.bindings.get(root.text);
   return !!b?.some((x) => x.kind === 'import' || x.kind === 'from' || x.kind === 'class');
 }
 
-function enclosingFunction(node: Node): Node | undefined {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
-  return undefined;
+/**
+ * The innermost function around `node`, found from the module's root down: a node's parent is itself
+ * looked up from the root, so going up parent by parent takes time in the square of the depth.
+ */
+function enclosingFunction(node: Node, root: Node): Node | undefined {
+  let found: Node | undefined;
+  for (let n: Node | null = root; n && n.id !== node.id; n = n.childWithDescendant(node))
+    if (n.type === 'function_definition') found = n;
+  return found;
 }

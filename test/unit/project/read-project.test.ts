@@ -84,3 +84,56 @@ describe('readProject', () => {
     expect(project.serveCommands).toBeUndefined();
   });
 });
+
+// Sources no one writes by hand, found by fuzzing the reader (scripts/fuzz.ts): each is read in time, with
+// the app beside them found and the syntax error listed.
+const APP = 'from fastapi import FastAPI\napp = FastAPI()\n';
+describe('readProject on pathological sources', () => {
+  it.each([
+    {
+      // Its syntax tree made the parser's WebAssembly stack overflow when every node's parent was asked.
+      title: 'f-strings nested 500 deep in the module a Dockerfile serves',
+      main: `${APP}x = ${'f"{'.repeat(500)}1${'}"'.repeat(500)}\n`,
+      served: true,
+      apps: ['app main.py:2'],
+      errors: ['main.py'],
+    },
+    {
+      // Reading what a served module binds asked every node's parent (the square of the depth).
+      title: 'braces opened 60,000 deep and closed 30,000 times in the module a Dockerfile serves',
+      main: `${APP}${'{'.repeat(60_000)}1${'}'.repeat(30_000)}\n`,
+      served: true,
+      apps: ['app main.py:2'],
+      errors: ['main.py'],
+    },
+    {
+      // Each call's callee was read as text, which holds the calls before it (the square of the length).
+      title: 'a chain of 40,000 method calls',
+      main: `${APP}x = q${'.b(1)'.repeat(40_000)}\n`,
+      served: false,
+      apps: ['app main.py:2'],
+      errors: [],
+    },
+    {
+      // The function around each call was found going up parent by parent (the square of the depth).
+      title: '"not" 40,000 deep in a call, then a decorator of an imported app',
+      main: `from main import app\nserver = FastAPI(m${'not '.repeat(40_000)}@app.put("/items")\n    if item_id not in items:\n`,
+      served: false,
+      apps: [],
+      errors: ['main.py'],
+    },
+  ])(
+    '$title',
+    async ({ main, served, apps, errors }) => {
+      const root = folder({
+        'main.py': main,
+        ...(served && { Dockerfile: 'CMD ["uvicorn", "main:app"]\n' }),
+      });
+      const project = await readProject(root);
+      expect(project.apps.map((a) => `${a.variable} ${a.source.file}:${a.source.line}`)).toEqual(apps);
+      expect(project.filesWithErrors.map((e) => e.file)).toEqual(errors);
+      if (served) expect(project.serveCommands?.map((c) => c.resolved?.file)).toEqual(['main.py']);
+    },
+    5000,
+  );
+});
