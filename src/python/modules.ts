@@ -1,4 +1,5 @@
 import type { Node, Parser } from 'web-tree-sitter';
+import { withoutManyComments } from './comments.js';
 import { firstSyntaxError, lineOf } from './parser.js';
 
 export type Binding =
@@ -175,7 +176,7 @@ export class ProjectIndex {
       this.modules.set(rel, null);
       return undefined;
     }
-    const tree = this.parser.parse(text);
+    const tree = this.parser.parse(withoutManyComments(text));
     if (!tree) {
       this.modules.set(rel, null);
       return undefined;
