@@ -1,3 +1,4 @@
+import type { AuditEvidence, AuditFinding } from '../core/audit.js';
 import type { Cause, CauseCode, Finding, Severity } from '../core/causes.js';
 import type { Exchange } from '../core/exchange.js';
 import type { PageFetch } from '../core/page.js';
@@ -48,6 +49,9 @@ export interface ProxyScanContext {
 /** A cause as a rule reports it: the framework stamps the rule's code, and its severity unless given. */
 export type CauseDraft = Omit<Cause, 'code' | 'severity'> & { severity?: Severity };
 
+/** A security finding as a rule reports it from audit probes: the framework stamps code and severity. */
+export type AuditFindingDraft = Omit<AuditFinding, 'code' | 'severity'> & { severity?: Severity };
+
 /** A finding as a rule reports it: the framework stamps the rule's code, and its severity unless given. */
 export type FindingDraft = Omit<Finding, 'code' | 'severity'> & { severity?: Severity };
 
@@ -78,4 +82,9 @@ export interface CauseRule {
   scan?(context: ScanContext): FindingDraft[];
   /** Recognises the cause (or its risk) in a proxy configuration of the project. */
   scanProxy?(context: ProxyScanContext): FindingDraft[];
+  /**
+   * Recognises a security hole in the answers to audit probes: only what a browser could really send and
+   * what lets the attacking page read what it should not, each finding naming the origin that got through.
+   */
+  audit?(evidence: AuditEvidence): AuditFindingDraft[];
 }
