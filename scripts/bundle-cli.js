@@ -9,7 +9,18 @@ import { build } from 'esbuild';
 
 const CLI = resolve('dist/src/cli');
 // `check-project` is `check --project`: the Python parser and the source join, kept out of a plain check.
-const COMMANDS = ['check', 'check-project', 'scan', 'simulate', 'fix', 'gen-tests', 'verify'];
+const COMMANDS = [
+  'check',
+  'check-project',
+  'scan',
+  'simulate',
+  'fix',
+  'gen-tests',
+  'verify',
+  'audit',
+  'har',
+  'watch',
+];
 // Modules whose identity matters across files (`instanceof CorsDoctorError`): one copy, in a file of its own.
 const SHARED = { errors: resolve('dist/src/core/errors.js') };
 

@@ -131,6 +131,10 @@ Examples:
     .option('--browser <browser>', 'chrome, firefox or all', 'all')
     .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
     .option('--force-actual', 'send the actual request even when every browser stops at the preflight')
+    .option(
+      '--from <file>',
+      'the request as DevTools copied it: "Copy as cURL" (bash or cmd) or "Copy as fetch" text; - reads standard input',
+    )
     .option('--project <dir>', "the backend's source folder: confirm the cause in the code, with file:line")
     .option(
       '--offline',
@@ -262,6 +266,82 @@ Examples:
     .action(async (url, options) => {
       const { runVerify } = await import('./commands/verify.js');
       setExit(await runVerify(url, options, makeStyle()));
+    });
+
+  program
+    .command('audit')
+    .description(
+      "Find CORS policies that let other sites read users' data: probes from attacking origins derived from --origin, each finding proven by the origin that got through.",
+    )
+    .argument('<url>', 'an API URL that serves user data, e.g. https://api.example.com/me')
+    .option(
+      '--origin <origin>',
+      'a frontend origin that must keep working (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--project <dir>', "the backend's source folder: findings with file:line and a proven patch")
+    .option('--max-probes <n>', 'send at most this many probes', '40')
+    .option('--rate <n>', 'send at most this many probes per second', '20')
+    .option('--timeout <ms>', 'give up on a probe after this many milliseconds', '10000')
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
+    .option('--format <format>', 'text, json or sarif', 'text')
+    .option('--json', 'the same as --format json (see docs/cli-contract.md)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor audit https://api.example.com/me --origin https://app.example.com
+  cors-doctor audit http://localhost:8000/me --origin http://localhost:3000 --project ./backend --format sarif`,
+    )
+    .action(async (url, options) => {
+      const { runAudit } = await import('./commands/audit.js');
+      setExit(await runAudit(url, options, makeStyle()));
+    });
+
+  program
+    .command('har')
+    .description(
+      'Judge every cross-origin fetch/XHR of a HAR file saved from Chrome or Firefox DevTools, with its preflight, as check would, without sending anything.',
+    )
+    .argument('<file>', 'the HAR file ("Save all as HAR"); - reads standard input')
+    .option('--project <dir>', "the backend's source folder: causes with file:line")
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
+    .option('--format <format>', 'text, json or html', 'text')
+    .option('--json', 'the same as --format json (see docs/cli-contract.md)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor har ~/Downloads/localhost.har
+  cors-doctor har app.har --project ./backend --format html > report.html`,
+    )
+    .action(async (file, options) => {
+      const { runHar } = await import('./commands/har.js');
+      setExit(await runHar(file, options, makeStyle()));
+    });
+
+  program
+    .command('watch')
+    .description(
+      'A development proxy in front of the API: passes every exchange through unchanged and judges each cross-origin one as it happens, with a live page at /__cors-doctor/.',
+    )
+    .requiredOption('--target <url>', 'the API the proxy passes requests to, e.g. http://localhost:8000')
+    .option('--port <port>', 'the port to listen on (the frontend calls http://127.0.0.1:PORT)', '8001')
+    .option('--host <host>', 'the address to listen on (loopback unless told otherwise)', '127.0.0.1')
+    .option('--max-exchanges <n>', 'keep the last N exchanges', '500')
+    .option('--project <dir>', "the backend's source folder: causes with file:line")
+    .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-doctor watch --target http://localhost:8000 --port 8001
+  (then point the frontend's API base URL at http://127.0.0.1:8001 and open http://127.0.0.1:8001/__cors-doctor/)`,
+    )
+    .action(async (options) => {
+      const { runWatch } = await import('./commands/watch.js');
+      setExit(await runWatch(options, makeStyle()));
     });
 
   for (const command of [program, ...program.commands]) {
