@@ -134,7 +134,7 @@ class WorkingCopy {
     });
     for (const { file, original, bytes } of planned) {
       if (bytes.equals(original.bytes)) continue;
-      await writeSourceAtomically(original.abs, original.bytes, bytes);
+      await writeSourceAtomically(original.abs, original.bytes, bytes, file);
       written.push(file);
     }
     return written;

@@ -24,7 +24,11 @@ export async function assertFolder(dir: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ProjectUnreadableError(
-      code === 'ELOOP' ? `${dir}: a symlink loop` : `${dir}: no such directory`,
+      code === 'ELOOP'
+        ? `${dir}: a symlink loop`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `${dir}: permission denied`
+          : `${dir}: no such directory`,
     );
   }
   if (!isFolder)

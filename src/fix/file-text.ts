@@ -145,11 +145,19 @@ const WRITE_ERRORS: Record<string, string> = {
  * Writes `bytes` over `abs` atomically, unless the file no longer holds `expected` (changed since it was
  * read) or cannot be written. Keeps the file's mode.
  */
-export async function writeSourceAtomically(abs: string, expected: Buffer, bytes: Buffer): Promise<void> {
-  const rel = path.basename(abs);
+export async function writeSourceAtomically(
+  abs: string,
+  expected: Buffer,
+  bytes: Buffer,
+  shown = path.basename(abs),
+): Promise<void> {
+  const rel = shown;
   const now = await readFile(abs);
   if (!now.equals(expected)) throw new WriteRefused(`${rel} changed since it was read; run again`);
-  const temporary = path.join(path.dirname(abs), `.${rel}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     const { mode } = await stat(abs);
     if ((mode & 0o222) === 0) throw Object.assign(new Error('read-only'), { code: 'EACCES' });
