@@ -58,7 +58,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       '--credentials <mode>',
       "fetch()'s credentials mode the frontend uses: omit, same-origin or include",
     )
-    .option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for code scanning)', 'text')
+    .option('--format <format>', 'text, json, sarif (SARIF 2.1.0, code scanning) or html (one page)', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .option('--write', 'write the patches proven for the --origin values (nothing is changed without it)')
     .addHelpText(
@@ -141,7 +141,11 @@ Examples:
       'no server needed: answer every request from the server model of --project (FastAPI/Starlette source)',
     )
     .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
-    .option('--format <format>', 'text, json or sarif (the causes, at their places in the source)', 'text')
+    .option(
+      '--format <format>',
+      'text, json, sarif (the causes, at their places in the source) or html (one self-contained page)',
+      'text',
+    )
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
       'after',

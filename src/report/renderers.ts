@@ -1,6 +1,6 @@
 /**
  * Output formats as one table: every command hands its result to `render`, and a new format is one
- * renderer here (text, json, sarif today; html next).
+ * renderer here (text, json, sarif, html).
  */
 
 import { BadInputError } from '../core/errors.js';
@@ -9,6 +9,7 @@ import type { CheckReport, ScanReport } from '../core/report.js';
 import type { Scenario, SimulationResult } from '../model/types.js';
 import { renderCheck } from './check-text.js';
 import { renderFix } from './fix-text.js';
+import { renderHtml } from './html/index.js';
 import { checkToSarif, toSarif } from './sarif.js';
 import { renderScan } from './scan-text.js';
 import { renderSimulation } from './simulate-text.js';
@@ -68,6 +69,11 @@ export const RENDERERS = {
       if (result.command === 'scan') return json(toSarif(result.report, version));
       return json(checkToSarif((result as Extract<CommandResult, { command: 'check' }>).report, version));
     },
+  },
+  html: {
+    description: 'one self-contained page (inline CSS and SVG, loads nothing), for people and for print',
+    commands: ['check', 'scan'],
+    render: (result, { version }) => renderHtml(result, version),
   },
 } satisfies Record<string, Renderer>;
 
