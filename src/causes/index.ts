@@ -3,10 +3,12 @@
  * on one proxy configuration (`scanProxyConfig`). The framework stamps each result with its rule's code and
  * severity, and drops the causes another found cause supersedes.
  */
+import type { AuditEvidence, AuditFinding } from '../core/audit.js';
 import type { Cause, CauseCode, Finding } from '../core/causes.js';
 import { RULES } from './registry.js';
 import { nginxWritesAllowOrigin } from './rules/proxy-credentials.js';
 import type {
+  AuditFindingDraft,
   CauseDraft,
   CauseRule,
   CheckEvidence,
@@ -28,6 +30,9 @@ export const STATIC_RULES: readonly CauseRule[] = RULES.filter((rule) => rule.sc
 /** The rules that read proxy configuration, in registry order. */
 export const PROXY_RULES: readonly CauseRule[] = RULES.filter((rule) => rule.scanProxy);
 
+/** The rules that read the answers to audit probes, in registry order. */
+export const AUDIT_RULES: readonly CauseRule[] = RULES.filter((rule) => rule.audit);
+
 /** The rule of a code, if one is registered. */
 export const ruleFor = (code: CauseCode): CauseRule | undefined => RULES.find((rule) => rule.code === code);
 
@@ -45,6 +50,30 @@ export function scanWith(rule: CauseRule, context: ScanContext): Finding[] {
 /** One rule on one proxy configuration, its findings stamped. */
 export function scanProxyWith(rule: CauseRule, context: ProxyScanContext): Finding[] {
   return (rule.scanProxy?.(context) ?? []).map((draft) => stampFinding(rule, draft));
+}
+
+const stampAuditFinding = (rule: CauseRule, draft: AuditFindingDraft): AuditFinding =>
+  ({ code: rule.code, ...draft, severity: draft.severity ?? rule.severity }) as AuditFinding;
+
+/** One rule on the answers to audit probes, its findings stamped. */
+export function auditWith(rule: CauseRule, evidence: AuditEvidence): AuditFinding[] {
+  return (rule.audit?.(evidence) ?? []).map((draft) => stampAuditFinding(rule, draft));
+}
+
+/**
+ * The security findings of every audit rule, in registry order, each proven by the origin that got
+ * through. The findings of a code another found code supersedes are left out, as in `diagnose`.
+ */
+export function diagnoseAudit(evidence: AuditEvidence): AuditFinding[] {
+  const found = AUDIT_RULES.map((rule) => ({ rule, findings: auditWith(rule, evidence) })).filter(
+    ({ findings }) => findings.length > 0,
+  );
+  const superseded = (code: CauseCode) =>
+    found.some(
+      ({ rule }) =>
+        rule.code !== code && (rule.supersedes === '*' || rule.supersedes?.includes(code) === true),
+    );
+  return found.filter(({ rule }) => !superseded(rule.code)).flatMap(({ findings }) => findings);
 }
 
 /** The findings of every proxy rule for one proxy configuration. */

@@ -80,4 +80,6 @@ export interface AuditReport {
   }>;
   findings: AuditFinding[];
   notes: string[];
+  /** With `--project`: the backend read, its paths the locations' root. */
+  project?: { root: string; starletteVersion: string };
 }

@@ -34,3 +34,12 @@ export function findingsExitStatus(findings: Finding[]): ExitStatus {
   if (findings.some((f) => f.severity === 'error')) return EXIT.blocked;
   return findings.some((f) => f.code === 'scan-incomplete') ? EXIT.unreachable : EXIT.ok;
 }
+
+/** `audit`: 3 when nothing answered, 1 when some finding is an error or a warning, else 0 (info notes). */
+export function auditExitStatus(
+  findings: Array<{ severity: Finding['severity'] }>,
+  unreachable: boolean,
+): ExitStatus {
+  if (unreachable) return EXIT.unreachable;
+  return findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? EXIT.blocked : EXIT.ok;
+}

@@ -3,14 +3,16 @@
  * renderer here (text, json, sarif, html).
  */
 
+import type { AuditReport } from '../core/audit.js';
 import { BadInputError } from '../core/errors.js';
 import type { FixReport } from '../core/fix-report.js';
 import type { CheckReport, ScanReport } from '../core/report.js';
 import type { Scenario, SimulationResult } from '../model/types.js';
+import { renderAudit } from './audit-text.js';
 import { renderCheck } from './check-text.js';
 import { renderFix } from './fix-text.js';
 import { renderHtml } from './html/index.js';
-import { checkToSarif, toSarif } from './sarif.js';
+import { auditToSarif, checkToSarif, toSarif } from './sarif.js';
 import { renderScan } from './scan-text.js';
 import { renderSimulation } from './simulate-text.js';
 import type { Style } from './style.js';
@@ -20,6 +22,7 @@ export type CommandResult =
   | { command: 'check'; report: CheckReport }
   | { command: 'scan'; report: ScanReport }
   | { command: 'fix'; report: FixReport }
+  | { command: 'audit'; report: AuditReport }
   | { command: 'simulate'; scenarios: Scenario[]; results: SimulationResult[]; single: boolean };
 
 export interface RenderOptions {
@@ -44,9 +47,10 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 export const RENDERERS = {
   text: {
     description: 'for people, coloured on a terminal',
-    commands: ['check', 'scan', 'simulate', 'fix'],
+    commands: ['check', 'scan', 'simulate', 'fix', 'audit'],
     render(result, { style }) {
       if (result.command === 'check') return renderCheck(result.report, style);
+      if (result.command === 'audit') return renderAudit(result.report, style);
       if (result.command === 'fix') return renderFix(result.report, style);
       if (result.command === 'scan') return renderScan(result.report, style);
       return result.scenarios
@@ -56,17 +60,18 @@ export const RENDERERS = {
   },
   json: {
     description: 'the JSON contract of docs/cli-contract.md',
-    commands: ['check', 'scan', 'simulate', 'fix'],
+    commands: ['check', 'scan', 'simulate', 'fix', 'audit'],
     render(result) {
       if (result.command === 'simulate') return json(result.single ? result.results[0] : result.results);
       return json(result.report);
     },
   },
   sarif: {
-    description: 'SARIF 2.1.0, for code scanning (scan and check)',
-    commands: ['check', 'scan'],
+    description: 'SARIF 2.1.0, for code scanning (scan, check and audit)',
+    commands: ['check', 'scan', 'audit'],
     render(result, { version }) {
       if (result.command === 'scan') return json(toSarif(result.report, version));
+      if (result.command === 'audit') return json(auditToSarif(result.report, version));
       return json(checkToSarif((result as Extract<CommandResult, { command: 'check' }>).report, version));
     },
   },

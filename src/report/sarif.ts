@@ -1,6 +1,7 @@
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { CAUSE_HELP } from '../causes/help.generated.js';
 import { ruleFor } from '../causes/index.js';
+import type { AuditReport } from '../core/audit.js';
 import type { CauseCode, Severity } from '../core/causes.js';
 import type { CheckReport, ScanReport } from '../core/report.js';
 
@@ -83,6 +84,20 @@ export function checkToSarif(report: CheckReport, version: string): Log {
       severity: c.severity,
       message: c.fix ? `${c.summary} Fix: ${c.fix.summary}` : c.summary,
       locations: c.locations,
+    })),
+    version,
+    report.project?.root,
+  );
+}
+
+/** An audit's findings as a SARIF 2.1.0 log: one result per finding, at its places in the source when known. */
+export function auditToSarif(report: AuditReport, version: string): Log {
+  return log(
+    report.findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      message: `${f.impact} (attacking origin ${f.origin}, ${f.credentials ? 'with' : 'without'} cookies, at ${report.url})${f.fix ? ` Fix: ${f.fix.summary}` : ''}`,
+      locations: f.locations,
     })),
     version,
     report.project?.root,
