@@ -148,6 +148,11 @@ export interface Finding {
   /** The app it concerns: where the app object is created (`main.py:5`). */
   app?: string;
   message: string;
+  /**
+   * For a security finding: an origin a browser can send that the configuration lets in and should not,
+   * computed from the configuration (sending it, with a cookie, reproduces the finding).
+   */
+  origin?: string;
   /** Facts behind the finding (resolved values, how they were derived). */
   evidence?: string[];
   fix?: Fix;

@@ -45,7 +45,7 @@ describe.each(RULES.map((r) => [r.code, r] as const))('rule %s', (code, rule) =>
     for (const other of named) expect(CAUSE_CODES).toContain(other);
   });
   it('reads some evidence', () => {
-    expect(rule.detect || rule.scan || rule.scanProxy).toBeTruthy();
+    expect(rule.detect || rule.scan || rule.scanProxy || rule.audit).toBeTruthy();
   });
 });
 

@@ -135,7 +135,7 @@ const TABLE: Array<[string, PythonApp, string[]]> = [
   [
     '* with credentials',
     app([cors({ ...right, allow_origins: rv(list('*')) })]),
-    ['wildcard-with-credentials'],
+    ['wildcard-with-credentials', 'wildcard-credentials-reflection'],
   ],
   [
     '* without credentials',

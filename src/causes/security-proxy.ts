@@ -1,0 +1,223 @@
+/**
+ * Security findings from nginx configuration: `add_header Access-Control-Allow-Origin $http_origin` with
+ * credentials (the origin written back unchecked, or under an `if ($http_origin ~ ...)`), and a variable a
+ * `map $http_origin` sets to the origin: each regex key read as nginx reads it (`~` is an unanchored PCRE
+ * search, `~*` without case), each exact key judged as a list entry, a default that echoes the origin as
+ * reflecting every origin. Each finding carries a counter-example origin and, for a regex, the anchored and
+ * escaped key that closes it.
+ */
+import type { CauseCode } from '../core/causes.js';
+import { nginxArg, nginxEdit } from '../fix/nginx-edits.js';
+import {
+  attackForm,
+  isLoopbackHost,
+  parseOrigin,
+  trustedOf,
+  UNRELATED_ORIGIN,
+} from '../fix/origin-attacks.js';
+import { asNginx, type Directive, directiveText, type NginxConfigFile } from '../proxy/nginx/config.js';
+import { addedHeaders, blocks, findHeader } from '../proxy/nginx/cors.js';
+import { readPattern } from './security-scan.js';
+import type { FindingDraft, ProxyScanContext } from './types.js';
+
+export type ProxyDraft = FindingDraft & { code: CauseCode };
+
+/** nginx's regex test of a `~` or `~*` key or condition: a search, not anchored. */
+const nginxCompile =
+  (caseless: boolean) =>
+  (p: string): RegExp | undefined => {
+    try {
+      return new RegExp(p, caseless ? 'i' : '');
+    } catch {
+      return undefined;
+    }
+  };
+
+const echoes = (value: string): boolean => /\$(http_origin|\{http_origin\})\b/.test(value);
+
+function regexFindings(
+  config: NginxConfigFile,
+  d: Directive,
+  regex: string,
+  caseless: boolean,
+  frontends: string[],
+  what: string,
+  rewrite: (pattern: string) => string[],
+): ProxyDraft[] {
+  const reading = readPattern(regex, frontends, nginxCompile(caseless), 'both');
+  if (!reading) return [];
+  return reading.holes.map((hole) => ({
+    code: hole.code,
+    file: config.file,
+    line: d.line,
+    origin: hole.origin,
+    message: `${what} (\`${directiveText(d)}\`, an unanchored search) lets ${hole.origin} in with credentials: ${hole.origin} is ${hole.form}, and its page can read responses with the visitor's cookies.`,
+    evidence: [
+      `${directiveText(d)} at ${config.file}:${d.line}`,
+      `nginx's ~ searches anywhere in $http_origin`,
+    ],
+    fix: {
+      summary:
+        reading.repaired !== undefined
+          ? `Anchor the pattern and escape its dots: ${reading.repaired}`
+          : 'Write the trusted origins as exact map keys (or anchor the pattern with ^...$ and escape its dots).',
+      ...(reading.repaired !== undefined && {
+        edits: [nginxEdit(config.file, d, 'replace', rewrite(reading.repaired))],
+      }),
+    },
+  }));
+}
+
+/** An exact map key that is itself a hole: `null`, an http:// origin beside https ones, a development origin. */
+function exactKeyFinding(
+  config: NginxConfigFile,
+  entry: Directive,
+  keys: string[],
+  frontends: string[],
+): ProxyDraft | undefined {
+  const key = entry.name;
+  if (frontends.includes(key)) return undefined;
+  const o = parseOrigin(key);
+  const production = keys.some((k) => {
+    const p = parseOrigin(k);
+    return p !== undefined && !isLoopbackHost(p.host);
+  });
+  const secure = [...keys, ...frontends].some((k) => k.startsWith('https://'));
+  const code: CauseCode | undefined =
+    key === 'null'
+      ? 'null-origin-trusted'
+      : o && isLoopbackHost(o.host)
+        ? production
+          ? 'dev-origin-in-production'
+          : undefined
+        : o?.scheme === 'http' && secure
+          ? 'insecure-origin-trusted'
+          : undefined;
+  if (!code) return undefined;
+  const form = attackForm(key, trustedOf([...keys.filter((k) => k !== key && k !== 'null'), ...frontends]));
+  return {
+    code,
+    file: config.file,
+    line: entry.line,
+    origin: key,
+    message: `The map of $http_origin echoes ${key} with credentials${form ? `: ${key} is ${form.form}` : ''}.`,
+    evidence: [`${directiveText(entry)} at ${config.file}:${entry.line}`],
+    fix: { summary: `Remove the map entry for ${key}.`, edits: [nginxEdit(config.file, entry, 'remove')] },
+  };
+}
+
+/** The findings of one `map $http_origin $var` block whose value is written as Access-Control-Allow-Origin. */
+function mapFindings(config: NginxConfigFile, map: Directive, frontends: string[]): ProxyDraft[] {
+  const entries = map.block ?? [];
+  const keys = entries.filter((e) => !e.name.startsWith('~') && e.name !== 'default').map((e) => e.name);
+  const out: ProxyDraft[] = [];
+  for (const entry of entries) {
+    const value = entry.args[0] ?? '';
+    if (!echoes(value)) continue;
+    if (entry.name === 'default') {
+      out.push({
+        code: 'reflects-any-origin',
+        file: config.file,
+        line: entry.line,
+        origin: UNRELATED_ORIGIN,
+        message: `The map of $http_origin echoes every origin by default (\`default ${value}\`), with credentials: any website can read responses with the visitor's cookies.`,
+        evidence: [`${directiveText(entry)} at ${config.file}:${entry.line}`],
+        fix: {
+          summary: 'Make the default empty (`default "";`) and list the trusted origins as exact keys.',
+          edits: [nginxEdit(config.file, entry, 'replace', ['default "";'])],
+        },
+      });
+      continue;
+    }
+    if (entry.name.startsWith('~')) {
+      const caseless = entry.name.startsWith('~*');
+      const regex = entry.name.slice(caseless ? 2 : 1);
+      out.push(
+        ...regexFindings(config, entry, regex, caseless, frontends, `The map key ~${regex}`, (p) => [
+          `${nginxArg(`${caseless ? '~*' : '~'}${p}`)} ${entry.args.map(nginxArg).join(' ')};`,
+        ]),
+      );
+      continue;
+    }
+    const exact = exactKeyFinding(config, entry, keys, frontends);
+    if (exact) out.push(exact);
+  }
+  return out;
+}
+
+/** Every security finding of one nginx configuration. */
+export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
+  const config = asNginx(context.config);
+  if (!config || config.syntaxError) return [];
+  const top = config.directives;
+  const frontends = context.origins ?? [];
+  const http = top.find((d) => d.name === 'http');
+  const maps = [...top, ...(http?.block ?? [])].filter((d) => d.name === 'map' && echoes(d.args[0] ?? ''));
+  const out: ProxyDraft[] = [];
+  const judgedMaps = new Set<Directive>();
+  const judgedLines = new Set<number>();
+  for (const at of blocks(top)) {
+    const headers = addedHeaders(at, top);
+    const origin = findHeader(headers, 'Access-Control-Allow-Origin');
+    const credentials = findHeader(headers, 'Access-Control-Allow-Credentials');
+    if (!origin || credentials?.value !== 'true' || judgedLines.has(origin.line)) continue;
+    judgedLines.add(origin.line);
+    if (echoes(origin.value)) {
+      const guard = [at.directive, ...at.outer]
+        .reverse()
+        .find((d) => d.name === 'if' && echoes(d.args.join(' ')));
+      if (!guard) {
+        out.push({
+          code: 'reflects-any-origin',
+          file: config.file,
+          line: origin.line,
+          origin: UNRELATED_ORIGIN,
+          message: `add_header Access-Control-Allow-Origin ${origin.value} writes every request's origin back, with Access-Control-Allow-Credentials: true: any website can read responses with the visitor's cookies.`,
+          evidence: [
+            `add_header Access-Control-Allow-Origin ${origin.value} at ${config.file}:${origin.line}, under no test of $http_origin`,
+          ],
+          fix: {
+            summary:
+              'Write the value of a `map $http_origin $cors_origin { default ""; "https://app.example.com" $http_origin; }` instead of $http_origin.',
+          },
+        });
+        continue;
+      }
+      const args = guard.args.map((a) => a.replace(/^\(|\)$/g, '')).filter((a) => a !== '');
+      const [, op, regex] = args;
+      if ((op === '~' || op === '~*') && regex)
+        out.push(
+          ...regexFindings(
+            config,
+            guard,
+            regex,
+            op === '~*',
+            frontends,
+            `The test if (${args.join(' ')})`,
+            (p) => [`if (${args[0]} ${op} ${nginxArg(p)})`],
+          ),
+        );
+      continue;
+    }
+    const variable = /^\$\{?(\w+)\}?$/.exec(origin.value)?.[1];
+    const map = maps.find((m) => m.args[1] === `$${variable}`);
+    if (map && !judgedMaps.has(map)) {
+      judgedMaps.add(map);
+      out.push(...mapFindings(config, map, frontends));
+    }
+  }
+  return out;
+}
+
+const cache = new WeakMap<object, { key: string; findings: ProxyDraft[] }>();
+
+/** The findings of one code, as a proxy scan hook returns them. */
+export function scanProxyFor(code: CauseCode, context: ProxyScanContext): FindingDraft[] {
+  const key = JSON.stringify(context.origins ?? []);
+  let cached = cache.get(context.config);
+  if (!cached || cached.key !== key) {
+    cached = { key, findings: scanProxySecurity(context) };
+    cache.set(context.config, cached);
+  }
+  return cached.findings.filter((f) => f.code === code).map(({ code: _code, ...draft }) => draft);
+}

@@ -1,0 +1,247 @@
+/**
+ * Security findings from the answers to audit probes. A finding needs a browser that could send the
+ * attacking origin and an answer that lets that origin's page read what it should not: the origin echoed
+ * with `Access-Control-Allow-Credentials: true` (read with the visitor's cookies), or a preflight that lets
+ * a state-changing method with credentials through. Each probe's origin is classified against the trusted
+ * origins (the most specific code), then codes explained by a broader hole are left out: an unrelated
+ * origin echoed explains every other form. Every rule's audit hook takes its own code from this one reading.
+ */
+import type { AuditAnswer, AuditEvidence } from '../core/audit.js';
+import type { CauseCode } from '../core/causes.js';
+import { type AttackForm, attackForm, parseOrigin, trustedOf } from '../fix/origin-attacks.js';
+import type { AuditFindingDraft } from './types.js';
+
+const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+
+/** A method or header list (`GET, PUT`) as lower-case names. */
+const names = (list: string | undefined): string[] =>
+  lower(list)
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+/** What one origin's probes show. */
+interface Reach {
+  origin: string;
+  form: AttackForm;
+  /** An actual request's answer echoes the origin with credentials allowed. */
+  read?: AuditAnswer;
+  /** A preflight for a state-changing method lets it through with credentials. */
+  write?: AuditAnswer;
+  /** Without a cookie the answer was `*` (with credentials allowed), with a cookie the origin echoed. */
+  wildcardEcho: boolean;
+  answers: AuditAnswer[];
+}
+
+const readsWithCookies = (a: AuditAnswer): boolean =>
+  a.status > 0 && a.allowOrigin === a.probe.origin && a.allowCredentials;
+
+function preflightPasses(a: AuditAnswer): boolean {
+  if (a.probe.kind !== 'preflight' || a.status < 200 || a.status > 299) return false;
+  if (a.allowOrigin !== a.probe.origin || !a.allowCredentials) return false;
+  const methods = names(a.allowMethods);
+  const method = a.probe.method.toLowerCase();
+  const safe = ['get', 'head', 'post'].includes(method);
+  if (!safe && !methods.includes(method)) return false;
+  const headers = names(a.allowHeaders);
+  return a.probe.requestHeaders.every((h) => headers.includes(h.toLowerCase()));
+}
+
+const line = (a: AuditAnswer): string => {
+  const what =
+    a.probe.kind === 'preflight'
+      ? `OPTIONS (preflight for ${a.probe.method}${a.probe.requestHeaders.length > 0 ? ` with ${a.probe.requestHeaders.join(', ')}` : ''})`
+      : a.probe.method;
+  const got = [
+    `${a.status}`,
+    a.allowOrigin !== undefined
+      ? `Access-Control-Allow-Origin: ${a.allowOrigin}`
+      : 'no Access-Control-Allow-Origin',
+    ...(a.allowCredentials ? ['Access-Control-Allow-Credentials: true'] : []),
+    ...(a.probe.kind === 'preflight' && a.allowMethods
+      ? [`Access-Control-Allow-Methods: ${a.allowMethods}`]
+      : []),
+    ...(a.probe.kind === 'preflight' && a.allowHeaders
+      ? [`Access-Control-Allow-Headers: ${a.allowHeaders}`]
+      : []),
+  ];
+  return `${what} with Origin: ${a.probe.origin}${a.probe.credentials ? ' and a Cookie' : ''} -> ${got.join(', ')}`;
+};
+
+/** The curl command that reproduces a finding. */
+export function curlFor(url: string, a: AuditAnswer): string {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const parts = ['curl -si'];
+  if (a.probe.kind === 'preflight') {
+    parts.push('-X OPTIONS', quote(url), '-H', quote(`Origin: ${a.probe.origin}`));
+    parts.push('-H', quote(`Access-Control-Request-Method: ${a.probe.method}`));
+    if (a.probe.requestHeaders.length > 0)
+      parts.push('-H', quote(`Access-Control-Request-Headers: ${a.probe.requestHeaders.join(',')}`));
+  } else {
+    parts.push(quote(url), '-H', quote(`Origin: ${a.probe.origin}`));
+    if (a.probe.credentials) parts.push('-H', quote('Cookie: session=test'));
+  }
+  return parts.join(' ');
+}
+
+/** Each probed origin that is an attack, with what its answers show. */
+function reaches(evidence: AuditEvidence): Reach[] {
+  const trusted = trustedOf(evidence.origins);
+  const byOrigin = new Map<string, AuditAnswer[]>();
+  for (const a of evidence.answers) {
+    if (a.error || a.status === 0) continue;
+    byOrigin.set(a.probe.origin, [...(byOrigin.get(a.probe.origin) ?? []), a]);
+  }
+  const out: Reach[] = [];
+  for (const [origin, answers] of byOrigin) {
+    const form = attackForm(origin, trusted);
+    if (!form) continue;
+    const actual = answers.filter((a) => a.probe.kind === 'actual');
+    const read =
+      actual.find((a) => a.probe.credentials && readsWithCookies(a)) ?? actual.find(readsWithCookies);
+    const write = answers.find(preflightPasses);
+    const bare = actual.find((a) => !a.probe.credentials);
+    const wildcardEcho =
+      bare?.allowOrigin === '*' && actual.some((a) => a.probe.credentials && readsWithCookies(a));
+    out.push({ origin, form, ...(read && { read }), ...(write && { write }), wildcardEcho, answers });
+  }
+  return out;
+}
+
+const WRITE_METHODS = (r: Reach): string =>
+  [
+    ...new Set(
+      r.answers
+        .filter(preflightPasses)
+        .map(
+          (a) =>
+            `${a.probe.method}${a.probe.requestHeaders.length > 0 ? ` with ${a.probe.requestHeaders.join(', ')}` : ''}`,
+        ),
+    ),
+  ].join('; ');
+
+function impact(r: Reach): string {
+  const page = r.origin === 'null' ? 'A sandboxed page on any site (Origin: null)' : `A page on ${r.origin}`;
+  const writes = r.write
+    ? `; the preflight also lets it send ${WRITE_METHODS(r)} with the visitor's cookies`
+    : '';
+  if (r.read) return `${page} can read this API's responses with the visitor's cookies${writes}.`;
+  return `${page} can send ${WRITE_METHODS(r)} with the visitor's cookies through the preflight (the answers stay unreadable).`;
+}
+
+/** A private address or an intranet name: access there may depend on network position alone. */
+function privateTarget(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return (
+    /^10\.|^192\.168\.|^172\.(1[6-9]|2\d|3[01])\.|^169\.254\./.test(host) ||
+    /\.(internal|intranet|corp|lan|local|home\.arpa)$/.test(host) ||
+    /^\[?f[cd][0-9a-f]{2}:/i.test(host)
+  );
+}
+
+function draftOf(evidence: AuditEvidence, code: CauseCode, r: Reach, others: Reach[]): AuditFindingDraft {
+  const shown = [r.read, r.write].filter((a): a is AuditAnswer => a !== undefined);
+  const bare = r.answers.find((a) => a.probe.kind === 'actual' && !a.probe.credentials);
+  const lines = [
+    `${r.origin} is ${r.form.form}`,
+    ...shown.map(line),
+    ...(code === 'wildcard-credentials-reflection' && bare ? [line(bare)] : []),
+    ...(others.length > 0 ? [`the same hole lets in: ${others.map((o) => o.origin).join(', ')}`] : []),
+  ];
+  const proof = r.read ?? r.write;
+  return {
+    ...(code === 'insecure-origin-trusted' && !r.read && { severity: 'warning' as const }),
+    origin: r.origin,
+    credentials: true,
+    impact: impact(r),
+    evidence: lines,
+    locations: [],
+    ...(proof && { reproduce: curlFor(evidence.url, proof) }),
+  };
+}
+
+/** Codes that one unrelated origin getting through explains. */
+const BROAD: CauseCode[] = ['reflects-any-origin', 'wildcard-credentials-reflection'];
+
+/** Every security finding of the audit, by code (one per code, most telling origin first). */
+export function auditSecurity(evidence: AuditEvidence): Map<CauseCode, AuditFindingDraft> {
+  const found = reaches(evidence).filter((r) => r.read || r.write);
+  const byCode = new Map<CauseCode, Reach[]>();
+  for (const r of found) {
+    const code: CauseCode =
+      r.form.code === 'reflects-any-origin' && r.wildcardEcho
+        ? 'wildcard-credentials-reflection'
+        : r.form.code;
+    byCode.set(code, [...(byCode.get(code) ?? []), r]);
+  }
+  const broad = BROAD.find((c) => byCode.has(c));
+  if (broad) for (const code of [...byCode.keys()]) if (code !== broad) byCode.delete(code);
+  // An unescaped dot read as any character explains the suffix forms it lets in, when it shows apart from
+  // them (a dot of the top-level part written as another character: `app.examplexcom`).
+  const dots = byCode.get('regex-unescaped-dot') ?? [];
+  const sites = trustedOf(evidence.origins).sites;
+  const pureDot = dots.some((r) => {
+    const host = parseOrigin(r.origin)?.host ?? '';
+    return !sites.some((site) => host.endsWith(site));
+  });
+  if (pureDot) byCode.delete('origin-suffix-bypass');
+  else if (dots.length > 0 && byCode.has('origin-suffix-bypass')) byCode.delete('regex-unescaped-dot');
+  const out = new Map<CauseCode, AuditFindingDraft>();
+  for (const [code, rs] of byCode) {
+    const [first, ...rest] = [...rs].sort((a, b) => Number(!!b.read) - Number(!!a.read));
+    if (first) out.set(code, draftOf(evidence, code, first, rest));
+  }
+  const priv = privateApi(evidence);
+  if (priv && !broad) out.set('wildcard-origin-private-api', priv);
+  return out;
+}
+
+/**
+ * `*` (or an echoed origin without credentials) on an API whose access depends on network position: the
+ * target is a private address or intranet name, it answers without cookies, and an unrelated origin may
+ * read that answer. Conservative: a public or loopback target is never this finding.
+ */
+function privateApi(evidence: AuditEvidence): AuditFindingDraft | undefined {
+  if (evidence.needsCookies !== false || !privateTarget(evidence.url)) return undefined;
+  const trusted = trustedOf(evidence.origins);
+  const hit = evidence.answers.find(
+    (a) =>
+      a.probe.kind === 'actual' &&
+      !a.probe.credentials &&
+      a.status >= 200 &&
+      a.status < 300 &&
+      attackForm(a.probe.origin, trusted)?.code === 'reflects-any-origin' &&
+      (a.allowOrigin === '*' || a.allowOrigin === a.probe.origin),
+  );
+  if (!hit) return undefined;
+  return {
+    origin: hit.probe.origin,
+    credentials: false,
+    impact: `A page on ${hit.probe.origin} opened by anyone on this network can read this API's responses, which need no login.`,
+    evidence: [
+      `${new URL(evidence.url).hostname} is a private address: access depends on network position`,
+      'the API answers without a cookie',
+      line(hit),
+    ],
+    locations: [],
+    reproduce: curlFor(evidence.url, hit),
+  };
+}
+
+const cache = new WeakMap<AuditEvidence, Map<CauseCode, AuditFindingDraft>>();
+
+/** The finding of one code, as an audit hook returns it. */
+export function auditFor(code: CauseCode, evidence: AuditEvidence): AuditFindingDraft[] {
+  let all = cache.get(evidence);
+  if (!all) {
+    all = auditSecurity(evidence);
+    cache.set(evidence, all);
+  }
+  const found = all.get(code);
+  return found ? [found] : [];
+}

@@ -1,0 +1,50 @@
+import { RULES } from '../../../../src/causes/index.js';
+import { originPrefixBypass } from '../../../../src/causes/rules/origin-prefix-bypass.js';
+import { fastapi, securityTable } from './security-cases.js';
+
+const APP = 'https://app.example.com';
+/** Starlette before 0.13.1 applies allow_origin_regex with re.match: anchored at the start only. */
+const OLD = 'starlette==0.12.9\n';
+
+securityTable(originPrefixBypass, RULES, {
+  insecure: [
+    {
+      name: 'Starlette 0.12.9 (re.match): an exact origin as a regex',
+      files: fastapi('allow_origin_regex=r"https://app\\.example\\.com", allow_credentials=True', OLD),
+      origins: [APP],
+      origin: 'https://app.example.com.attacker.test',
+      pattern: { text: 'https://app\\.example\\.com', mode: 'match' },
+      unmodelled: true,
+    },
+    {
+      name: 'Starlette 0.12.9 (re.match): any subdomain',
+      files: fastapi('allow_origin_regex=r"https://.*\\.example\\.com", allow_credentials=True', OLD),
+      origins: [APP],
+      pattern: { text: 'https://.*\\.example\\.com', mode: 'match' },
+      unmodelled: true,
+    },
+    {
+      name: 'a trailing .* under fullmatch',
+      files: fastapi('allow_origin_regex=r"https://app\\.example\\.com.*", allow_credentials=True'),
+      origins: [APP],
+      pattern: { text: 'https://app\\.example\\.com.*', mode: 'fullmatch' },
+    },
+  ],
+  safe: [
+    {
+      name: 'the same regex under fullmatch (Starlette 0.26.1)',
+      files: fastapi('allow_origin_regex=r"https://app\\.example\\.com", allow_credentials=True'),
+      origins: [APP],
+    },
+    {
+      name: 'Starlette 0.12.9 with the regex anchored by $',
+      files: fastapi('allow_origin_regex=r"https://app\\.example\\.com$", allow_credentials=True', OLD),
+      origins: [APP],
+    },
+    {
+      name: 'an exact list',
+      files: fastapi('allow_origins=["https://app.example.com"], allow_credentials=True'),
+      origins: [APP],
+    },
+  ],
+});

@@ -1,0 +1,40 @@
+import { RULES } from '../../../../src/causes/index.js';
+import { originSuffixBypass } from '../../../../src/causes/rules/origin-suffix-bypass.js';
+import { fastapi, securityTable } from './security-cases.js';
+
+const APP = 'https://app.example.com';
+
+securityTable(originSuffixBypass, RULES, {
+  insecure: [
+    {
+      name: 'allow_origin_regex with .* before the registrable domain',
+      files: fastapi('allow_origin_regex=r"https://.*example\\.com", allow_credentials=True'),
+      origins: [APP],
+      origin: 'https://attacker-example.com',
+      pattern: { text: 'https://.*example\\.com', mode: 'fullmatch' },
+    },
+    {
+      name: 'allow_origins as a string: a truncation passes the substring test',
+      files: fastapi('allow_origins="https://app.example.com", allow_credentials=True'),
+      origins: [APP],
+      origin: 'https://app.example.co',
+    },
+  ],
+  safe: [
+    {
+      name: 'any subdomain of the trusted site under fullmatch',
+      files: fastapi('allow_origin_regex=r"https://.*\\.example\\.com", allow_credentials=True'),
+      origins: [APP],
+    },
+    {
+      name: 'an anchored alternation',
+      files: fastapi('allow_origin_regex=r"https://(app|admin)\\.example\\.com", allow_credentials=True'),
+      origins: [APP],
+    },
+    {
+      name: 'a loose regex without credentials (nothing read with cookies)',
+      files: fastapi('allow_origin_regex=r"https://.*example\\.com"'),
+      origins: [APP],
+    },
+  ],
+});
