@@ -174,17 +174,28 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
   project.environment = env.listing();
   const ev = new Evaluator(index, env);
 
-  const candidateModules = candidates.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
-  const importerModules = importers.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
-  const importersOf = index.importersByFile([...candidateModules, ...importerModules]);
   const apps: PythonApp[] = [];
-  for (const mod of candidateModules) {
-    try {
-      apps.push(...findApps(ev, mod, importersOf.get(mod.rel) ?? []));
-    } catch (err) {
-      // Never throw on bad input: note it like a syntax problem and keep going.
-      index.errors.push({ file: mod.rel, line: 1, message: `could not be read: ${(err as Error).message}` });
+  try {
+    const candidateModules = candidates
+      .map((rel) => index.getModule(rel))
+      .filter((m): m is ModuleInfo => !!m);
+    const importerModules = importers.map((rel) => index.getModule(rel)).filter((m): m is ModuleInfo => !!m);
+    const importersOf = index.importersByFile([...candidateModules, ...importerModules]);
+    for (const mod of candidateModules) {
+      try {
+        apps.push(...findApps(ev, mod, importersOf.get(mod.rel) ?? []));
+      } catch (err) {
+        // Never throw on bad input: note it like a syntax problem and keep going.
+        index.errors.push({
+          file: mod.rel,
+          line: 1,
+          message: `could not be read: ${(err as Error).message}`,
+        });
+      }
     }
+  } finally {
+    // The apps are plain data: the syntax trees can go.
+    index.release();
   }
   project.apps = apps;
   project.filesWithErrors = [...index.errors];
