@@ -289,7 +289,7 @@ Examples:
     .option('--rate <n>', 'send at most this many probes per second', '20')
     .option('--timeout <ms>', 'give up on a probe after this many milliseconds', '10000')
     .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
-    .option('--format <format>', 'text, json or sarif', 'text')
+    .option('--format <format>', 'text, json, sarif or html (one self-contained page)', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .addHelpText(
       'after',

@@ -77,7 +77,7 @@ export const RENDERERS = {
   },
   html: {
     description: 'one self-contained page (inline CSS and SVG, loads nothing), for people and for print',
-    commands: ['check', 'scan'],
+    commands: ['check', 'scan', 'audit'],
     render: (result, { version }) => renderHtml(result, version),
   },
 } satisfies Record<string, Renderer>;

@@ -8,12 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/analysis/check.js';
 import { checkWithSource } from '../../src/analysis/check-with-source.js';
 import { scanFolder } from '../../src/analysis/scan-folder.js';
+import { audit } from '../../src/audit/audit.js';
+import { joinWithSource } from '../../src/audit/project.js';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
 import type { PageFetch } from '../../src/core/page.js';
 import type { CheckReport } from '../../src/core/report.js';
 import { fastapiAvailable, startUvicorn, type UvicornServer } from '../../src/local-servers/uvicorn.js';
 import { readProject } from '../../src/project/read-project.js';
-import { maskReport } from '../../src/report/mask.js';
+import { maskReport, maskSecrets } from '../../src/report/mask.js';
 import { type CommandResult, render } from '../../src/report/renderers.js';
 
 /**
@@ -89,6 +91,12 @@ const ROWS: Row[] = [
 ];
 
 const SCANS = ['examples/auth-wraps-cors', 'examples/missing-middleware'];
+
+/** Audits of real apps (with their source): the finding expected, or none. */
+const AUDITS: Array<{ app: string; path: string; finding?: string }> = [
+  { app: 'examples/wildcard-credentials', path: '/me', finding: 'wildcard-credentials-reflection' },
+  { app: 'examples/correct', path: '/me' },
+];
 
 /** WCAG contrast of two `rgb(...)` colours. */
 function contrast(a: string, b: string): number {
@@ -279,6 +287,38 @@ describe.skipIf(unavailable !== undefined)(
         }
         // The curl commands, as text.
         expect(dom.text).toMatch(/curl -i -X (OPTIONS|PUT|POST) http:\/\/127\.0\.0\.1:\d+\//);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it.each(AUDITS)('audit: $app', async ({ app, path, finding }) => {
+      const server = servers.get(app) ?? (await startUvicorn({ appDir: app, timeoutMs: 20_000 }));
+      servers.set(app, server);
+      const result = await audit(`${server.url}${path}`, [ORIGIN], {
+        maxProbes: 40,
+        rate: 1000,
+        timeoutMs: 5000,
+      });
+      // As audit prints it: joined with the source, then masked.
+      const report = maskSecrets(await joinWithSource(result.report, app));
+      expect(report.findings.map((f) => f.code)).toEqual(finding ? [finding] : []);
+      const name = `audit-${AUDITS.findIndex((a) => a.app === app)}`;
+      const html = render('html', { command: 'audit', report }, options);
+      const { page, requests, dialogs } = await open(name, html);
+      try {
+        const dom = await checkPage(name, html, page, requests, dialogs);
+        const rows = await page.$$eval('table tbody tr', (trs) => trs.length);
+        expect(rows).toBe(report.probes.length);
+        for (const f of report.findings) {
+          expect(dom.text).toContain(`${f.code}: ${f.origin} gets through`);
+          expect(dom.text).toContain(f.impact);
+          if (f.reproduce) expect(dom.text).toContain(f.reproduce);
+          const shown = await page.$eval('pre.diff', (p) => (p as HTMLElement).innerText);
+          expect(shown.trimEnd()).toBe(f.fix?.patch?.trimEnd());
+        }
+        if (!finding)
+          expect(dom.text).toContain('✓ No finding: no attacking origin tried could read the API.');
       } finally {
         await page.close();
       }

@@ -41,6 +41,7 @@ type PageOf = { [C in CommandName]?: (result: Extract<CommandResult, { command: 
 export const HTML_PAGES: PageOf = {
   check: (result) => checkPage(result.report),
   scan: (result) => scanPage(result.report),
+  audit: (result) => auditPage(result.report),
 };
 
 /** The commands with an HTML page. */

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analysis/analyze.js';
 import { scanFolder } from '../../../src/analysis/scan-folder.js';
+import type { AuditReport } from '../../../src/core/audit.js';
 import type { Exchange } from '../../../src/core/exchange.js';
 import type { PageFetch } from '../../../src/core/page.js';
 import type { CheckReport, ScanReport } from '../../../src/core/report.js';
@@ -296,5 +297,63 @@ describe('scan report as HTML (the examples)', () => {
     expect(out).toContain(`<span class="severity warn">⚠ warning</span>`);
     expect(out).toMatch(/<h3>FastAPI app <code>app<\/code> at <code>main\.py:\d+<\/code><\/h3>/);
     expect(out).toContain('CORSMiddleware');
+  });
+});
+
+describe('audit report as HTML', () => {
+  // The contract's example (docs/cli-contract.md), with hostile text where a server or source could put it.
+  const report: AuditReport = {
+    url: 'https://api.example.com/api/account',
+    origins: ['https://app.example.com'],
+    probes: [
+      {
+        origin: 'https://app.example.com.attacker.test',
+        credentials: true,
+        kind: 'actual',
+        status: 200,
+        allowOrigin: 'https://app.example.com.attacker.test',
+        allowCredentials: true,
+        ms: 2.1,
+      },
+      { origin: 'null', credentials: false, kind: 'actual', status: 0, allowCredentials: false, ms: 1 },
+    ],
+    findings: [
+      {
+        code: 'origin-prefix-bypass',
+        severity: 'error',
+        origin: 'https://app.example.com.attacker.test',
+        credentials: true,
+        impact: `any page on app.example.com.attacker.test can read /api/account ${HOSTILE}`,
+        evidence: [`GET with Origin: https://app.example.com.attacker.test -> 200 ${HOSTILE}`],
+        locations: [{ file: 'app/main.py', line: 7 }],
+        fix: {
+          summary: 'anchor the regex',
+          patch:
+            '--- a/app/main.py\n+++ b/app/main.py\n@@ -7 +7 @@\n-allow_origin_regex="https://app.example.com.*"\n+allow_origin_regex=r"https://app\\.example\\.com"\n',
+        },
+        reproduce:
+          "curl -si 'https://api.example.com/api/account' -H 'Origin: https://app.example.com.attacker.test' -H 'Cookie: session=***'",
+      },
+    ],
+    notes: [HOSTILE],
+  };
+
+  it('findings with origin, impact, evidence, diff and curl; probes as a table; every value escaped', () => {
+    expect(parseFormat('audit', 'html', false)).toBe('html');
+    const out = render('html', { command: 'audit', report }, options);
+    expect(out).toContain('<h1>CORS security audit: https://api.example.com/api/account</h1>');
+    expect(out).toMatch(
+      /<h3><span class="severity bad">✗ error<\/span> <code>origin-prefix-bypass<\/code>: <code>https:\/\/app\.example\.com\.attacker\.test<\/code> gets through with cookies<\/h3>/,
+    );
+    expect(out).toContain('<del>-allow_origin_regex=&quot;https://app.example.com.*&quot;</del>');
+    expect(out).toContain('<ins>+allow_origin_regex=r&quot;https://app\\.example\\.com&quot;</ins>');
+    expect(out).toContain('values shown as *** are masked');
+    expect(out).toContain('<td>no answer</td>');
+    expect(out).toContain('✗ 1 finding(s), 1 of severity error or warning.');
+    expect(out).not.toContain('<img');
+    expect(handlers(out)).toEqual([]);
+    expect(strayAngles(out)).toBe(0);
+    expect(loadingAttributes(out)).toEqual([]);
+    expect(tagNames(out).filter((t) => !ALLOWED_TAGS.has(t))).toEqual([]);
   });
 });
