@@ -171,17 +171,23 @@ function repairPattern(
     if (p && codes.has('dev-origin-in-production'))
       p = withoutAlternatives(p, (alt) => /localhost|127\\?\.0/.test(alt));
   }
-  if (p === undefined) return undefined;
-  if (anchoring !== 'none') p = anchored(p, anchoring);
-  const re = compile(p);
-  if (!re) return undefined;
-  // Closed: no attack of any form gets through; kept: every frontend, and every trusted origin it allowed.
-  if (all.some((a) => re.test(a.origin))) return undefined;
-  const kept = [...frontends, ...trusted.origins.filter((o) => original.test(o))];
-  if (!kept.every((o) => re.test(o))) return undefined;
-  const names = [...new Set([...trusted.sites, ...frontends.flatMap((o) => parseOrigin(o)?.host ?? [])])];
-  if (admittedAttacks(attackCandidates(names), (o) => re.test(o), trusted).length > 0) return undefined;
-  return p;
+  const kept = [...new Set([...frontends, ...trusted.origins.filter((o) => original.test(o))])];
+  const tailored = p === undefined ? undefined : closes(anchoring !== 'none' ? anchored(p, anchoring) : p);
+  if (tailored !== undefined || kept.length === 0) return tailored;
+  // Nothing narrower keeps the trusted origins: exactly those the pattern was meant for.
+  const exact = exactOriginsPattern(kept);
+  return closes(anchoring !== 'none' ? anchored(exact, anchoring) : exact);
+
+  function closes(candidate: string): string | undefined {
+    const re = compile(candidate);
+    if (!re) return undefined;
+    // Closed: no attack of any form gets through; kept: every frontend, and every trusted origin it allowed.
+    if (all.some((a) => re.test(a.origin))) return undefined;
+    if (!kept.every((o) => re.test(o))) return undefined;
+    const names = [...new Set([...trusted.sites, ...frontends.flatMap((o) => parseOrigin(o)?.host ?? [])])];
+    if (admittedAttacks(attackCandidates(names), (o) => re.test(o), trusted).length > 0) return undefined;
+    return candidate;
+  }
 }
 
 /** Starlette's test of `allow_origin_regex` as a compiler of pattern text. */

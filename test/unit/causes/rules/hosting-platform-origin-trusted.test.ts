@@ -20,7 +20,6 @@ securityTable(hostingPlatformOriginTrusted, RULES, {
       files: fastapi('allow_origin_regex=r"https://[a-z0-9-]+\\.github\\.io", allow_credentials=True'),
       origins: ['https://myorg.github.io'],
       pattern: { text: 'https://[a-z0-9-]+\\.github\\.io', mode: 'fullmatch' },
-      noPatch: true,
     },
   ],
   safe: [

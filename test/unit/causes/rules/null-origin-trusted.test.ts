@@ -1,6 +1,6 @@
 import { RULES } from '../../../../src/causes/index.js';
 import { nullOriginTrusted } from '../../../../src/causes/rules/null-origin-trusted.js';
-import { fastapi, securityTable } from './security-cases.js';
+import { fastapi, NGINX_API, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 
@@ -19,6 +19,13 @@ securityTable(nullOriginTrusted, RULES, {
       origin: 'null',
       pattern: { text: 'https://app\\.example\\.com|null', mode: 'fullmatch' },
     },
+    {
+      name: 'nginx map with a null key',
+      files: nginxMap(['default "";', '"https://app.example.com" $http_origin;', 'null $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
+      origin: 'null',
+    },
   ],
   safe: [
     {
@@ -30,6 +37,12 @@ securityTable(nullOriginTrusted, RULES, {
       name: 'the frontend only',
       files: fastapi('allow_origins=["https://app.example.com"], allow_credentials=True'),
       origins: [APP],
+    },
+    {
+      name: 'nginx map without null',
+      files: nginxMap(['default "";', '"https://app.example.com" $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
     },
   ],
 });

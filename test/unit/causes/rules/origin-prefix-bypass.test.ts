@@ -1,6 +1,6 @@
 import { RULES } from '../../../../src/causes/index.js';
 import { originPrefixBypass } from '../../../../src/causes/rules/origin-prefix-bypass.js';
-import { fastapi, securityTable } from './security-cases.js';
+import { fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 /** Starlette before 0.13.1 applies allow_origin_regex with re.match: anchored at the start only. */
@@ -29,6 +29,34 @@ securityTable(originPrefixBypass, RULES, {
       origins: [APP],
       pattern: { text: 'https://app\\.example\\.com.*', mode: 'fullmatch' },
     },
+    {
+      name: 'nginx map key anchored at the start only',
+      files: nginxMap(['default "";', '"~^https://app\\.example\\.com" $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
+      origin: 'https://app.example.com.attacker.test',
+      pattern: { text: '^https://app\\.example\\.com', mode: 'search' },
+    },
+    {
+      name: 'nginx if ($http_origin ~ ...) without $',
+      files: nginx(
+        [
+          'if ($http_origin ~ "^https://app\\.example\\.com") {',
+          '    add_header Access-Control-Allow-Origin $http_origin always;',
+          '    add_header Access-Control-Allow-Credentials true always;',
+          '}',
+        ].join('\n'),
+        [],
+        false,
+      ),
+      origins: [APP],
+      url: NGINX_API,
+      origin: 'https://app.example.com.attacker.test',
+      pattern: { text: '^https://app\\.example\\.com', mode: 'search' },
+      // The nginx model does not follow an if that only adds headers: the pattern is checked by Python.
+      unmodelled: true,
+      noPatch: true,
+    },
   ],
   safe: [
     {
@@ -45,6 +73,12 @@ securityTable(originPrefixBypass, RULES, {
       name: 'an exact list',
       files: fastapi('allow_origins=["https://app.example.com"], allow_credentials=True'),
       origins: [APP],
+    },
+    {
+      name: 'nginx map key anchored at both ends',
+      files: nginxMap(['default "";', '"~^https://(app|admin)\\.example\\.com$" $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
     },
   ],
 });

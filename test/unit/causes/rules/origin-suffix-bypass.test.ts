@@ -1,6 +1,6 @@
 import { RULES } from '../../../../src/causes/index.js';
 import { originSuffixBypass } from '../../../../src/causes/rules/origin-suffix-bypass.js';
-import { fastapi, securityTable } from './security-cases.js';
+import { fastapi, NGINX_API, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 
@@ -19,6 +19,14 @@ securityTable(originSuffixBypass, RULES, {
       origins: [APP],
       origin: 'https://app.example.co',
     },
+    {
+      name: 'nginx map key anchored at the end only',
+      files: nginxMap(['default "";', '"~example\\.com$" $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
+      origin: 'https://attacker-example.com',
+      pattern: { text: 'example\\.com$', mode: 'search' },
+    },
   ],
   safe: [
     {
@@ -35,6 +43,12 @@ securityTable(originSuffixBypass, RULES, {
       name: 'a loose regex without credentials (nothing read with cookies)',
       files: fastapi('allow_origin_regex=r"https://.*example\\.com"'),
       origins: [APP],
+    },
+    {
+      name: 'nginx map with exact keys',
+      files: nginxMap(['default "";', '"https://app.example.com" $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
     },
   ],
 });

@@ -1,6 +1,6 @@
 import { RULES } from '../../../../src/causes/index.js';
 import { reflectsAnyOrigin } from '../../../../src/causes/rules/reflects-any-origin.js';
-import { fastapi, securityTable } from './security-cases.js';
+import { fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 
@@ -20,6 +20,21 @@ securityTable(reflectsAnyOrigin, RULES, {
       origin: 'https://attacker.test',
       pattern: { text: 'https://.+', mode: 'fullmatch' },
     },
+    {
+      name: 'nginx writes $http_origin back unchecked, with credentials',
+      files: nginx('add_header Access-Control-Allow-Origin $http_origin always;'),
+      origins: [APP],
+      url: NGINX_API,
+      origin: 'https://attacker.test',
+      noPatch: true,
+    },
+    {
+      name: 'nginx map whose default is $http_origin',
+      files: nginxMap(['default $http_origin;', '"https://app.example.com" $http_origin;']),
+      origins: [APP],
+      url: NGINX_API,
+      origin: 'https://attacker.test',
+    },
   ],
   safe: [
     {
@@ -31,6 +46,12 @@ securityTable(reflectsAnyOrigin, RULES, {
       name: 'allow_origins=["*"] without credentials (a public API)',
       files: fastapi('allow_origins=["*"]'),
       origins: [APP],
+    },
+    {
+      name: 'nginx writes $http_origin back without credentials',
+      files: nginx('add_header Access-Control-Allow-Origin $http_origin always;', [], false),
+      origins: [APP],
+      url: NGINX_API,
     },
   ],
 });
