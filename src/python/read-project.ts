@@ -185,11 +185,13 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
       try {
         apps.push(...findApps(ev, mod, importersOf.get(mod.rel) ?? []));
       } catch (err) {
-        // Never throw on bad input: note it like a syntax problem and keep going.
+        // Never throw on bad input: note it like a syntax problem and keep going. The call stack overflows
+        // on code nested far deeper than Python itself compiles.
+        const why = (err as Error).message;
         index.errors.push({
           file: mod.rel,
           line: 1,
-          message: `could not be read: ${(err as Error).message}`,
+          message: `could not be read: ${err instanceof RangeError && /call stack/.test(why) ? 'nested too deeply' : why}`,
         });
       }
     }
