@@ -8,6 +8,12 @@ import { heading, html, type Markup } from './markup.js';
 import { causeItem, curlBlock, headersTable, outcomeBadge, section, severityBadge } from './parts.js';
 import { type SequenceDiagram, type SequenceMessage, sequenceSvg } from './sequence.js';
 
+/**
+ * What the sections read of a check: a check report, or anything with its shape (a HAR request, a watched
+ * exchange), the Fetch standard's verdict not needed.
+ */
+export type CheckView = Omit<CheckReport, 'spec'>;
+
 const QUIET_REQUEST_HEADERS = ['user-agent', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'referer'];
 
 const headerValue = (headers: Exchange['request']['headers'], name: string): string | undefined =>
@@ -86,7 +92,7 @@ function answerMessage(x: Exchange): SequenceMessage {
 }
 
 /** The diagram of a check: fetch(), each preflight and request with its answer, what the page gets. */
-export function checkSequence(report: CheckReport, id: string): SequenceDiagram {
+export function checkSequence(report: CheckView, id: string): SequenceDiagram {
   const server = urlParts(report.url).origin;
   const exchanges = report.exchanges.filter((x) => x.kind !== 'diagnostic');
   const verdicts = Object.entries(report.browsers) as Array<[BrowserName, BrowserVerdict]>;
@@ -142,7 +148,7 @@ export function checkSequence(report: CheckReport, id: string): SequenceDiagram 
   };
 }
 
-function summary(report: CheckReport): Markup {
+function summary(report: CheckView): Markup {
   const verdicts = Object.entries(report.browsers) as Array<[BrowserName, BrowserVerdict]>;
   return html`<ul class="summary">${verdicts.map(
     ([b, v]) => html`<li><strong>${label(b)}</strong>: ${outcomeBadge(v.outcome, v.stage)}</li>`,
@@ -178,7 +184,7 @@ ${x.predicted && html`<p>${x.predicted.explanation}</p><p class="meta">Path: ${x
 </div>`;
 }
 
-function projectSection(report: CheckReport, level: number): Markup {
+function projectSection(report: CheckView, level: number): Markup {
   if (!report.project) return html``;
   const p = report.project;
   const others = p.otherFindings.filter((f) => f.severity !== 'info');
@@ -194,7 +200,7 @@ ${others.length > 0 && html`<p>Also found in the source (not hit by this request
  * The sections of a check report, their headings at `level` (2 for a page of one check). `id` makes the
  * ids of the page unique when several checks share it.
  */
-export function checkSections(report: CheckReport, level: number, id: string): Markup {
+export function checkSections(report: CheckView, level: number, id: string): Markup {
   const verdicts = Object.entries(report.browsers) as Array<[BrowserName, BrowserVerdict]>;
   const blocked = verdicts.some(([, v]) => v.outcome === 'blocked');
   const offline = report.offline;
@@ -241,4 +247,4 @@ ${curlBlock(
 }
 
 /** The title of a check (its h1 or the heading of one request in a longer report). */
-export const checkTitle = (report: CheckReport): string => `${report.request.method} ${report.url}`;
+export const checkTitle = (report: CheckView): string => `${report.request.method} ${report.url}`;
