@@ -1,5 +1,6 @@
 import { causesFromSource, correlate } from '../causes/correlate.js';
 import { NoAppToModelError } from '../core/errors.js';
+import type { Exchange } from '../core/exchange.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
 import { appForUrl, offlineTransport } from '../evidence/offline.js';
@@ -8,6 +9,7 @@ import { attachPatches } from '../fix/patches.js';
 import type { Project } from '../project/types.js';
 import { configsForUrl } from '../proxy/registry.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
+import { analyze } from './analyze.js';
 import { check } from './check.js';
 import { scanProject } from './scan.js';
 
@@ -23,7 +25,7 @@ const proxyNotModelled = (files: string[]) =>
 
 /**
  * `check` with the backend's source: the live causes (or, `offline`, the causes the server model
- * predicts) joined to what `scan` finds in the app that serves the URL, with file:line and patches.
+ * predicts, or the `recorded` exchanges of a HAR file) joined to what `scan` finds in the app that serves the URL, with file:line and patches.
  * Throws `NoAppToModel` offline when there is no app, and `UnpredictableAnswer` when the model cannot
  * answer a request.
  */
@@ -31,7 +33,7 @@ export async function checkWithSource(
   page: PageFetch,
   options: ProbeOptions,
   project: Project,
-  { offline = false }: { offline?: boolean } = {},
+  { offline = false, recorded }: { offline?: boolean; recorded?: Exchange[] } = {},
 ): Promise<CheckReport> {
   const served = appForUrl(project, page.url);
   const version = projectStarletteVersion(project);
@@ -43,10 +45,13 @@ export async function checkWithSource(
   // The nginx configurations that take the URL's port. Offline, the first answers in front of the app.
   const listening = configsForUrl(project.proxies, page.url);
   const proxy = offline ? listening[0] : undefined;
-  const report = await check(page, {
-    ...options,
-    ...(offline && served && { transport: offlineTransport(served, proxy, version.version) }),
-  });
+  // Recorded exchanges (a HAR file) are judged as they are: nothing is sent.
+  const report = recorded
+    ? analyze(page, recorded, options.browsers)
+    : await check(page, {
+        ...options,
+        ...(offline && served && { transport: offlineTransport(served, proxy, version.version) }),
+      });
   if (offline && served) {
     report.offline = {
       app: `${served.variable} (${served.source.file}:${served.source.line})`,
@@ -79,7 +84,11 @@ export async function checkWithSource(
   const joined = correlate(
     report.causes,
     scan,
-    offline ? 'the server model and source' : 'live evidence and source',
+    offline
+      ? 'the server model and source'
+      : recorded
+        ? 'recorded evidence and source'
+        : 'live evidence and source',
   );
   report.causes = joined.causes;
   // Blocked, and the answers name no cause: the source names it.

@@ -40,6 +40,22 @@ export interface Exchange {
   ms: number;
   /** Set when the answer was predicted by the server model (`check --offline`), not received. */
   predicted?: PredictedBy;
+  /** Set when the exchange was read from a recording (a HAR file): nothing was sent. */
+  recorded?: RecordedBy;
+}
+
+/** Where a recorded exchange was read. */
+export interface RecordedBy {
+  /** `har`: an entry of a HAR file saved by DevTools. */
+  source: 'har';
+  /** The entry's index in the HAR's `log.entries`. */
+  entry: number;
+  /** When the browser sent it (the entry's `startedDateTime`). */
+  at?: string;
+  /** The browser's own failure text for it (`net::ERR_FAILED`), when it recorded one. */
+  browserError?: string;
+  /** The browser that recorded it, when the HAR says. */
+  browser?: 'chrome' | 'firefox';
 }
 
 /** How the server model reached a predicted answer. */

@@ -7,10 +7,12 @@ import type { AuditReport } from '../core/audit.js';
 import { BadInputError } from '../core/errors.js';
 import type { FixReport } from '../core/fix-report.js';
 import type { CheckReport, ScanReport } from '../core/report.js';
+import type { HarReport } from '../evidence/har/types.js';
 import type { Scenario, SimulationResult } from '../model/types.js';
 import { renderAudit } from './audit-text.js';
 import { renderCheck } from './check-text.js';
 import { renderFix } from './fix-text.js';
+import { renderHar } from './har-text.js';
 import { renderHtml } from './html/index.js';
 import { auditToSarif, checkToSarif, toSarif } from './sarif.js';
 import { renderScan } from './scan-text.js';
@@ -22,6 +24,7 @@ export type CommandResult =
   | { command: 'check'; report: CheckReport }
   | { command: 'scan'; report: ScanReport }
   | { command: 'fix'; report: FixReport }
+  | { command: 'har'; report: HarReport }
   | { command: 'audit'; report: AuditReport }
   | { command: 'simulate'; scenarios: Scenario[]; results: SimulationResult[]; single: boolean };
 
@@ -47,9 +50,10 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 export const RENDERERS = {
   text: {
     description: 'for people, coloured on a terminal',
-    commands: ['check', 'scan', 'simulate', 'fix', 'audit'],
+    commands: ['check', 'scan', 'simulate', 'fix', 'audit', 'har'],
     render(result, { style }) {
       if (result.command === 'check') return renderCheck(result.report, style);
+      if (result.command === 'har') return renderHar(result.report, style);
       if (result.command === 'audit') return renderAudit(result.report, style);
       if (result.command === 'fix') return renderFix(result.report, style);
       if (result.command === 'scan') return renderScan(result.report, style);
@@ -60,7 +64,7 @@ export const RENDERERS = {
   },
   json: {
     description: 'the JSON contract of docs/cli-contract.md',
-    commands: ['check', 'scan', 'simulate', 'fix', 'audit'],
+    commands: ['check', 'scan', 'simulate', 'fix', 'audit', 'har'],
     render(result) {
       if (result.command === 'simulate') return json(result.single ? result.results[0] : result.results);
       return json(result.report);

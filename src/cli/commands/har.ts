@@ -1,7 +1,195 @@
+import { analyze } from '../../analysis/analyze.js';
 import { BadInputError } from '../../core/errors.js';
+import { EXIT } from '../../core/exit.js';
+import type { CheckReport } from '../../core/report.js';
+import {
+  chainEntries,
+  type HarContents,
+  type HarReport,
+  type HarRequestReport,
+  type RecordedFetch,
+  readHar,
+} from '../../evidence/har/index.js';
+import type { BrowserName, CredentialsMode } from '../../model/types.js';
+import { packageVersion } from '../../package-root.js';
+import type { Project } from '../../project/types.js';
+import { replayCommand } from '../../report/har-text.js';
+import { maskSecrets } from '../../report/mask.js';
+import { parseFormat, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
+import { openInputStream } from '../read-input.js';
 
-/** `cors-doctor har`: not built yet. */
-export async function runHar(_file: string, _options: unknown, _style: Style): Promise<number> {
-  throw new BadInputError('har is not available yet');
+export interface HarOptions {
+  project?: string;
+  showSecrets?: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+const BROWSERS: BrowserName[] = ['chrome', 'firefox'];
+
+/** Judges one recorded request in one credentials mode, joined to the source when a project is given. */
+type Judge = (fetch: RecordedFetch, credentials: CredentialsMode) => Promise<CheckReport>;
+
+function judgeWith(project: Project | undefined): Judge {
+  return async (fetch, credentials) => {
+    const page = { ...fetch.page, credentials };
+    if (!project) return analyze(page, fetch.exchanges, BROWSERS);
+    const { checkWithSource } = await import('../../analysis/check-with-source.js');
+    return checkWithSource(page, { browsers: BROWSERS, timeoutMs: 0 }, project, {
+      recorded: fetch.exchanges,
+    });
+  };
+}
+
+/** The verdict agrees with what the browser recorded: its outcome and, when it shows, where it stopped. */
+function fitsRecording(report: CheckReport, fetch: RecordedFetch, browser: BrowserName): boolean {
+  const verdict = report.browsers[browser];
+  if (!verdict || !fetch.recordedOutcome) return false;
+  if (verdict.outcome !== fetch.recordedOutcome) return false;
+  return fetch.recordedStage === undefined || verdict.stage === fetch.recordedStage;
+}
+
+const outcomes = (report: CheckReport): string =>
+  BROWSERS.map((b) => `${b}:${report.browsers[b]?.outcome}`).join(',');
+
+/** The verdict of one request: in the mode the HAR shows, or, when it cannot, in both modes. */
+async function judgeRequest(
+  fetch: RecordedFetch,
+  judge: Judge,
+  browser?: BrowserName,
+): Promise<HarRequestReport> {
+  const { credentials } = fetch;
+  let report = await judge(fetch, credentials.mode);
+  const info: HarRequestReport['har'] = {
+    entries: [],
+    count: 1,
+    ...(browser && { recordedBy: browser }),
+    ...(fetch.recordedOutcome && { recordedOutcome: fetch.recordedOutcome }),
+    originFrom: fetch.originFrom,
+    credentials: { known: credentials.known, judged: credentials.mode, why: credentials.why },
+    replay: '',
+  };
+  if (!credentials.known) {
+    const otherMode: CredentialsMode = credentials.mode === 'include' ? 'same-origin' : 'include';
+    let other = await judge(fetch, otherMode);
+    // The browser's own record of the outcome says which mode the page used, when the two differ.
+    if (browser && !fitsRecording(report, fetch, browser) && fitsRecording(other, fetch, browser)) {
+      [report, other] = [other, report];
+      info.credentials.judged = otherMode;
+      const where = fetch.recordedStage ? ` at the ${fetch.recordedStage}` : '';
+      info.credentials.why += `; judged as ${otherMode}, the mode in which the outcome ${browser === 'chrome' ? 'Chrome' : 'Firefox'} recorded (${fetch.recordedOutcome}${where}) is reached`;
+    }
+    if (outcomes(report) === outcomes(other) && codes(report) === codes(other)) {
+      info.credentials.sameEitherWay = true;
+    } else {
+      info.credentials.other = {
+        credentials: other.request.credentials,
+        browsers: other.browsers,
+        causes: other.causes,
+      };
+    }
+  }
+  info.replay = replayCommand(report, fetch.page.body, fetch.page.cookie);
+  const notes = [...report.notes, ...fetch.notes];
+  return { ...report, notes, har: info };
+}
+
+const codes = (report: CheckReport): string => report.causes.map((c) => c.code).join(',');
+
+/** Requests that are the same request with the same answers and verdicts, as one. */
+function groupKey(report: HarRequestReport): string {
+  return JSON.stringify([
+    report.url,
+    report.origin,
+    report.request,
+    report.exchanges.map((x) => [
+      x.kind,
+      x.hop,
+      x.request.method,
+      x.response?.status,
+      x.response?.headers,
+      x.error?.code,
+    ]),
+    outcomes(report),
+    codes(report),
+    report.har.credentials.judged,
+  ]);
+}
+
+function grouped(
+  fetches: RecordedFetch[],
+  reports: HarRequestReport[],
+  entriesOf: (f: RecordedFetch) => number[],
+): HarRequestReport[] {
+  const byKey = new Map<string, HarRequestReport>();
+  const out: HarRequestReport[] = [];
+  reports.forEach((report, i) => {
+    const entries = entriesOf(fetches[i] as RecordedFetch);
+    const key = groupKey(report);
+    const same = byKey.get(key);
+    if (same) {
+      same.har.count++;
+      same.har.entries.push(...entries);
+      return;
+    }
+    report.har.entries = [...entries];
+    byKey.set(key, report);
+    out.push(report);
+  });
+  return out;
+}
+
+/** The HAR's requests judged (pure but for reading the project's files with `--project`). */
+export async function judgeHar(contents: HarContents, file: string, project?: Project): Promise<HarReport> {
+  const judge = judgeWith(project);
+  const reports: HarRequestReport[] = [];
+  for (const fetch of contents.fetches) reports.push(await judgeRequest(fetch, judge, contents.browser));
+  return {
+    file,
+    version: contents.log.version,
+    creator: contents.log.creator,
+    entries: contents.entries,
+    requests: grouped(contents.fetches, reports, (f) => chainEntries(f.chain)),
+    skipped: contents.skipped,
+  };
+}
+
+/** `har`: 1 when a browser blocks some request, 3 when nothing is left to judge, else 0. */
+export function harExitStatus(report: HarReport): number {
+  if (report.requests.length === 0) return EXIT.unreachable;
+  const blocked = report.requests.filter((r) =>
+    Object.values(r.browsers).some((v) => v.outcome === 'blocked'),
+  );
+  if (blocked.some((r) => !r.causes.some((c) => c.code === 'server-unreachable'))) return EXIT.blocked;
+  return blocked.length > 0 ? EXIT.unreachable : EXIT.ok;
+}
+
+/** `cors-doctor har FILE`: judges every cross-origin fetch/XHR the HAR recorded. Returns the exit status. */
+export async function runHar(file: string, options: HarOptions, style: Style): Promise<number> {
+  const format = parseFormat('har', options.format, options.json);
+  let project: Project | undefined;
+  if (options.project !== undefined) {
+    // The source join needs the Python parser: loaded only with --project.
+    const { readProject } = await import('../../project/read-project.js');
+    try {
+      project = await readProject(options.project);
+    } catch (error) {
+      throw new BadInputError(`--project: ${(error as Error).message}`);
+    }
+  }
+  const input = await openInputStream(file);
+  const contents = await readHar(input.chunks, input.name);
+  const report = await judgeHar(contents, input.name, project);
+  const shown = options.showSecrets ? report : maskSecrets(report);
+  process.stdout.write(
+    `${render(format, { command: 'har', report: shown }, { style, version: packageVersion() })}\n`,
+  );
+  if (report.requests.length === 0) {
+    const sameOrigin = report.skipped.length;
+    process.stderr.write(
+      `cors-doctor: ${input.name} holds no cross-origin fetch/XHR request (${report.entries} entries${sameOrigin ? `, ${sameOrigin} fetch/XHR not judged` : ''}): nothing to judge; save the HAR while the failing request is made\n`,
+    );
+  }
+  return harExitStatus(report);
 }
