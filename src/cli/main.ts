@@ -109,7 +109,10 @@ Examples:
     .description(
       "Probe a live URL exactly as a browser would (preflight, then the request), explain each browser's verdict and name the root cause.",
     )
-    .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
+    .argument(
+      '[url]',
+      "the API URL the page calls, e.g. http://localhost:8000/items (with --from: the copy's URL)",
+    )
     .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
     .option(
       '-X, --method <method>',
@@ -123,7 +126,10 @@ Examples:
     )
     .option('--data <body>', 'a request body (text)')
     .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
-    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
+    .option(
+      '--credentials <mode>',
+      "fetch()'s credentials mode: omit, same-origin or include (default: same-origin)",
+    )
     .option(
       '--cookie <cookie>',
       "cookies the browser holds for the API, 'a=b; c=d' (sent with --credentials include)",
@@ -157,7 +163,9 @@ Examples:
   cors-doctor check http://localhost:8000/items --json | jq '.causes[].code'
   cors-doctor check http://localhost:8000/items/1 -X PUT --json-body '{}' --project ./backend
   cors-doctor check http://localhost:8000/items --project ./backend --format sarif > cors.sarif
-  cors-doctor check http://localhost:8000/me -H 'Authorization: Bearer t' --project ./backend --offline`,
+  cors-doctor check http://localhost:8000/me -H 'Authorization: Bearer t' --project ./backend --offline
+  cors-doctor check --from request.txt            (the text of DevTools' Copy as cURL or Copy as fetch)
+  pbpaste | cors-doctor check --from - --origin https://app.example.com`,
     )
     .action(async (url, options) => {
       const { runCheck } = await import('./commands/check.js');

@@ -4,6 +4,8 @@ import { checkExitStatus } from '../../core/exit.js';
 import { buildPageFetch, DEFAULT_ORIGIN, parseBrowsers } from '../../core/page.js';
 import type { CheckReport } from '../../core/report.js';
 import { parseTimeout } from '../../core/request-input.js';
+import { pageInputFromCopy, parseCopyAs } from '../../evidence/copy-as/index.js';
+import { readCopiedText } from '../../evidence/copy-as/read.js';
 import { packageVersion } from '../../package-root.js';
 import { maskReport } from '../../report/mask.js';
 import { parseFormat, render } from '../../report/renderers.js';
@@ -15,11 +17,12 @@ export interface CheckOptions {
   header: string[];
   data?: string;
   jsonBody?: string;
-  credentials: string;
+  credentials?: string;
   cookie?: string;
   browser: string;
   timeout: string;
   forceActual?: boolean;
+  from?: string;
   project?: string;
   offline?: boolean;
   json?: boolean;
@@ -28,19 +31,32 @@ export interface CheckOptions {
 }
 
 /** `cors-doctor check URL`: probes like a browser and explains the verdict. Returns the exit status. */
-export async function runCheck(rawUrl: string, options: CheckOptions, style: Style): Promise<number> {
+export async function runCheck(
+  rawUrl: string | undefined,
+  options: CheckOptions,
+  style: Style,
+): Promise<number> {
   const format = parseFormat('check', options.format, options.json);
   const forPeople = format === 'text';
-  const page = buildPageFetch({
-    url: rawUrl,
-    ...(options.origin !== undefined && { origin: options.origin }),
-    ...(options.method !== undefined && { method: options.method }),
-    headers: options.header,
-    ...(options.data !== undefined && { data: options.data }),
-    ...(options.jsonBody !== undefined && { jsonBody: options.jsonBody }),
-    credentials: options.credentials,
-    ...(options.cookie !== undefined && { cookie: options.cookie }),
-  });
+  // --from: the request as DevTools copied it; the flags given beside it override it.
+  const copied = options.from === undefined ? undefined : await fromCopy(rawUrl, options);
+  if (rawUrl === undefined && copied === undefined) {
+    throw new BadInputError(
+      'check needs the URL the page calls (e.g. cors-doctor check http://localhost:8000/items), or --from FILE with the request DevTools copied',
+    );
+  }
+  const page = buildPageFetch(
+    copied?.input ?? {
+      url: rawUrl as string,
+      ...(options.origin !== undefined && { origin: options.origin }),
+      ...(options.method !== undefined && { method: options.method }),
+      headers: options.header,
+      ...(options.data !== undefined && { data: options.data }),
+      ...(options.jsonBody !== undefined && { jsonBody: options.jsonBody }),
+      ...(options.credentials !== undefined && { credentials: options.credentials }),
+      ...(options.cookie !== undefined && { cookie: options.cookie }),
+    },
+  );
   const browsers = parseBrowsers(options.browser);
   const timeoutMs = parseTimeout(options.timeout);
   if (options.offline && options.project === undefined) {
@@ -56,8 +72,9 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
     const { checkProject } = await import('./check-project.js');
     report = await checkProject(page, probeOptions, options.project, options.offline === true);
   }
+  if (copied !== undefined) report.notes.unshift(...copied.notes);
   // The notes come once the input is known to be good: bad input is one line on stderr.
-  if (options.origin === undefined && forPeople) {
+  if (options.origin === undefined && copied === undefined && forPeople) {
     process.stderr.write(
       style.dim(
         `note: no --origin given; using ${DEFAULT_ORIGIN} (the page's origin: scheme, host and port)\n`,
@@ -77,4 +94,19 @@ export async function runCheck(rawUrl: string, options: CheckOptions, style: Sty
   if (report.causes.some((c) => c.code === 'server-unreachable') && forPeople)
     process.stderr.write(`cors-doctor: ${shown.causes[0]?.summary}\n`);
   return status;
+}
+
+/** The page's fetch() from the text of `--from` (a file, or - for standard input) and the flags beside it. */
+async function fromCopy(rawUrl: string | undefined, options: CheckOptions) {
+  const { text, name } = await readCopiedText(options.from as string);
+  return pageInputFromCopy(parseCopyAs(text, name), {
+    ...(rawUrl !== undefined && { url: rawUrl }),
+    ...(options.origin !== undefined && { origin: options.origin }),
+    ...(options.method !== undefined && { method: options.method }),
+    headers: options.header,
+    ...(options.data !== undefined && { data: options.data }),
+    ...(options.jsonBody !== undefined && { jsonBody: options.jsonBody }),
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
+    ...(options.cookie !== undefined && { cookie: options.cookie }),
+  });
 }
