@@ -33,6 +33,9 @@ const nginxCompile =
     }
   };
 
+/** A regex as an nginx argument: quoted as written (nginx keeps a backslash before other characters). */
+const regexArg = (value: string): string => (/["\s]|\\\\|\\$/.test(value) ? nginxArg(value) : `"${value}"`);
+
 const echoes = (value: string): boolean => /\$(http_origin|\{http_origin\})\b/.test(value);
 
 function regexFindings(
@@ -134,7 +137,7 @@ function mapFindings(config: NginxConfigFile, map: Directive, frontends: string[
       const regex = entry.name.slice(caseless ? 2 : 1);
       out.push(
         ...regexFindings(config, entry, regex, caseless, frontends, `The map key ~${regex}`, (p) => [
-          `${nginxArg(`${caseless ? '~*' : '~'}${p}`)} ${entry.args.map(nginxArg).join(' ')};`,
+          `${regexArg(`${caseless ? '~*' : '~'}${p}`)} ${entry.args.map(nginxArg).join(' ')};`,
         ]),
       );
       continue;
@@ -194,7 +197,7 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
             op === '~*',
             frontends,
             `The test if (${args.join(' ')})`,
-            (p) => [`if (${args[0]} ${op} ${nginxArg(p)})`],
+            (p) => [`if (${args[0]} ${op} ${regexArg(p)})`],
           ),
         );
       continue;

@@ -36,6 +36,7 @@ import { pyList, replaceLiteral, setCorsKeyword, withEdits } from '../fix/source
 import { at, boolOption, corsEntries, derivation, type StringItem, stringItems } from '../python/options.js';
 import { versionAtLeast } from '../python/starlette-version.js';
 import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.js';
+import { pythonFullmatch } from '../servers/starlette-cors.js';
 import { aboutOtherRequests, requestWords } from './request-scope.js';
 import { malformedEdits, splitNames } from './rules/method-not-allowed.js';
 import type { FindingDraft, ScanContext } from './types.js';
@@ -189,6 +190,18 @@ function repairPattern(
     return candidate;
   }
 }
+
+/** Python's `re.fullmatch`, `re.match` or `re.search` of code as a compiler of pattern text. */
+const codeCompile =
+  (mode: 'fullmatch' | 'match' | 'search') =>
+  (p: string): RegExp | undefined => {
+    if (mode !== 'search') return starletteCompile(mode)(p);
+    try {
+      return new RegExp(pythonFullmatch(p).source.replace(/^\^\(\?:|\)\$$/g, ''), pythonFullmatch(p).flags);
+    } catch {
+      return undefined;
+    }
+  };
 
 /** Starlette's test of `allow_origin_regex` as a compiler of pattern text. */
 export const starletteCompile =
@@ -437,7 +450,9 @@ function originCheck(lines: string[], firstLine: number, name: string): OriginCh
     const inside = new RegExp(`${lit}\\s+in\\s+${v}\\b`).exec(text);
     if (inside)
       return { admits: (o) => o.includes(inside[2] as string), literals: [inside[2] as string], line, text };
-    const re = new RegExp(`re\\.(match|search|fullmatch)\\(\\s*${lit}\\s*,\\s*${v}\\b`).exec(text);
+    const re = new RegExp(
+      `re\\.(match|search|fullmatch)\\(\\s*${lit.replace('\\1', '\\2')}\\s*,\\s*${v}\\b`,
+    ).exec(text);
     if (re) {
       const mode = re[1] as 'fullmatch' | 'match' | 'search';
       const pattern = (re[3] as string).replace(/\\\\/g, '\\');
@@ -494,7 +509,22 @@ function middlewareFindings(context: ScanContext): SecurityDraft[] {
     const candidates = attackCandidates([...names, ...frontends.flatMap((o) => parseOrigin(o)?.host ?? [])]);
     const admitted = admittedAttacks(candidates, check ? check.admits : () => true, trusted);
     const broad = admitted.find((a) => a.code === 'reflects-any-origin');
-    const holes = broad ? [broad] : ORDER.flatMap((code) => admitted.find((a) => a.code === code) ?? []);
+    // A string test has no dot to escape: a look-alike of a dot gets in as a suffix or prefix form.
+    const sites = trusted.sites;
+    const forms = admitted.map((a): Admitted => {
+      if (a.code !== 'regex-unescaped-dot' || check?.regex) return a;
+      const host = parseOrigin(a.origin)?.host ?? '';
+      return {
+        ...a,
+        code: sites.some((site) => host.endsWith(site)) ? 'origin-suffix-bypass' : 'origin-prefix-bypass',
+      };
+    });
+    const regex = check?.regex;
+    const holes = regex
+      ? (readPattern(regex.pattern, frontends, codeCompile(regex.mode), 'none')?.holes ?? [])
+      : broad
+        ? [broad]
+        : ORDER.flatMap((code) => forms.find((a) => a.code === code) ?? []);
     for (const hole of holes) {
       out.push({
         code: hole.code,

@@ -1,6 +1,6 @@
-import { RULES } from '../../../../src/causes/index.js';
+import { echoingMiddleware, RULES } from '../../../../src/causes/index.js';
 import { originPrefixBypass } from '../../../../src/causes/rules/origin-prefix-bypass.js';
-import { fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
+import { echoingMiddleware, fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 /** Starlette before 0.13.1 applies allow_origin_regex with re.match: anchored at the start only. */
@@ -55,6 +55,21 @@ securityTable(originPrefixBypass, RULES, {
       pattern: { text: '^https://app\\.example\\.com', mode: 'search' },
       // The nginx model does not follow an if that only adds headers: the pattern is checked by Python.
       unmodelled: true,
+    },
+    {
+      name: 'middleware: origin.startswith("https://app.example.com")',
+      files: echoingMiddleware('origin.startswith("https://app.example.com")'),
+      origins: [APP],
+      origin: 'https://app.example.com.attacker.test',
+      unmodelled: true,
+      noPatch: true,
+    },
+    {
+      name: 'middleware: re.match without $',
+      files: echoingMiddleware('re.match(r"https://.*\\.example\\.com", origin)'),
+      origins: [APP],
+      pattern: { text: 'https://.*\\.example\\.com', mode: 'match' },
+      unmodelled: true,
       noPatch: true,
     },
   ],
@@ -79,6 +94,12 @@ securityTable(originPrefixBypass, RULES, {
       files: nginxMap(['default "";', '"~^https://(app|admin)\\.example\\.com$" $http_origin;']),
       origins: [APP],
       url: NGINX_API,
+    },
+    {
+      name: 'middleware: re.fullmatch of any subdomain',
+      files: echoingMiddleware('re.fullmatch(r"https://.*\\.example\\.com", origin)'),
+      origins: [APP],
+      unmodelled: true,
     },
   ],
 });

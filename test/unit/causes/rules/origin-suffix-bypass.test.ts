@@ -1,6 +1,6 @@
-import { RULES } from '../../../../src/causes/index.js';
+import { echoingMiddleware, RULES } from '../../../../src/causes/index.js';
 import { originSuffixBypass } from '../../../../src/causes/rules/origin-suffix-bypass.js';
-import { fastapi, NGINX_API, nginxMap, securityTable } from './security-cases.js';
+import { echoingMiddleware, fastapi, NGINX_API, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 
@@ -27,6 +27,14 @@ securityTable(originSuffixBypass, RULES, {
       origin: 'https://attacker-example.com',
       pattern: { text: 'example\\.com$', mode: 'search' },
     },
+    {
+      name: 'middleware: origin.endswith("example.com")',
+      files: echoingMiddleware('origin.endswith("example.com")'),
+      origins: [APP],
+      origin: 'https://attacker-example.com',
+      unmodelled: true,
+      noPatch: true,
+    },
   ],
   safe: [
     {
@@ -49,6 +57,12 @@ securityTable(originSuffixBypass, RULES, {
       files: nginxMap(['default "";', '"https://app.example.com" $http_origin;']),
       origins: [APP],
       url: NGINX_API,
+    },
+    {
+      name: 'middleware: origin in a set of origins',
+      files: echoingMiddleware('origin in ALLOWED'),
+      origins: [APP],
+      unmodelled: true,
     },
   ],
 });

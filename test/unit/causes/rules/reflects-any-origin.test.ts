@@ -1,6 +1,6 @@
-import { RULES } from '../../../../src/causes/index.js';
+import { echoingMiddleware, RULES } from '../../../../src/causes/index.js';
 import { reflectsAnyOrigin } from '../../../../src/causes/rules/reflects-any-origin.js';
-import { fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
+import { echoingMiddleware, fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
 
 const APP = 'https://app.example.com';
 
@@ -34,6 +34,14 @@ securityTable(reflectsAnyOrigin, RULES, {
       origins: [APP],
       url: NGINX_API,
       origin: 'https://attacker.test',
+    },
+    {
+      name: 'middleware: any origin written back',
+      files: echoingMiddleware('origin'),
+      origins: [APP],
+      origin: 'https://attacker.test',
+      unmodelled: true,
+      noPatch: true,
     },
   ],
   safe: [
