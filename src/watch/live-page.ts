@@ -85,10 +85,19 @@ const SCRIPT = `
       arrow(); step('preflight OPTIONS' + (e.preflight.predicted ? ' (from the browser cache)' : ''));
       arrow(); step('answer ' + (e.preflight.response ? e.preflight.response.status : 'none'), failAt === 'preflight');
     }
+    const hops = e.redirects || [];
     if (e.actual) {
+      const lastActual = !hops.some((x) => x.kind === 'actual');
       arrow(); step('request ' + e.actual.request.method);
-      arrow(); step('answer ' + (e.actual.response ? e.actual.response.status : 'none'), failAt === 'actual' || failAt === 'redirect' || failAt === 'network');
-    } else if (e.outcome === 'pending') { arrow(); step('waiting for the request'); }
+      arrow(); step('answer ' + (e.actual.response ? e.actual.response.status : 'none'), lastActual && (failAt === 'actual' || failAt === 'redirect' || failAt === 'network'));
+    }
+    hops.forEach((x, i) => {
+      const last = i === hops.length - 1;
+      const what = x.kind === 'preflight' ? 'preflight OPTIONS ' : 'request ' + x.request.method + ' ';
+      arrow(); step(what + new URL(x.request.url).pathname + ' (after redirect ' + x.hop + ')');
+      arrow(); step('answer ' + (x.response ? x.response.status : 'none'), last && failAt !== undefined);
+    });
+    if (e.outcome === 'pending') { arrow(); step('waiting for the next request'); }
     if (e.crossOrigin && e.outcome !== 'pending' && e.outcome !== null) { arrow(); step(e.outcome === 'allowed' ? 'page reads it' : 'page cannot read it', e.outcome === 'blocked'); }
     return seq;
   };
@@ -133,6 +142,7 @@ const SCRIPT = `
     const act = exchangeDetails('Request', e.actual);
     if (pre) details.append(pre);
     if (act) details.append(act);
+    for (const x of e.redirects || []) details.append(exchangeDetails((x.kind === 'preflight' ? 'Preflight' : 'Request') + ' after redirect ' + x.hop, x));
     item.append(details);
     return item;
   };
