@@ -1,4 +1,4 @@
-import { echoingMiddleware, RULES } from '../../../../src/causes/index.js';
+import { RULES } from '../../../../src/causes/index.js';
 import { originPrefixBypass } from '../../../../src/causes/rules/origin-prefix-bypass.js';
 import { echoingMiddleware, fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
 

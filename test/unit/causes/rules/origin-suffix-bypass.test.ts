@@ -1,4 +1,4 @@
-import { echoingMiddleware, RULES } from '../../../../src/causes/index.js';
+import { RULES } from '../../../../src/causes/index.js';
 import { originSuffixBypass } from '../../../../src/causes/rules/origin-suffix-bypass.js';
 import { echoingMiddleware, fastapi, NGINX_API, nginxMap, securityTable } from './security-cases.js';
 

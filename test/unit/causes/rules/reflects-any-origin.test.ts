@@ -1,4 +1,4 @@
-import { echoingMiddleware, RULES } from '../../../../src/causes/index.js';
+import { RULES } from '../../../../src/causes/index.js';
 import { reflectsAnyOrigin } from '../../../../src/causes/rules/reflects-any-origin.js';
 import { echoingMiddleware, fastapi, NGINX_API, nginx, nginxMap, securityTable } from './security-cases.js';
 
