@@ -98,10 +98,14 @@ function fetchOf(c: FastapiCase, server: UvicornServer) {
   };
 }
 
-async function harReport(har: unknown, name: string): Promise<{ code: number; report: HarReport }> {
+async function harReport(
+  har: unknown,
+  name: string,
+  options: string[] = [],
+): Promise<{ code: number; report: HarReport }> {
   const file = join(dir, `${name}.har`);
   await writeFile(file, JSON.stringify(har, null, 2));
-  const { code, stdout, stderr } = await runCli(['har', file, '--json']);
+  const { code, stdout, stderr } = await runCli(['har', file, '--json', ...options]);
   if (code === 2) throw new Error(`har refused ${file}: ${stderr}`);
   return { code, report: JSON.parse(stdout) as HarReport };
 }
@@ -150,6 +154,19 @@ for (const name of ['chrome', 'firefox'] as BrowserName[]) {
           const row = HAR_CAUSE[`${app}: ${c.title}`];
           const needsBody = c.expectedCause !== undefined && NEEDS_PREFLIGHT_BODY.has(c.expectedCause);
           const expected = row ? row.cause : needsBody ? undefined : c.expectedCause;
+          if (expected !== c.expectedCause && c.expectedCause) {
+            // What the recording cannot show, the source does: --project names the live check's cause.
+            const withSource = await harReport(har, `${name}-${app.replace(/\W+/g, '-')}-${i}-project`, [
+              '--project',
+              app,
+            ]);
+            const joined = withSource.report.requests[0]?.causes ?? [];
+            expect(
+              joined.map((x) => x.code),
+              `${label} (--project)`,
+            ).toContain(c.expectedCause);
+            expect(joined.find((x) => x.code === c.expectedCause)?.locations[0]?.file, label).toBe('main.py');
+          }
           if (expected) expect(codes, label).toContain(expected);
           // No cause the evidence cannot prove: none at all, and the command that finds it live.
           else {

@@ -27,6 +27,7 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+const BOM = [0xef, 0xbb, 0xbf];
 const isJsonSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 /** Keys longer than this are never `log` or `entries`: their text is not kept. */
 const MAX_KEY_BYTES = 32;
@@ -69,7 +70,7 @@ export class HarEntrySplitter {
     const n = chunk.length;
     if (!this.started) {
       // A byte order mark, then the first byte says whether this is JSON at all.
-      if (this.consumed === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+      while (i < n && this.consumed + i < 3 && chunk[i] === BOM[this.consumed + i]) i++;
       while (i < n && isJsonSpace(chunk[i] as number)) i++;
       if (i === n) {
         this.consumed += n;
