@@ -81,7 +81,7 @@ export const RENDERERS = {
   },
   html: {
     description: 'one self-contained page (inline CSS and SVG, loads nothing), for people and for print',
-    commands: ['check', 'scan', 'audit'],
+    commands: ['check', 'scan', 'audit', 'har'],
     render: (result, { version }) => renderHtml(result, version),
   },
 } satisfies Record<string, Renderer>;

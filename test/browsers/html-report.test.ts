@@ -11,12 +11,16 @@ import { scanFolder } from '../../src/analysis/scan-folder.js';
 import { audit } from '../../src/audit/audit.js';
 import { joinWithSource } from '../../src/audit/project.js';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
+import { openObservationPage } from '../../src/browsers/observe.js';
+import { judgeHar } from '../../src/cli/commands/har.js';
 import type { PageFetch } from '../../src/core/page.js';
 import type { CheckReport } from '../../src/core/report.js';
+import { harFromObject } from '../../src/evidence/har/index.js';
 import { fastapiAvailable, startUvicorn, type UvicornServer } from '../../src/local-servers/uvicorn.js';
 import { readProject } from '../../src/project/read-project.js';
 import { maskReport, maskSecrets } from '../../src/report/mask.js';
 import { type CommandResult, render } from '../../src/report/renderers.js';
+import { ChromeHarRecorder } from '../fixtures/har/record.js';
 
 /**
  * The HTML report of real results (check against real FastAPI apps under uvicorn, scan of the examples),
@@ -319,6 +323,75 @@ describe.skipIf(unavailable !== undefined)(
         }
         if (!finding)
           expect(dom.text).toContain('✓ No finding: no attacking origin tried could read the API.');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('har: a HAR recorded by Chromium, judged with the source', async () => {
+      const app = 'examples/auth-wraps-cors';
+      const server = servers.get(app) ?? (await startUvicorn({ appDir: app, timeoutMs: 20_000 }));
+      servers.set(app, server);
+      // The page at the frontend's origin, recorded as DevTools records it.
+      const created = new Promise<Page | null>((resolve) =>
+        browser.browser.once('targetcreated', (target) => resolve(target.page())),
+      );
+      const opening = openObservationPage(browser, `${ORIGIN}/`, { servePage: true });
+      const recorder = await ChromeHarRecorder.attach((await created) as Page);
+      const observation = await opening;
+      let har: unknown;
+      try {
+        const put = {
+          url: `${server.url}/items/1`,
+          method: 'PUT',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${TOKEN}`,
+            'X-Note': HOSTILE,
+          },
+          body: '{"name":"Saw","price":12}',
+        };
+        for (const request of [put, put, { url: `${server.url}/health`, method: 'GET' }])
+          await observation.observe(request);
+        await recorder.settle();
+        har = recorder.har(`${ORIGIN}/`, { sanitize: false });
+      } finally {
+        await recorder.detach();
+        await observation.close();
+      }
+      // As har prints it: judged (with the source), then masked.
+      const report = maskSecrets(
+        await judgeHar(harFromObject(har, 'app.har'), 'app.har', await readProject(app)),
+      );
+      expect(report.requests.map((r) => [r.request.method, r.har.count])).toEqual([
+        ['PUT', 2],
+        ['GET', 1],
+      ]);
+      const html = render('html', { command: 'har', report }, options);
+      const { page, requests, dialogs } = await open('har-0', html);
+      try {
+        const dom = await checkPage('har-0', html, page, requests, dialogs);
+        expect(html).not.toContain(TOKEN);
+        expect(dom.text).toContain(HOSTILE);
+        const h2 = await page.$$eval('h2', (hs) => hs.map((h) => h.textContent));
+        expect(h2).toEqual(['Requests', `✗ Blocked: PUT ${server.url}/items/1`, 'Allowed requests']);
+        expect(await page.$eval('table', (t) => (t as HTMLTableElement).tBodies[0]?.rows.length)).toBe(2);
+        expect(dom.text).toContain('× 2 identical requests');
+        const failed = await page.$$eval('svg.sequence g.message.failed text', (ts) =>
+          ts.map((t) => t.textContent),
+        );
+        expect(failed.join(' ')).toMatch(
+          /answer: 401 Unauthorized.*✗ blocked here by Chrome 156 and Firefox 153: preflight-rejected/,
+        );
+        const blocked = report.requests[0];
+        expect(dom.text).toContain(blocked?.har.replay);
+        const patch = blocked?.causes.find((c) => c.fix?.patch)?.fix?.patch;
+        expect(patch).toBeDefined();
+        expect((await page.$eval('pre.diff', (p) => (p as HTMLElement).innerText)).trimEnd()).toBe(
+          patch?.trimEnd(),
+        );
+        for (const verdict of Object.values(blocked?.browsers ?? {}))
+          for (const line of verdict.messages) expect(dom.text).toContain(line);
       } finally {
         await page.close();
       }

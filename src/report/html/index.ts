@@ -5,9 +5,11 @@
  */
 import type { AuditReport } from '../../core/audit.js';
 import type { CheckReport, ScanReport } from '../../core/report.js';
+import type { HarReport } from '../../evidence/har/types.js';
 import type { CommandName, CommandResult } from '../renderers.js';
 import { auditSections } from './audit.js';
 import { checkSections, checkTitle } from './check.js';
+import { harSections } from './har.js';
 import { html, type Markup } from './markup.js';
 import { htmlPage } from './page.js';
 import { scanSections } from './scan.js';
@@ -35,6 +37,11 @@ export const auditPage = (report: AuditReport): HtmlPage => ({
   body: auditSections(report, 2),
 });
 
+export const harPage = (report: HarReport): HtmlPage => ({
+  title: `CORS in a HAR file: ${report.file}`,
+  body: harSections(report, 2),
+});
+
 type PageOf = { [C in CommandName]?: (result: Extract<CommandResult, { command: C }>) => HtmlPage };
 
 /** The report kinds `--format html` renders, by command. */
@@ -42,6 +49,7 @@ export const HTML_PAGES: PageOf = {
   check: (result) => checkPage(result.report),
   scan: (result) => scanPage(result.report),
   audit: (result) => auditPage(result.report),
+  har: (result) => harPage(result.report),
 };
 
 /** The commands with an HTML page. */

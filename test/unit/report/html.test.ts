@@ -247,9 +247,10 @@ describe('check report as HTML', () => {
     expect(out).toContain('values shown as *** are masked');
   });
 
-  it('--format html is a format of check and scan', () => {
+  it('--format html is a format of check, scan and har', () => {
     expect(parseFormat('check', 'html', false)).toBe('html');
     expect(parseFormat('scan', 'html', false)).toBe('html');
+    expect(parseFormat('har', 'html', false)).toBe('html');
   });
 });
 
