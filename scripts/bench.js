@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// Benchmarks: the browser model, simulate (1,000 and 100,000 scenarios, time and peak memory), check, scan (5,000 files
-// beside grep; 20,000 files with 1,000 apps, time and peak memory), fix and verify.
+// Benchmarks: the browser model, simulate (1,000 and 100,000 scenarios, time and peak memory), har (10 MB and 100 MB
+// HARs), check, scan (5,000 files beside grep; 20,000 files with 1,000 apps, time and peak memory), fix and verify.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -86,6 +95,64 @@ process.stdout.write(
   `cli: simulate --json on 100,000 scenarios (${(statSync(manyFile).size / 1e6).toFixed(0)} MB of JSON): ${sim.ms.toFixed(0)} ms wall (${sim.cpuMs.toFixed(0)} ms CPU), peak RSS ${sim.mb.toFixed(0)} MB (target <= 300 MB)${sim.status > 1 ? ` FAILED with exit status ${sim.status}` : ''}\n`,
 );
 rmSync(manyFile, { force: true });
+
+// har on a HAR as DevTools saves it: 500 cross-origin requests (a preflight refused and its request never
+// sent, a GET the CORS check refused, a GET allowed, each at its own URL) among pages, scripts and images
+// with their bodies, 10 MB in all; then the same mix at 100 MB for the memory bound of the streamed read.
+function writeHar(path, requests, padding) {
+  const fixture = (name) => JSON.parse(readFileSync(`test/fixtures/har/${name}`, 'utf8')).log;
+  const put = fixture('chrome-put-preflight-401.har');
+  const get = fixture('chrome-get-no-allow-origin.har');
+  const allowed = fixture('chrome-repeated-failures.har').entries[4];
+  const [page] = put.entries;
+  const script = (i) => ({
+    ...page,
+    _resourceType: 'script',
+    request: { ...page.request, url: `http://localhost:3000/static/chunk-${i}.js` },
+    response: {
+      ...page.response,
+      content: { size: padding, mimeType: 'text/javascript', text: `/* ${i} */ ${'x'.repeat(padding)}` },
+    },
+  });
+  const at = (entry, url) => ({ ...entry, request: { ...entry.request, url } });
+  const fd = openSync(path, 'w');
+  writeSync(
+    fd,
+    `{"log":{"version":"1.2","creator":${JSON.stringify(put.creator)},"pages":${JSON.stringify(put.pages)},"entries":[`,
+  );
+  writeSync(fd, JSON.stringify(page));
+  for (let i = 0; i < requests; i++) {
+    const url = `http://localhost:8000/items/${i}`;
+    const kind = i % 3;
+    const entries =
+      kind === 0
+        ? [
+            at(put.entries[1], url),
+            { ...at(put.entries[2], url), _initiator: { ...put.entries[2]._initiator, url } },
+          ]
+        : kind === 1
+          ? [at(get.entries[1], url)]
+          : [at(allowed, url)];
+    for (const entry of [...entries, script(i)]) writeSync(fd, `,${JSON.stringify(entry)}`);
+  }
+  writeSync(fd, ']}}');
+  closeSync(fd);
+  return statSync(path).size;
+}
+const harFile = join(dir, 'app.har');
+const harBytes = writeHar(harFile, 500, 17_000);
+const harRuns = [0, 1, 2, 3, 4].map(() => measuredRun(['har', harFile, '--json']));
+const harMedian = harRuns.map((r) => r.ms).sort((a, b) => a - b)[2];
+const harFailed = harRuns.find((r) => r.status !== 1);
+process.stdout.write(
+  `cli: har --json on a ${(harBytes / 1e6).toFixed(1)} MB HAR with 500 cross-origin requests: median ${harMedian.toFixed(0)} ms wall (target <= 1000 ms; ${harRuns[2].cpuMs.toFixed(0)} ms CPU), peak RSS ${harRuns[2].mb.toFixed(0)} MB${harFailed ? ` FAILED with exit status ${harFailed.status}` : ''}\n`,
+);
+const bigHarBytes = writeHar(harFile, 5000, 17_000);
+const bigHar = measuredRun(['har', harFile, '--json']);
+process.stdout.write(
+  `cli: har --json on a ${(bigHarBytes / 1e6).toFixed(0)} MB HAR with 5,000 cross-origin requests: ${bigHar.ms.toFixed(0)} ms wall (${bigHar.cpuMs.toFixed(0)} ms CPU), peak RSS ${bigHar.mb.toFixed(0)} MB (streamed: target <= 300 MB)${bigHar.status !== 1 ? ` FAILED with exit status ${bigHar.status}` : ''}\n`,
+);
+rmSync(harFile, { force: true });
 
 // check against a local server, beside the two plain curl requests (preflight + request) it replaces.
 const ORIGIN = 'http://localhost:3000';

@@ -89,18 +89,40 @@ export class HarEntrySplitter {
       }
     }
     let skeletonStart = i;
+    /** Where the next backslash and quote of this chunk are (n: none), each found once. */
+    let nextBackslash = -1;
+    let nextQuote = -1;
     while (i < n) {
       if (this.inEntries) {
         // Entries: only strings and nesting matter; a top-level comma or the closing bracket ends an entry.
         let start = i;
         for (; i < n; i++) {
-          const c = chunk[i] as number;
           if (this.inString) {
-            if (this.escaped) this.escaped = false;
-            else if (c === BACKSLASH) this.escaped = true;
-            else if (c === QUOTE) this.inString = false;
+            if (this.escaped) {
+              this.escaped = false;
+              continue;
+            }
+            // Most of a HAR's bytes are inside strings (bodies, headers): jump to the next quote or backslash.
+            if (nextBackslash < i) {
+              nextBackslash = chunk.indexOf(BACKSLASH, i);
+              if (nextBackslash === -1) nextBackslash = n;
+            }
+            if (nextQuote < i) {
+              nextQuote = chunk.indexOf(QUOTE, i);
+              if (nextQuote === -1) nextQuote = n;
+            }
+            if (nextBackslash < nextQuote) {
+              i = nextBackslash; // the next byte is escaped
+              this.escaped = true;
+            } else if (nextQuote === n) {
+              i = n - 1;
+            } else {
+              i = nextQuote;
+              this.inString = false;
+            }
             continue;
           }
+          const c = chunk[i] as number;
           if (c === QUOTE) this.inString = true;
           else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.entryDepth++;
           else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && this.entryDepth > 0) this.entryDepth--;
