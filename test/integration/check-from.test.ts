@@ -5,7 +5,9 @@
 // request it recorded. `check --from` on each copy must name the same outcome per browser and the same
 // causes as `check` with the equivalent flags. Where a copy cannot tell the credentials mode or the cookie
 // values, the note must say which flag to add, and with that flag the verdict must be the same.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -249,6 +251,15 @@ describe.skipIf(unavailable !== undefined)(
       expect(expected.chrome).toBe(c.expectedOutcome);
     });
 
+    it('--from - reads the copy from standard input (the bundled command)', () => {
+      const c = CASES.find((x) => x.expectedCause === 'preflight-rejected') as (typeof CASES)[number];
+      const { copies, expected } = recorded.get(c.index) as Recorded;
+      const result = runBundle(['check', '--from', '-', '--json'], copies['curl-bash']);
+      expect(result.status).toBe(1);
+      const { chrome, firefox, causes } = verdictOf(result.stdout);
+      expect({ chrome, firefox, causes }).toEqual(expected);
+    });
+
     it.each(CASES.flatMap((c) => FORMATS.map((format) => ({ ...c, format }))))(
       '$format: $label',
       async (c) => {
@@ -271,3 +282,103 @@ describe.skipIf(unavailable !== undefined)(
     );
   },
 );
+
+const ROOT = join(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/cors-doctor.cjs');
+
+/** The command users run (bin/cors-doctor.cjs and the bundle `npm run build` writes), as its own process. */
+function runBundle(args: string[], input: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    input,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+// Each row: the text given to --from (a file, or standard input with -) and the one line it gets: exit 2,
+// nothing on standard output, no stack trace.
+const REFUSED: Array<{
+  name: string;
+  from: 'file' | 'stdin' | 'folder' | 'missing';
+  text?: string;
+  line: RegExp;
+}> = [
+  {
+    name: 'a wget command on standard input',
+    from: 'stdin',
+    text: "wget 'http://127.0.0.1:8000/items'",
+    line: /^cors-doctor: standard input is not a curl command or a fetch\(\) call \(it starts with "wget"\): in DevTools' Network panel, right-click the failing request and use Copy > Copy as cURL/,
+  },
+  {
+    name: 'nothing on standard input',
+    from: 'stdin',
+    text: '',
+    line: /standard input is empty: paste the text of Copy as cURL or Copy as fetch/,
+  },
+  {
+    name: 'a HAR file',
+    from: 'file',
+    text: '{"log": {"version": "1.2", "entries": []}}',
+    line: /request\.txt is not a curl command or a fetch\(\) call/,
+  },
+  {
+    name: 'Copy all as cURL',
+    from: 'file',
+    text: "curl 'http://127.0.0.1:8000/a' -H 'A: 1' ;\ncurl 'http://127.0.0.1:8000/b' -H 'A: 1'",
+    line: /more than one curl command \("Copy all as cURL"\): copy only the failing request/,
+  },
+  {
+    name: 'a fetch() with code in it',
+    from: 'file',
+    text: 'fetch(API + "/items", { method: "GET" })',
+    line: /the fetch\(\) call cannot be read \(expected a string at line 1, column 7\)/,
+  },
+  {
+    name: 'a curl command whose -H holds no header',
+    from: 'file',
+    text: "curl 'http://127.0.0.1:8000/a' -H 'Bearer s3cr3t-value'",
+    line: /-H without a colon \(its text is not shown: it may hold a secret\)/,
+  },
+  { name: 'a folder', from: 'folder', line: /is a folder: give the file that holds the copied request/ },
+  { name: 'no such file', from: 'missing', line: /cannot read .*missing\.txt: no such file or folder/ },
+];
+
+describe('check --from: a text that is not one copied request', () => {
+  const work = join(tmpdir(), `cors-doctor-from-${process.pid}`);
+  beforeAll(async () => {
+    await mkdir(join(work, 'a-folder'), { recursive: true });
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('the bundle is built (run npm run build)', () => {
+    expect(existsSync(join(ROOT, 'dist/cli/main.cjs'))).toBe(true);
+  });
+
+  it.each(REFUSED)('$name: exit 2 and one line', async ({ from, text, line }) => {
+    let source = '-';
+    if (from === 'file') {
+      source = join(work, 'request.txt');
+      await writeFile(source, text ?? '');
+    } else if (from === 'folder') source = join(work, 'a-folder');
+    else if (from === 'missing') source = join(work, 'missing.txt');
+    const result = runBundle(['check', '--from', source, '--json'], from === 'stdin' ? (text ?? '') : '');
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^cors-doctor: [^\n]+\n$/);
+    expect(result.stderr).toMatch(line);
+    expect(result.stderr).not.toContain('s3cr3t');
+  });
+
+  it('no URL and no --from: exit 2 and one line', () => {
+    const result = runBundle(['check'], '');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'cors-doctor: check needs the URL the page calls (e.g. cors-doctor check http://localhost:8000/items), or --from FILE with the request DevTools copied\n',
+    );
+  });
+});
