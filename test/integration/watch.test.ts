@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
 import { type ObservationPage, openObservationPage } from '../../src/browsers/observe.js';
+import { apiCookies } from '../../src/browsers/verify.js';
 import {
   fastapiAvailable,
   freePort,
@@ -30,9 +31,7 @@ const inCI = process.env.CI === 'true';
 const noFastapi = await fastapiAvailable();
 if (noFastapi && inCI) throw new Error(`CI needs FastAPI and uvicorn: ${noFastapi}`);
 
-// A cookie the page holds for the API is a third-party cookie the headless profiles do not keep; those rows
-// run in check-in-browser's cookie rows instead.
-const CASES = FASTAPI_CASES.filter((c) => c.request.cookie === undefined);
+const CASES = FASTAPI_CASES;
 const APPS = [...new Set(CASES.map((c) => c.app))];
 const casesOf = (app: string) => CASES.filter((c) => c.app === app);
 
@@ -93,6 +92,7 @@ function browserRequests(
   const preflight = [...base, 'Access-Control-Request-Method', c.request.method];
   if (unsafe.length > 0) preflight.push('Access-Control-Request-Headers', unsafe.join(','));
   const actual = [...base, ...headers.flat()];
+  if (c.request.cookie !== undefined) actual.push('Cookie', c.request.cookie);
   if (c.request.body !== undefined) actual.push('Content-Length', String(Buffer.byteLength(c.request.body)));
   return [
     { method: 'OPTIONS', lines: preflight },
@@ -168,7 +168,8 @@ for (const name of ['chrome', 'firefox'] as const) {
     let browser: LaunchedBrowser;
     const shots = mkdtempSync(join(tmpdir(), 'cors-doctor-watch-shots-'));
     beforeAll(async () => {
-      browser = await launchBrowser(name);
+      // Cookies for the API travel on cross-site requests, as in desktop browsers (the cookie rows).
+      browser = await launchBrowser(name, { thirdPartyCookies: true, allowLocalNetworkAccess: true });
     });
     afterAll(async () => {
       await browser?.close();
@@ -187,13 +188,29 @@ for (const name of ['chrome', 'firefox'] as const) {
             pages.set(c.origin, page);
           }
           const headers = Object.entries(c.request.headers ?? {});
+          const credentials = c.request.credentials ?? 'same-origin';
+          const url = `${watch.url}${c.request.path}`;
+          // The session cookie the API set for the page earlier, as `verify --cookie` sets it.
+          const cookies = apiCookies(
+            {
+              url,
+              origin: c.origin,
+              method: c.request.method,
+              headers,
+              credentials,
+              ...(c.request.cookie !== undefined && { cookie: c.request.cookie }),
+            },
+            name,
+          );
+          if (cookies.length > 0) await browser.browser.setCookie(...cookies);
           const real = await page.observe({
-            url: `${watch.url}${c.request.path}`,
+            url,
             method: c.request.method,
             headers,
-            credentials: c.request.credentials ?? 'same-origin',
+            credentials,
             ...(c.request.body !== undefined && { body: c.request.body }),
           });
+          if (cookies.length > 0) await browser.browser.deleteCookie(...(await browser.browser.cookies()));
           const newer = await settledAfter(watch, lastId);
           lastId = Math.max(...newer.map((e) => e.id));
           // Every exchange appears once: the preflight and its request are one entry.
@@ -204,6 +221,7 @@ for (const name of ['chrome', 'firefox'] as const) {
           const entry = newer.find((e) => e.crossOrigin) as WatchEntry;
           expect(entry.browser).toBe(name);
           expect(`${entry.method} ${entry.path}`).toBe(`${c.request.method} ${c.request.path}`);
+          if (c.request.cookie !== undefined) expect(entry.credentials, 'the cookie was sent').toBe('include');
           // Without a cookie the proxy cannot tell the credentials mode: the entry says what `include` does.
           const shown =
             c.request.credentials === 'include' && entry.withCredentials ? entry.withCredentials : entry;
