@@ -129,6 +129,14 @@ export function attackForm(origin: string, trusted: Trusted): AttackForm | undef
   const o = parseOrigin(origin);
   if (!o || trusted.origins.includes(origin)) return undefined;
   const hosts = trustedHosts(trusted);
+  // Look-alikes of a development host (`localhost.attacker.test`) are forms of it too.
+  const named = [
+    ...hosts,
+    ...trusted.origins.flatMap((t) => {
+      const p = parseOrigin(t);
+      return p && isLoopbackHost(p.host) && /[a-z]/.test(p.host) ? [p.host] : [];
+    }),
+  ];
   if (isLoopbackHost(o.host)) {
     const devOnly = trusted.origins.some((t) => {
       const p = parseOrigin(t);
@@ -136,13 +144,6 @@ export function attackForm(origin: string, trusted: Trusted): AttackForm | undef
     });
     return devOnly ? undefined : { code: 'dev-origin-in-production', form: 'a development origin' };
   }
-  const platform = hostingPlatformOf(o.host);
-  if (platform && !hosts.includes(o.host))
-    return {
-      code: 'hosting-platform-origin-trusted',
-      imitates: platform,
-      form: `a deployment anyone can publish on ${platform}`,
-    };
   const site = siteOf(o.host);
   if (trusted.sites.includes(site)) {
     const secure = trusted.origins.find((t) => {
@@ -157,16 +158,23 @@ export function attackForm(origin: string, trusted: Trusted): AttackForm | undef
       };
     return undefined;
   }
-  for (const name of [...hosts, ...trusted.sites]) {
+  const platform = hostingPlatformOf(o.host);
+  if (platform && !hosts.includes(o.host))
+    return {
+      code: 'hosting-platform-origin-trusted',
+      imitates: platform,
+      form: `a deployment anyone can publish on ${platform}`,
+    };
+  for (const name of [...named, ...trusted.sites]) {
     if (dotReplaced(o.host, name))
       return { code: 'regex-unescaped-dot', imitates: name, form: `${name} with a dot as another character` };
   }
-  for (const name of [...hosts, ...trusted.sites]) {
+  for (const name of [...named, ...trusted.sites]) {
     const at = o.host.indexOf(name);
     if (at >= 0 && (at === 0 || o.host[at - 1] === '.') && at + name.length < o.host.length)
       return { code: 'origin-prefix-bypass', imitates: name, form: `prefix form of ${name}` };
   }
-  for (const name of [...trusted.sites, ...hosts]) {
+  for (const name of [...trusted.sites, ...named]) {
     if (o.host.endsWith(name) && o.host !== name)
       return { code: 'origin-suffix-bypass', imitates: name, form: `suffix form of ${name}` };
     if (name.startsWith(o.host) && name !== o.host)
