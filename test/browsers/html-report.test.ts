@@ -16,10 +16,18 @@ import { judgeHar } from '../../src/cli/commands/har.js';
 import type { PageFetch } from '../../src/core/page.js';
 import type { CheckReport } from '../../src/core/report.js';
 import { harFromObject } from '../../src/evidence/har/index.js';
-import { fastapiAvailable, startUvicorn, type UvicornServer } from '../../src/local-servers/uvicorn.js';
+import {
+  fastapiAvailable,
+  freePort,
+  startUvicorn,
+  type UvicornServer,
+} from '../../src/local-servers/uvicorn.js';
 import { readProject } from '../../src/project/read-project.js';
+import { type WatchedExchange, watchSnapshotHtml } from '../../src/report/html/index.js';
 import { maskReport, maskSecrets } from '../../src/report/mask.js';
 import { type CommandResult, render } from '../../src/report/renderers.js';
+import type { WatchEntry } from '../../src/watch/entry.js';
+import { startWatch } from '../../src/watch/server.js';
 import { ChromeHarRecorder } from '../fixtures/har/record.js';
 
 /**
@@ -392,6 +400,68 @@ describe.skipIf(unavailable !== undefined)(
         );
         for (const verdict of Object.values(blocked?.browsers ?? {}))
           for (const line of verdict.messages) expect(dom.text).toContain(line);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('watch: a snapshot of the exchanges Chromium made through the proxy', async () => {
+      const app = 'examples/error-500';
+      const server = servers.get(app) ?? (await startUvicorn({ appDir: app, timeoutMs: 20_000 }));
+      servers.set(app, server);
+      const watch = await startWatch({
+        target: new URL(server.url),
+        port: await freePort(),
+        host: '127.0.0.1',
+        maxExchanges: 100,
+        showSecrets: false,
+      });
+      let entries: WatchEntry[];
+      try {
+        const observation = await openObservationPage(browser, `${ORIGIN}/`, { servePage: true });
+        try {
+          const post = {
+            url: `${watch.url}/items`,
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/json',
+              Authorization: `Bearer ${TOKEN}`,
+              'X-Note': HOSTILE,
+            },
+            body: '{"name":"Saw","price":12}',
+          };
+          await observation.observe(post);
+          await observation.observe({ url: `${watch.url}/items`, method: 'GET' });
+        } finally {
+          await observation.close();
+        }
+        for (let i = 0; i < 50 && watch.book.list().some((e) => e.outcome === 'pending'); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        entries = watch.book.list();
+      } finally {
+        await watch.close();
+      }
+      // The entries of exchanges.json are what the snapshot reads.
+      const shown: WatchedExchange[] = entries;
+      expect(shown.map((e) => [e.method, e.outcome])).toEqual([
+        ['POST', 'blocked'],
+        ['GET', 'allowed'],
+      ]);
+      const html = watchSnapshotHtml(shown, server.url, '0.0.0');
+      const { page, requests, dialogs } = await open('watch-0', html);
+      try {
+        const dom = await checkPage('watch-0', html, page, requests, dialogs);
+        expect(html).not.toContain(TOKEN);
+        expect(dom.text).toContain(HOSTILE);
+        expect(await page.$eval('table', (t) => (t as HTMLTableElement).tBodies[0]?.rows.length)).toBe(2);
+        const h2 = await page.$$eval('h2', (hs) => hs.map((h) => h.textContent));
+        expect(h2).toEqual(['Exchanges', `✗ #${entries[0]?.id} blocked: POST ${watch.url}/items`]);
+        const failed = await page.$$eval('svg.sequence g.message.failed text', (ts) =>
+          ts.map((t) => t.textContent),
+        );
+        expect(failed.join(' ')).toMatch(/answer: 500 Internal Server Error.*✗ blocked here by Chrome 156/);
+        for (const line of entries[0]?.messages ?? []) expect(dom.text).toContain(line);
+        expect(dom.text).toContain('error-response-without-cors');
       } finally {
         await page.close();
       }

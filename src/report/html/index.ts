@@ -13,8 +13,10 @@ import { harSections } from './har.js';
 import { html, type Markup } from './markup.js';
 import { htmlPage } from './page.js';
 import { scanSections } from './scan.js';
+import { type WatchedExchange, watchSections } from './watch.js';
 
 export { escapeHtml, html, Markup } from './markup.js';
+export type { WatchedExchange } from './watch.js';
 
 /** A page's title (the tab's and the h1's) and the sections under its h1 (headings from h2). */
 export interface HtmlPage {
@@ -42,6 +44,12 @@ export const harPage = (report: HarReport): HtmlPage => ({
   body: harSections(report, 2),
 });
 
+/** A snapshot of `watch`: the entries of `exchanges.json` seen so far, for the proxy in front of `target`. */
+export const watchPage = (entries: WatchedExchange[], target: string): HtmlPage => ({
+  title: `CORS exchanges through watch: ${target}`,
+  body: watchSections(entries, target, 2),
+});
+
 type PageOf = { [C in CommandName]?: (result: Extract<CommandResult, { command: C }>) => HtmlPage };
 
 /** The report kinds `--format html` renders, by command. */
@@ -65,6 +73,10 @@ ${page.body}`;
     `Made by cors-doctor ${version}. This page loads nothing: it works offline and prints as is.`,
   ).value;
 }
+
+/** A snapshot of `watch` as one self-contained HTML document (to save or to serve). */
+export const watchSnapshotHtml = (entries: WatchedExchange[], target: string, version: string): string =>
+  htmlDocument(watchPage(entries, target), version);
 
 /** A command's result as an HTML document. */
 export function renderHtml(result: CommandResult, version: string): string {

@@ -37,7 +37,7 @@ pre { background: #f4f4f4; border: 1px solid #d0d0d0; border-radius: 4px; paddin
 .diff-legend { color: #454545; font-size: .9em; }
 table { border-collapse: collapse; margin: .5rem 0; width: 100%; }
 th, td { border: 1px solid #c8c8c8; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f0f0f0; }
+th { background: #f0f0f0; white-space: nowrap; }
 .headers { margin: .25rem 0 .5rem; }
 .headers td:first-child { white-space: nowrap; width: 1%; }
 .cors-header td { font-weight: 700; }
