@@ -438,6 +438,69 @@ if (uvicornMissing) {
   }
 }
 
+// audit: one URL of a FastAPI app under uvicorn whose regex lets look-alikes in (so the second round runs
+// too), beside the floor: the same requests sent one after another by a single curl process. The commands
+// run asynchronously: uvicorn writes an access log line per request into a pipe this process must drain.
+const runTimed = (command, args) =>
+  new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.once('error', reject);
+    child.once('close', () => resolve({ ms: performance.now() - t0, stdout }));
+  });
+if (uvicornMissing) {
+  process.stdout.write(`audit: not measured (${uvicornMissing})\n`);
+} else {
+  const app = await startUvicorn({ appDir: 'test/fixtures/audit/regex-suffix' });
+  try {
+    const target = `${app.url}/me`;
+    const audits = [];
+    const curls = [];
+    const nodeStarts = [];
+    let probes = [];
+    for (let i = 0; i < 9; i++) {
+      const run = await runTimed(process.execPath, [
+        'bin/cors-doctor.cjs',
+        'audit',
+        target,
+        '--origin',
+        'https://app.example.com',
+        '--json',
+      ]);
+      audits.push(run.ms);
+      probes = JSON.parse(run.stdout).probes;
+      const args = ['-s'];
+      probes.forEach((p, n) => {
+        if (n > 0) args.push('--next', '-s');
+        args.push('-o', '/dev/null', target, '-H', `Origin: ${p.origin}`);
+        if (p.kind === 'preflight')
+          args.push(
+            '-X',
+            'OPTIONS',
+            '-H',
+            'Access-Control-Request-Method: PUT',
+            '-H',
+            'Access-Control-Request-Headers: authorization',
+          );
+        else if (p.credentials) args.push('-H', 'Cookie: cors_doctor_probe=1');
+      });
+      curls.push((await runTimed('curl', args)).ms);
+      nodeStarts.push((await runTimed(process.execPath, ['-e', '0'])).ms);
+    }
+    const a = median(audits);
+    const floor = median(curls) + median(nodeStarts);
+    process.stdout.write(
+      `audit (${probes.length} probes, regex-suffix under uvicorn): median ${a.toFixed(0)} ms wall (target <= 1000 ms); the same ${probes.length} requests from one curl ${median(curls).toFixed(0)} ms + node start-up ${median(nodeStarts).toFixed(0)} ms = ${floor.toFixed(0)} ms; ratio ${(a / floor).toFixed(2)} (target <= 1.3)\n`,
+    );
+  } finally {
+    await app.stop();
+  }
+}
+
 // watch: the proxy (the bundled CLI, in its own process) in front of a local server. First the time a
 // request takes through it beside the same request sent directly (one kept-alive connection each,
 // interleaved, a browser's preflight and PUT); then 200 requests a second for BENCH_WATCH_SECONDS (10 s here,

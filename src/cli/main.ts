@@ -294,7 +294,7 @@ Examples:
     )
     .option('--project <dir>', "the backend's source folder: findings with file:line and a proven patch")
     .option('--max-probes <n>', 'send at most this many probes', '40')
-    .option('--rate <n>', 'send at most this many probes per second', '20')
+    .option('--rate <n>', 'send at most this many probes per second (default: 20, none on loopback)')
     .option('--timeout <ms>', 'give up on a probe after this many milliseconds', '10000')
     .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .option('--format <format>', 'text, json, sarif or html (one self-contained page)', 'text')

@@ -11,12 +11,19 @@ export interface AuditCommandOptions {
   origin: string[];
   project?: string;
   maxProbes: string;
-  rate: string;
+  /** Default: 20 a second, no limit on loopback (this machine). */
+  rate?: string;
   timeout: string;
   showSecrets?: boolean;
   format?: string;
   json?: boolean;
 }
+
+/** Probes a second to a server that is not this machine, unless told otherwise. */
+const DEFAULT_RATE = 20;
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]';
 
 function positiveInteger(option: string, value: string, max: number): number {
   const n = Number(value);
@@ -37,7 +44,12 @@ export async function runAudit(rawUrl: string, options: AuditCommandOptions, sty
       'audit needs the frontend origins that must keep working: --origin https://app.example.com (repeatable)',
     );
   const maxProbes = positiveInteger('--max-probes', options.maxProbes, 1000);
-  const rate = positiveInteger('--rate', options.rate, 10_000);
+  const rate =
+    options.rate !== undefined
+      ? positiveInteger('--rate', options.rate, 10_000)
+      : isLoopback(new URL(url).hostname)
+        ? Number.POSITIVE_INFINITY
+        : DEFAULT_RATE;
   const timeoutMs = parseTimeout(options.timeout);
   const showSecrets = options.showSecrets === true;
 

@@ -1,0 +1,199 @@
+/**
+ * `cors-doctor audit` against real servers: each fixture of test/fixtures/audit/ is a tiny FastAPI app
+ * (under uvicorn), some behind a real nginx, with an `audit-case.json` naming the trusted origins and the
+ * findings expected (none for the safe ones). Every finding is then proven again by sending its attacking
+ * origin (with a cookie when the finding says credentials); with `--project`, every patch offered is
+ * applied to a copy of the app, which then refuses the attacking origin and still serves the trusted ones.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/core/audit.js';
+import { sendRaw } from '../../src/evidence/probe/http.js';
+import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
+import { fastapiAvailable, freePort, startUvicorn } from '../../src/local-servers/uvicorn.js';
+import { headerValues } from '../../src/model/header-list.js';
+import { runCli } from '../support/run-cli.js';
+
+const inCI = process.env.CI === 'true';
+const unavailable = (await fastapiAvailable()) ?? nginxAvailable();
+if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and nginx: ${unavailable}`);
+
+const FIXTURES = 'test/fixtures/audit';
+
+interface AuditCase {
+  name: string;
+  description: string;
+  origins: string[];
+  path: string;
+  /** An nginx configuration template in front of the app (`@PORT@`, `@UPSTREAM@`). */
+  nginx?: string;
+  /** The app's folder, when not the fixture's own. */
+  app?: string;
+  expected: Array<{ code: string; origin?: string; credentials: boolean }>;
+  /** With `--project`, each finding comes with a patch (proven by the server model). */
+  patched?: boolean;
+}
+
+const CASES: AuditCase[] = readdirSync(FIXTURES)
+  .sort()
+  .map((name) => ({ name, ...JSON.parse(readFileSync(join(FIXTURES, name, 'audit-case.json'), 'utf8')) }));
+
+const work = mkdtempSync(join(tmpdir(), 'cors-doctor-audit-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The fixture's server, live: uvicorn, behind nginx when the case says so. */
+async function serve(dir: string, c: AuditCase): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = await startUvicorn({ appDir: c.app ? join(dir, c.app) : dir });
+  if (!c.nginx) return { url: app.url, stop: () => app.stop() };
+  try {
+    const proxy = await startNginx(join(dir, c.nginx), app.port);
+    return {
+      url: proxy.url,
+      async stop() {
+        await proxy.stop();
+        await app.stop();
+      },
+    };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
+
+/** What a plain GET from `origin` gets, with a cookie or without. */
+async function resend(url: string, origin: string, cookie: boolean) {
+  const sent = await sendRaw(
+    {
+      method: 'GET',
+      url,
+      headers: [
+        ['Origin', origin],
+        ...(cookie ? [['Cookie', 'session=attacker-test'] as [string, string]] : []),
+      ],
+    },
+    5000,
+  );
+  const headers = sent.response?.headers ?? [];
+  return {
+    allowOrigin: headerValues(headers, 'access-control-allow-origin'),
+    allowCredentials: headerValues(headers, 'access-control-allow-credentials'),
+  };
+}
+
+const auditArgs = (url: string, c: AuditCase) => [
+  'audit',
+  url,
+  ...c.origins.flatMap((o) => ['--origin', o]),
+  '--json',
+];
+
+describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and nginx', () => {
+  it.each(CASES)('$name: $description', async (c) => {
+    const server = await serve(join(FIXTURES, c.name), c);
+    try {
+      const url = `${server.url}${c.path}`;
+      const run = await runCli(auditArgs(url, c));
+      const report = JSON.parse(run.stdout) as AuditReport;
+      expect([...new Set(report.findings.map((f) => f.code))].sort()).toEqual(
+        [...new Set(c.expected.map((e) => e.code))].sort(),
+      );
+      for (const e of c.expected) {
+        const finding = report.findings.find((f) => f.code === e.code);
+        expect(finding?.credentials).toBe(e.credentials);
+        if (e.origin) expect(finding?.origin).toBe(e.origin);
+      }
+      const serious = report.findings.some((f) => f.severity !== 'info');
+      expect(run.code).toBe(serious ? 1 : 0);
+      expect(report.probes.length).toBeLessThanOrEqual(40);
+      // The trusted origins were tried, with and without a cookie.
+      for (const origin of c.origins)
+        expect(
+          report.probes
+            .filter((p) => p.origin === origin)
+            .map((p) => p.credentials)
+            .sort(),
+        ).toEqual([false, true]);
+      // Each finding is reproduced by sending its origin again.
+      for (const f of report.findings) {
+        const again = await resend(url, f.origin, f.credentials);
+        expect(again.allowOrigin, `${f.code} from ${f.origin}`).toEqual([f.origin]);
+        if (f.credentials) expect(again.allowCredentials).toEqual(['true']);
+        expect(f.reproduce).toContain(f.origin);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  // With --project: each finding at its place in the source, and each patch offered closes the hole on the
+  // real server while the trusted origins keep working.
+  it.each(CASES.filter((c) => !c.nginx && c.expected.length > 0))(
+    '$name with --project: findings at their lines, patches proven on the real app',
+    async (c) => {
+      const dir = join(FIXTURES, c.name);
+      const server = await serve(dir, c);
+      let report: AuditReport;
+      try {
+        const run = await runCli([...auditArgs(`${server.url}${c.path}`, c), '--project', dir]);
+        expect(run.stderr).toBe('');
+        report = JSON.parse(run.stdout) as AuditReport;
+      } finally {
+        await server.stop();
+      }
+      expect(report.findings.length).toBeGreaterThan(0);
+      for (const f of report.findings) {
+        expect(f.locations.length, `${f.code} has a place in the source`).toBeGreaterThan(0);
+        for (const l of f.locations) expect(l.file).toBe('main.py');
+        if (c.patched) expect(f.fix?.patch, `${f.code} comes with a patch`).toMatch(/^--- a\/main\.py\n/);
+      }
+      for (const f of report.findings.filter((x) => x.fix?.patch)) {
+        const copy = join(work, `${c.name}-${f.code}`);
+        cpSync(dir, copy, { recursive: true });
+        const applied = spawnSync('patch', ['-p1', '-s'], {
+          cwd: copy,
+          input: f.fix?.patch,
+          encoding: 'utf8',
+        });
+        expect(applied.status, applied.stderr).toBe(0);
+        const patched = await startUvicorn({ appDir: copy });
+        try {
+          const url = `${patched.url}${c.path}`;
+          expect((await resend(url, f.origin, f.credentials)).allowOrigin).toEqual([]);
+          for (const origin of c.origins)
+            expect((await resend(url, origin, true)).allowOrigin).toEqual([origin]);
+        } finally {
+          await patched.stop();
+        }
+      }
+    },
+  );
+
+  it('a port nothing listens on: one line on stderr, exit 3', async () => {
+    const port = await freePort();
+    const run = await runCli(['audit', `http://127.0.0.1:${port}/me`, '--origin', 'https://app.example.com']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `cors-doctor: nothing answered the audit of http://127.0.0.1:${port}/me: connection refused by 127.0.0.1:${port}: is the server running and listening on that port?`,
+    ]);
+  });
+});
+
+describe('audit: bad usage', () => {
+  it.each([
+    { args: [], line: /--origin/ },
+    { args: ['--origin', 'https://app.example.com/'], line: /trailing slash/ },
+    { args: ['--origin', 'https://app.example.com', '--max-probes', '0'], line: /--max-probes/ },
+    { args: ['--origin', 'https://app.example.com', '--rate', 'fast'], line: /--rate/ },
+    { args: ['--origin', 'https://app.example.com', '--format', 'xml'], line: /--format of audit/ },
+  ])('$args: exit 2 with one line', async ({ args, line }) => {
+    const run = await runCli(['audit', 'http://127.0.0.1:9/me', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(line);
+  });
+});
