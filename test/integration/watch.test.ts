@@ -221,7 +221,8 @@ for (const name of ['chrome', 'firefox'] as const) {
           const entry = newer.find((e) => e.crossOrigin) as WatchEntry;
           expect(entry.browser).toBe(name);
           expect(`${entry.method} ${entry.path}`).toBe(`${c.request.method} ${c.request.path}`);
-          if (c.request.cookie !== undefined) expect(entry.credentials, 'the cookie was sent').toBe('include');
+          if (c.request.cookie !== undefined)
+            expect(entry.credentials, 'the cookie was sent').toBe('include');
           // Without a cookie the proxy cannot tell the credentials mode: the entry says what `include` does.
           const shown =
             c.request.credentials === 'include' && entry.withCredentials ? entry.withCredentials : entry;
@@ -344,6 +345,33 @@ describe.skipIf(noFastapi !== undefined)('watch: the live data, the proxy limits
     const text = JSON.stringify(await settledAfter(watch, entry?.id ?? 0));
     expect(text).not.toContain('s3cr3t');
     expect(text).toContain('Bearer ***');
+  });
+
+  it('the event stream brings each entry as it arrives; a browser the User-Agent does not name is judged as both', async () => {
+    const events = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+      httpRequest(`${watch.url}/__cors-doctor/events`, { agent: false }, resolve).on('error', reject).end(),
+    );
+    expect(events.headers['content-type']).toContain('text/event-stream');
+    let text = '';
+    events.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    await send(`${watch.url}/health`, 'GET', [
+      'Host',
+      host(),
+      'Origin',
+      'http://localhost:3000',
+      'User-Agent',
+      'curl/8.5.0',
+    ]);
+    const deadline = Date.now() + 5_000;
+    while (!/event: entry\n/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    events.destroy();
+    expect(text.startsWith('retry: 1000\nevent: snapshot\n')).toBe(true);
+    const data = /event: entry\ndata: (.*)\n/.exec(text)?.[1] ?? '{}';
+    const entry = JSON.parse(data) as WatchEntry;
+    expect(entry).toMatchObject({ browser: 'unknown', path: '/health', outcome: 'allowed', status: 200 });
+    expect(Object.keys(entry.browsers).sort()).toEqual(['chrome', 'firefox']);
   });
 
   it('keeps the last --max-exchanges entries, bodies cut to an excerpt', async () => {
