@@ -11,6 +11,7 @@ import {
   firefoxCurl,
   firefoxFetch,
 } from './devtools-generators.js';
+import { loadFirefoxCopyAs } from './firefox-devtools.js';
 
 const CHROME_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -655,3 +656,28 @@ describe('parseCopyAs: a text that is not one copied request', () => {
     expect(refusal(text)).toMatch(message);
   });
 });
+
+// The Firefox transcriptions above against Firefox's own code, loaded from the installed browser.
+const firefox = loadFirefoxCopyAs();
+if (typeof firefox === 'string' && process.env.CI === 'true')
+  throw new Error(`CI needs Firefox ESR: ${firefox}`);
+
+describe.skipIf(typeof firefox === 'string')(
+  "the Firefox texts are the ones Firefox's own code writes",
+  () => {
+    const requests = { FIREFOX_ME_COOKIE, AWKWARD_POST, HEAD, PLAIN_GET, CHROME_PUT_BLOCKED };
+    const asFirefox = (r: DevtoolsRequest) => ({
+      url: r.url,
+      method: r.method,
+      headers: r.headers.map(([name, value]) => ({ name, value })),
+      ...(r.body !== undefined && { postDataText: r.body }),
+      ...(r.compressedAnswer && { responseHeaders: [{ name: 'Content-Encoding', value: 'gzip' }] }),
+    });
+    it.each(Object.entries(requests))('%s', async (_name, request) => {
+      const own = firefox as Exclude<typeof firefox, string>;
+      expect(own.curl(asFirefox(request), 'Linux')).toBe(firefoxCurl(request, 'bash'));
+      expect(own.curl(asFirefox(request), 'WINNT')).toBe(firefoxCurl(request, 'cmd'));
+      expect(await own.fetch(asFirefox(request))).toBe(firefoxFetch(request));
+    });
+  },
+);
