@@ -114,7 +114,12 @@ function blockedBlock(r: HarRequestReport, style: Style): string[] {
   if (r.causes.length === 0)
     out.push(`  ${style.yellow('No root cause could be named from the recorded exchanges alone.')}`);
   out.push(`  ${style.bold('Replay live:')} ${r.har.replay}`);
-  if (carriesMask(r.har.replay)) out.push(`  ${style.dim(`(${MASKED_CURL_NOTE})`)}`);
+  const missing = r.notes.some((n) => n.startsWith('The HAR leaves out the value of'));
+  if (missing)
+    out.push(
+      `  ${style.dim('(the HAR does not hold the value of every header: write the real one in place of ***)')}`,
+    );
+  else if (carriesMask(r.har.replay)) out.push(`  ${style.dim(`(${MASKED_CURL_NOTE})`)}`);
   return out;
 }
 

@@ -121,8 +121,11 @@ function pageHeaders(actual: HarRecord | undefined, preflight: HarRecord | undef
     else if (isCorsSafelistedRequestHeader(name, value)) out.push([name, value]);
     // Otherwise a header no preflight asked for: added by the browser or an extension, not by the page.
   }
+  // The preflight names them in lower case; the page most likely wrote them capitalised.
+  const written = (name: string) =>
+    name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
   for (const name of asked) {
-    if (!out.some(([n]) => n.toLowerCase() === name)) out.push([name, NOT_IN_HAR]);
+    if (!out.some(([n]) => n.toLowerCase() === name)) out.push([written(name), NOT_IN_HAR]);
   }
   return out;
 }

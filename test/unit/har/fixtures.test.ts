@@ -73,12 +73,12 @@ const ROWS: Row[] = [
       expect(r?.exchanges.map((x) => [x.kind, x.response?.status])).toEqual([['preflight', 401]]);
       expect(r?.request.headers).toEqual([
         ['Content-Type', 'application/json'],
-        ['authorization', '***'],
+        ['Authorization', '***'],
       ]);
       expect(r?.har.entries).toEqual([1, 2]);
       expect(r?.notes.join(' ')).toMatch(/DevTools removes Authorization and Cookie/);
       expect(stdout).toContain(
-        `"replay": "cors-doctor check http://localhost:8000/items/1 --origin http://localhost:3000 -X PUT -H 'Content-Type: application/json' -H 'authorization: ***' --data '{\\"name\\":\\"Saw\\",\\"price\\":12}'"`,
+        `"replay": "cors-doctor check http://localhost:8000/items/1 --origin http://localhost:3000 -X PUT -H 'Content-Type: application/json' -H 'Authorization: ***' --data '{\\"name\\":\\"Saw\\",\\"price\\":12}'"`,
       );
     },
   },
