@@ -8,7 +8,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const CLI = resolve('dist/src/cli');
-// `check-project` is `check --project`: the Python parser and the source join, kept out of a plain check.
+// `check-project` is `check --project`: the Python parser and the source join, kept out of a plain check;
+// `audit-project` the same for `audit --project`.
 const COMMANDS = [
   'check',
   'check-project',
@@ -18,6 +19,7 @@ const COMMANDS = [
   'gen-tests',
   'verify',
   'audit',
+  'audit-project',
   'har',
   'watch',
 ];

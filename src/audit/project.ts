@@ -130,14 +130,13 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
     throw new BadInputError(`--project: ${(error as Error).message}`);
   }
   const url = report.url;
-  const scan = scanProject(project, {
-    origins: report.origins,
-    request: { method: 'GET', headers: [], credentials: 'include', url },
-  });
+  // No request: the security findings are about what other sites can do, not about one request.
+  const scan = scanProject(project, { origins: report.origins });
   const relevant = findingsForUrl(project, scan, url);
   const notes = [...report.notes];
   if (!appForUrl(project, url) && project.proxies.length === 0)
     notes.push(`no FastAPI or Starlette app and no nginx configuration found in ${project.root}`);
+  const version = projectStarletteVersion(project);
   const findings: AuditFinding[] = [];
   for (const finding of report.findings) {
     const sources = explaining(finding, relevant);
@@ -157,11 +156,15 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
         ...finding.evidence,
         ...sources.map((s) => `source: ${s.file}:${s.line} ${s.code}: ${s.message}`),
         ...(proven?.refused ? [`no patch offered: ${proven.refused}`] : []),
+        ...(proven && !proven.refused
+          ? [
+              `patch proven by the server model (Starlette ${version.version}): ${finding.origin} is refused after it, and ${report.origins.join(', ')} keep what they got before`,
+            ]
+          : []),
       ],
       locations: unique([...finding.locations, ...sources.flatMap(locationsOf)]),
       fix: proven && !proven.refused ? { summary, patch: proven.patch } : { summary },
     });
   }
-  const version = projectStarletteVersion(project);
   return { ...report, findings, notes, project: { root: project.root, starletteVersion: version.version } };
 }

@@ -27,13 +27,15 @@ function findingLines(f: AuditFinding, style: Style): string[] {
 /** The human report of `audit`: what was tried, each finding with its origin, impact, proof and curl. */
 export function renderAudit(report: AuditReport, style: Style): string {
   const out: string[] = [];
-  const through = report.probes.filter((p) => p.allowOrigin !== undefined && p.allowOrigin === p.origin);
+  const through = report.probes.filter(
+    (p) => p.allowOrigin === p.origin && !report.origins.includes(p.origin),
+  );
   const origins = new Set(report.probes.map((p) => p.origin)).size;
   const ms = report.probes.reduce((sum, p) => sum + p.ms, 0);
   out.push(
     `${style.bold(`audit ${report.url}`)}  ${style.dim(`trusted: ${report.origins.join(', ')}`)}`,
     style.dim(
-      `${report.probes.length} probes from ${origins} origins (${ms.toFixed(0)} ms of round trips); ${new Set(through.map((p) => p.origin)).size} origin(s) echoed in Access-Control-Allow-Origin`,
+      `${report.probes.length} probes from ${origins} origins (${ms.toFixed(0)} ms of round trips); ${new Set(through.map((p) => p.origin)).size} attacking origin(s) echoed in Access-Control-Allow-Origin`,
     ),
   );
   for (const f of report.findings) out.push('', ...findingLines(f, style));

@@ -57,7 +57,7 @@ export async function runAudit(rawUrl: string, options: AuditCommandOptions, sty
   let report = result.report;
   if (options.project !== undefined && result.unreachable === undefined) {
     // The source join needs the Python parser: loaded only with --project.
-    const { joinWithSource } = await import('../../audit/project.js');
+    const { joinWithSource } = await import('./audit-project.js');
     report = await joinWithSource(report, options.project);
   }
   const shown = showSecrets ? report : maskSecrets(report);
