@@ -17,6 +17,7 @@ import { parseCopyAs } from '../../src/evidence/copy-as/index.js';
 import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import { FASTAPI_CASES, type FastapiCase } from '../fixtures/fastapi/cases.js';
 import { runCli } from '../support/run-cli.js';
+import { type FirefoxRequest, loadFirefoxCopyAs } from '../unit/copy-as/firefox-devtools.js';
 
 const inCI = process.env.CI === 'true';
 const unavailable = (await fastapiAvailable()) ?? (await browserUnavailableReason('chrome'));
@@ -77,13 +78,9 @@ function flagsOf(c: FastapiCase, url: string): string[] {
   ];
 }
 
-/** A page at `origin` (served by request interception) and a DevTools frontend attached to it. */
-async function openInspectedPage(
-  launched: LaunchedBrowser,
-  origin: string,
-): Promise<{ page: Page; tools: Page }> {
-  const { browser } = launched;
-  const page = await browser.newPage();
+/** A page at `origin`, served by request interception (every other request goes to the network). */
+async function openPage(launched: LaunchedBrowser, origin: string): Promise<Page> {
+  const page = await launched.browser.newPage();
   const pageUrl = `${origin}/`;
   await page.setRequestInterception(true);
   page.on('request', (request) => {
@@ -97,6 +94,16 @@ async function openInspectedPage(
     } else void request.continue();
   });
   await page.goto(pageUrl, { waitUntil: 'load' });
+  return page;
+}
+
+/** A page at `origin` (served by request interception) and a DevTools frontend attached to it. */
+async function openInspectedPage(
+  launched: LaunchedBrowser,
+  origin: string,
+): Promise<{ page: Page; tools: Page }> {
+  const { browser } = launched;
+  const page = await openPage(launched, origin);
   const session = await page.createCDPSession();
   const { targetInfo } = await session.send('Target.getTargetInfo');
   await session.detach();
@@ -120,22 +127,9 @@ async function openInspectedPage(
   return { page, tools };
 }
 
-/** Runs the case's fetch() in the page; then DevTools' own copy-as code writes the request it recorded. */
-async function runAndCopy(
-  inspected: { page: Page; tools: Page },
-  c: FastapiCase,
-  url: string,
-): Promise<Pick<Recorded, 'real' | 'copies'>> {
-  const { page, tools } = inspected;
-  if (c.request.cookie !== undefined) {
-    const session = await page.createCDPSession();
-    for (const pair of c.request.cookie.split(/;\s*/)) {
-      const [name, value] = pair.split('=') as [string, string];
-      await session.send('Network.setCookie', { name, value, url: new URL(url).origin });
-    }
-    await session.detach();
-  }
-  const real = await page.evaluate(
+/** The case's fetch() run by the page: whether the page could read the answer. */
+async function runFetch(page: Page, c: FastapiCase, url: string): Promise<'allowed' | 'blocked'> {
+  return page.evaluate(
     async (input) => {
       try {
         await fetch(input.url, input.init as RequestInit);
@@ -155,6 +149,24 @@ async function runAndCopy(
       },
     },
   );
+}
+
+/** Runs the case's fetch() in the page; then DevTools' own copy-as code writes the request it recorded. */
+async function runAndCopy(
+  inspected: { page: Page; tools: Page },
+  c: FastapiCase,
+  url: string,
+): Promise<Pick<Recorded, 'real' | 'copies'>> {
+  const { page, tools } = inspected;
+  if (c.request.cookie !== undefined) {
+    const session = await page.createCDPSession();
+    for (const pair of c.request.cookie.split(/;\s*/)) {
+      const [name, value] = pair.split('=') as [string, string];
+      await session.send('Network.setCookie', { name, value, url: new URL(url).origin });
+    }
+    await session.detach();
+  }
+  const real = await runFetch(page, c, url);
   const copies = (await tools.evaluate(`(async (url, method) => {
     const Logs = await import('/devtools/models/logs/logs.js');
     const Network = await import('/devtools/panels/network/network.js');
@@ -249,6 +261,10 @@ describe.skipIf(unavailable !== undefined)(
       const { real, expected } = recorded.get(c.index) as Recorded;
       expect(real).toBe(c.expectedOutcome);
       expect(expected.chrome).toBe(c.expectedOutcome);
+      if (c.request.cookie !== undefined)
+        expect(parseCopyAs((recorded.get(c.index) as Recorded).copies['curl-bash']).cookie).toBe(
+          c.request.cookie,
+        );
     });
 
     it('--from - reads the copy from standard input (the bundled command)', () => {
@@ -278,6 +294,136 @@ describe.skipIf(unavailable !== undefined)(
             : verdictOf((await runCli(['check', '--from', file, ...flags, '--json'])).stdout);
         expect({ chrome: given.chrome, firefox: given.firefox, causes: given.causes }).toEqual(expected);
         if (flags.length > 0) expect(given.notes.join('\n')).toMatch(/given explicitly, .* override/);
+      },
+    );
+  },
+);
+
+// Firefox: the request Firefox sent, as WebDriver BiDi reports it, written by Firefox's own copy-as code
+// (curl.js and the network monitor's generateFetchString, loaded from the installed browser).
+const firefoxCode = loadFirefoxCopyAs();
+const firefoxUnavailable =
+  (await fastapiAvailable()) ??
+  (await browserUnavailableReason('firefox')) ??
+  (typeof firefoxCode === 'string' ? firefoxCode : undefined);
+if (firefoxUnavailable && inCI)
+  throw new Error(`CI needs FastAPI, uvicorn and Firefox: ${firefoxUnavailable}`);
+const FIREFOX_FORMATS = ['curl-bash', 'curl-cmd', 'fetch'] as const;
+
+/** BiDi (through puppeteer) lower-cases header names; Firefox writes its own headers in this case. */
+const FIREFOX_NAMES = new Map(
+  [
+    'Host',
+    'User-Agent',
+    'Accept',
+    'Accept-Language',
+    'Accept-Encoding',
+    'Referer',
+    'Content-Type',
+    'Content-Length',
+    'Authorization',
+    'Origin',
+    'Connection',
+    'Cookie',
+    'Sec-Fetch-Dest',
+    'Sec-Fetch-Mode',
+    'Sec-Fetch-Site',
+    'Priority',
+    'Pragma',
+    'Cache-Control',
+  ].map((name) => [name.toLowerCase(), name]),
+);
+
+describe.skipIf(firefoxUnavailable !== undefined)(
+  `check --from with copies made by Firefox's DevTools code${firefoxUnavailable ? ` (skipped: ${firefoxUnavailable})` : ''}`,
+  () => {
+    const code = firefoxCode as Exclude<typeof firefoxCode, string>;
+    const servers = new Map<string, Server>();
+    const recorded = new Map<number, Omit<Recorded, 'copies'> & { copies: Record<string, string> }>();
+    let launched: LaunchedBrowser | undefined;
+    let folder = '';
+
+    beforeAll(async () => {
+      folder = await mkdtemp(join(tmpdir(), 'cors-doctor-copy-as-firefox-'));
+      for (const app of new Set(CASES.map((c) => c.app)))
+        servers.set(app, await startUvicorn({ appDir: app, timeoutMs: 20_000 }));
+      launched = await launchBrowser('firefox');
+      const pages = new Map<string, Page>();
+      for (const c of CASES) {
+        let page = pages.get(c.origin);
+        if (!page) {
+          page = await openPage(launched, c.origin);
+          pages.set(c.origin, page);
+        }
+        const url = urlOf(c, servers.get(c.app) as Server);
+        if (c.request.cookie !== undefined) {
+          for (const pair of c.request.cookie.split(/;\s*/)) {
+            const [name, value] = pair.split('=') as [string, string];
+            await page.setCookie({ name, value, url: new URL(url).origin });
+          }
+        }
+        let sent: Record<string, string> | undefined;
+        const listen = (request: { url(): string; method(): string; headers(): Record<string, string> }) => {
+          if (request.url() === url && request.method() === c.request.method) sent = request.headers();
+        };
+        page.on('request', listen);
+        const real = await runFetch(page, c, url);
+        page.off('request', listen);
+        if (!sent) throw new Error(`Firefox reported no ${c.request.method} ${url}`);
+        const pageNames = new Map(Object.keys(c.request.headers ?? {}).map((n) => [n.toLowerCase(), n]));
+        const request: FirefoxRequest = {
+          url,
+          method: c.request.method,
+          headers: Object.entries(sent).map(([name, value]) => ({
+            name: FIREFOX_NAMES.get(name) ?? pageNames.get(name) ?? name,
+            value,
+          })),
+          ...(c.request.body !== undefined && { postDataText: c.request.body }),
+        };
+        const copies = {
+          'curl-bash': code.curl(request, 'Linux'),
+          'curl-cmd': code.curl(request, 'WINNT'),
+          fetch: await code.fetch(request),
+        };
+        const baseline = verdictOf((await runCli(['check', ...flagsOf(c, url), '--json'])).stdout);
+        const { chrome, firefox, causes } = baseline;
+        recorded.set(c.index, { real, copies, expected: { chrome, firefox, causes } });
+      }
+    }, 300_000);
+
+    afterAll(async () => {
+      await launched?.close();
+      await Promise.all([...servers.values()].map((s) => s.stop()));
+      if (folder) await rm(folder, { recursive: true, force: true });
+    });
+
+    it.each(CASES)('Firefox did what the fixture says: $label', (c) => {
+      const { real, expected } = recorded.get(c.index) as Recorded;
+      expect(real).toBe(c.expectedOutcome);
+      expect(expected.firefox).toBe(c.expectedOutcome);
+      // The cookie the browser holds went out with the request, and into the copy.
+      if (c.request.cookie !== undefined)
+        expect(parseCopyAs((recorded.get(c.index) as Recorded).copies['curl-bash']).cookie).toBe(
+          c.request.cookie,
+        );
+    });
+
+    it.each(CASES.flatMap((c) => FIREFOX_FORMATS.map((format) => ({ ...c, format }))))(
+      '$format: $label',
+      async (c) => {
+        const { copies, expected } = recorded.get(c.index) as Recorded;
+        const text = copies[c.format];
+        expect(parseCopyAs(text).format).toBe(c.format);
+        const file = join(folder, `${c.index}-${c.format}.txt`);
+        await writeFile(file, text);
+        const { flags, notes } = flagsTheNotesAskFor(c, text);
+        const alone = verdictOf((await runCli(['check', '--from', file, '--json'])).stdout);
+        for (const note of notes) expect(alone.notes.join('\n')).toMatch(note);
+        const given =
+          flags.length === 0
+            ? alone
+            : verdictOf((await runCli(['check', '--from', file, ...flags, '--json'])).stdout);
+        expect({ chrome: given.chrome, firefox: given.firefox, causes: given.causes }).toEqual(expected);
       },
     );
   },
