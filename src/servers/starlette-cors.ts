@@ -130,7 +130,10 @@ export function pythonFullmatch(pattern: string): RegExp {
     .replace(/\\A/g, '^')
     .replace(/\\Z/g, '$');
   try {
-    return new RegExp(`^(?:${source})$`, flags);
+    const regex = new RegExp(`^(?:${source})$`, flags);
+    // V8 compiles a pattern when it first runs: one too large to compile throws there, not above.
+    regex.test('');
+    return regex;
   } catch (error) {
     throw new UntranslatableRegex((error as Error).message);
   }

@@ -11,6 +11,8 @@ import {
   corsPreflightAnswer,
   corsSimpleHeaders,
   corsVersionFlags,
+  pythonFullmatch,
+  UntranslatableRegex,
 } from '../../../src/servers/starlette-cors.js';
 import type { StarletteCorsConfig } from '../../../src/servers/types.js';
 
@@ -205,5 +207,18 @@ describe('* with credentials on actual responses', () => {
 
   it('allow_origins=None fails like Starlette (TypeError)', () => {
     expect(() => compileCors(config({ allow_origins: null }), corsVersionFlags(V0_26))).toThrow(TypeError);
+  });
+});
+
+describe('allow_origin_regex JavaScript cannot run is refused, never guessed', () => {
+  it.each([
+    { title: 'an inline flag other than (?i)', pattern: '(?x)https://a\\.test' },
+    { title: 'a possessive quantifier', pattern: 'https://a++\\.test' },
+    {
+      title: 'a pattern too large to compile (found by fuzzing)',
+      pattern: `https://x${'a'.repeat(1_000_000)}`,
+    },
+  ])('$title', ({ pattern }) => {
+    expect(() => pythonFullmatch(pattern)).toThrow(UntranslatableRegex);
   });
 });
