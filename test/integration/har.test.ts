@@ -67,6 +67,7 @@ async function record(
   browser: LaunchedBrowser,
   origin: string,
   requests: Array<Parameters<Awaited<ReturnType<typeof openObservationPage>>['observe']>[0]>,
+  { pageCache = false }: { pageCache?: boolean } = {},
 ): Promise<Recorded> {
   const created = new Promise<Page | null>((resolve) =>
     browser.browser.once('targetcreated', (target) => resolve(target.page())),
@@ -78,7 +79,28 @@ async function record(
   const observation = await opening;
   try {
     const runs: ObservedRun[] = [];
-    for (const request of requests) runs.push(await observation.observe(request));
+    for (const request of requests) {
+      if (!pageCache) {
+        runs.push(await observation.observe(request));
+        continue;
+      }
+      // fetch() with the default cache mode: a browser keeps and uses its preflight cache only then.
+      const ok = await page.evaluate(async (r) => {
+        const init: RequestInit = { method: r.method, headers: r.headers as [string, string][] };
+        if (r.body !== undefined) init.body = r.body;
+        return fetch(r.url, init).then(
+          (response) => response.ok,
+          () => false,
+        );
+      }, request);
+      runs.push({
+        outcome: ok ? 'allowed' : 'blocked',
+        messages: [],
+        warnings: [],
+        otherConsole: [],
+        issues: [],
+      });
+    }
     await recorder.settle();
     return { har: recorder.har(`${origin}/`), runs };
   } finally {
@@ -177,6 +199,42 @@ for (const name of ['chrome', 'firefox'] as BrowserName[]) {
             expect(request.har.replay, label).toMatch(/^cors-doctor check /);
           }
         }
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('a request sent on a cached preflight: no preflight in the HAR, and still allowed', async () => {
+      const server = await startUvicorn({ appDir: 'examples/correct', timeoutMs: 20_000 });
+      try {
+        const put = {
+          url: `${server.url}/items/1`,
+          method: 'PUT',
+          headers: [['Content-Type', 'application/json']] as HeaderList,
+          body: '{"name":"Saw","price":12}',
+        };
+        const { har, runs } = await record(browser, 'http://localhost:3000', [put, put], { pageCache: true });
+        expect(runs.map((r) => r.outcome)).toEqual(['allowed', 'allowed']);
+        const { code, report } = await harReport(har, `${name}-cached-preflight`);
+        expect(code).toBe(0);
+        const kinds = report.requests.map((r) => [
+          r.har.count,
+          r.exchanges.map((x) => `${x.kind}${x.predicted ? ` (${x.predicted.answeredBy})` : ''}`),
+        ]);
+        const entries = (har as { log: { entries: Array<{ request: { method: string } }> } }).log.entries;
+        const options = entries.filter((e) => e.request.method === 'OPTIONS').length;
+        // Chromium sent the second PUT on the strength of the first preflight (Starlette's max_age 600);
+        // Firefox, driven over BiDi with request interception, sends the preflight again.
+        expect(options).toBe(name === 'chrome' ? 1 : 2);
+        expect(kinds).toEqual(
+          options === 1
+            ? [
+                [1, ['preflight', 'actual']],
+                [1, ["preflight (the browser's preflight cache)", 'actual']],
+              ]
+            : [[2, ['preflight', 'actual']]],
+        );
+        for (const r of report.requests) expect(r.browsers[name]?.outcome).toBe('allowed');
       } finally {
         await server.stop();
       }

@@ -97,60 +97,56 @@ async function judgeRequest(
 
 const codes = (report: CheckReport): string => report.causes.map((c) => c.code).join(',');
 
-/** Requests that are the same request with the same answers and verdicts, as one. */
-function groupKey(report: HarRequestReport): string {
+/**
+ * What a verdict depends on: the page's fetch(), the answers (status, headers, body excerpt, failure) and
+ * what the browser recorded. Requests with the same key are the same request with the same verdict.
+ */
+function inputKey(fetch: RecordedFetch): string {
   return JSON.stringify([
-    report.url,
-    report.origin,
-    report.request,
-    report.exchanges.map((x) => [
+    fetch.page,
+    fetch.credentials,
+    fetch.recordedOutcome,
+    fetch.recordedStage,
+    fetch.notes,
+    fetch.exchanges.map((x) => [
       x.kind,
       x.hop,
       x.request.method,
+      x.request.url,
       x.response?.status,
       x.response?.headers,
+      x.response?.bodyExcerpt,
       x.error?.code,
+      x.predicted?.answeredBy,
     ]),
-    outcomes(report),
-    codes(report),
-    report.har.credentials.judged,
   ]);
 }
 
-function grouped(
-  fetches: RecordedFetch[],
-  reports: HarRequestReport[],
-  entriesOf: (f: RecordedFetch) => number[],
-): HarRequestReport[] {
-  const byKey = new Map<string, HarRequestReport>();
-  const out: HarRequestReport[] = [];
-  reports.forEach((report, i) => {
-    const entries = entriesOf(fetches[i] as RecordedFetch);
-    const key = groupKey(report);
-    const same = byKey.get(key);
-    if (same) {
-      same.har.count++;
-      same.har.entries.push(...entries);
-      return;
-    }
-    report.har.entries = [...entries];
-    byKey.set(key, report);
-    out.push(report);
-  });
-  return out;
-}
-
-/** The HAR's requests judged (pure but for reading the project's files with `--project`). */
+/** The HAR's requests judged, identical ones once (pure but for reading the project's files with `--project`). */
 export async function judgeHar(contents: HarContents, file: string, project?: Project): Promise<HarReport> {
   const judge = judgeWith(project);
-  const reports: HarRequestReport[] = [];
-  for (const fetch of contents.fetches) reports.push(await judgeRequest(fetch, judge, contents.browser));
+  const groups = new Map<string, { fetch: RecordedFetch; entries: number[]; count: number }>();
+  for (const fetch of contents.fetches) {
+    const key = inputKey(fetch);
+    const group = groups.get(key);
+    if (group) {
+      group.count++;
+      group.entries.push(...chainEntries(fetch.chain));
+    } else groups.set(key, { fetch, entries: chainEntries(fetch.chain), count: 1 });
+  }
+  const requests: HarRequestReport[] = [];
+  for (const { fetch, entries, count } of groups.values()) {
+    const report = await judgeRequest(fetch, judge, contents.browser);
+    report.har.entries = entries;
+    report.har.count = count;
+    requests.push(report);
+  }
   return {
     file,
     version: contents.log.version,
     creator: contents.log.creator,
     entries: contents.entries,
-    requests: grouped(contents.fetches, reports, (f) => chainEntries(f.chain)),
+    requests,
     skipped: contents.skipped,
   };
 }

@@ -4,7 +4,8 @@
  * tell (the page's origin when no request carries it, the credentials mode of a sanitized export) is said.
  */
 import type { Exchange, NetworkFailure } from '../../core/exchange.js';
-import type { PageFetch } from '../../core/page.js';
+import { type PageFetch, pageScenario } from '../../core/page.js';
+import { firstRequest, preflightFor } from '../../model/plan.js';
 import { isCorsSafelistedRequestHeader, isForbiddenRequestHeader } from '../../model/safelist.js';
 import type { BrowserName, CredentialsMode, HeaderList } from '../../model/types.js';
 import type { HarChain } from './chains.js';
@@ -96,7 +97,20 @@ function pageOrigin(
 }
 
 /** Headers a browser adds itself and the page does not set (besides the forbidden ones). */
-const BROWSER_SET = new Set(['accept-language', 'user-agent', 'cache-control', 'pragma', 'priority', 'dnt']);
+const BROWSER_SET = new Set([
+  'accept-language',
+  'user-agent',
+  // DevTools' "Disable cache", and the HTTP cache's revalidation.
+  'cache-control',
+  'pragma',
+  'if-none-match',
+  'if-modified-since',
+  'priority',
+  'dnt',
+  'upgrade-insecure-requests',
+  'purpose',
+  'x-client-data',
+]);
 
 /**
  * The headers the page set: of the request's headers, those fetch() lets a page set, minus those the
@@ -119,6 +133,8 @@ function pageHeaders(actual: HarRecord | undefined, preflight: HarRecord | undef
     else if (BROWSER_SET.has(lower)) continue;
     else if (lower === 'accept' && value === '*/*') continue;
     else if (isCorsSafelistedRequestHeader(name, value)) out.push([name, value]);
+    // Without a preflight in the HAR (the browser's preflight cache answered it), a header the page set.
+    else if (!preflight && actual && answered(actual)) out.push([name, value]);
     // Otherwise a header no preflight asked for: added by the browser or an extension, not by the page.
   }
   // The preflight names them in lower case; the page most likely wrote them capitalised.
@@ -286,6 +302,13 @@ export function recordedFetch(
       if (!answered(h.actual)) failed ??= h.actual;
     }
   }
+  const cached = cachedPreflight(page, chain, context.browser);
+  if (cached) {
+    exchanges.unshift(cached);
+    notes.push(
+      "The HAR holds no preflight for this request, which needs one: the browser sent it on the strength of a preflight it had cached (Access-Control-Max-Age) or made before the recording began; that preflight's answer is taken to have allowed exactly this request.",
+    );
+  }
   // Nothing answered: the browser's own words say why, as a network failure of that exchange.
   for (const x of exchanges) {
     if (x.response) continue;
@@ -314,6 +337,46 @@ export function recordedFetch(
     ...(recordedOutcome && { recordedOutcome }),
     ...(stoppedAtPreflight && { recordedStage: 'preflight' as const }),
     notes,
+  };
+}
+
+/**
+ * The preflight a request needed and the HAR does not hold, when the request itself was sent and answered:
+ * the browser had a cached preflight result that allowed it (or made the preflight before the recording).
+ * Its answer is what that cache entry must hold: the origin (and credentials) the actual answer allows, the
+ * method and the header names asked for.
+ */
+function cachedPreflight(page: PageFetch, chain: HarChain, browser?: BrowserName): Exchange | undefined {
+  const first = chain.hops[0];
+  if (!first?.actual || first.preflight || !answered(first.actual)) return undefined;
+  const asked = preflightFor(firstRequest(pageScenario(page)), [browser ?? 'chrome']);
+  if (!asked) return undefined;
+  const answer = first.actual.responseHeaders;
+  const allowOrigin = headerOf(answer, 'access-control-allow-origin') ?? page.origin;
+  const method = headerOf(asked, 'access-control-request-method') ?? page.method;
+  const names = headerOf(asked, 'access-control-request-headers');
+  const credentials = headerOf(answer, 'access-control-allow-credentials');
+  const headers: HeaderList = [
+    ['Access-Control-Allow-Origin', allowOrigin],
+    ['Access-Control-Allow-Methods', method],
+    ...(names ? ([['Access-Control-Allow-Headers', names]] as HeaderList) : []),
+    ...(credentials ? ([['Access-Control-Allow-Credentials', credentials]] as HeaderList) : []),
+  ];
+  return {
+    kind: 'preflight',
+    request: { method: 'OPTIONS', url: first.actual.url, headers: asked },
+    response: { status: 204, statusText: 'No Content', headers, bodyExcerpt: '' },
+    ms: 0,
+    predicted: {
+      answeredBy: "the browser's preflight cache",
+      explanation:
+        'not in the HAR: the browser sent the request without a new preflight, so a cached preflight result allowed it',
+      statusAssumed: true,
+      assumptions: [
+        'the cached preflight allowed this origin, method and these headers (the request was sent, so it did)',
+      ],
+      path: [],
+    },
   };
 }
 

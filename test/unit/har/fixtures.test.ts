@@ -143,6 +143,34 @@ const ROWS: Row[] = [
     },
   },
   {
+    file: 'chrome-cached-preflight.har',
+    exit: 0,
+    requests: [
+      {
+        method: 'PUT',
+        url: `${API}/items/1`,
+        verdict: ['allowed', undefined],
+        causes: [],
+        credentials: 'unknown, judged same-origin, other blocked',
+      },
+    ],
+    check(report) {
+      const r = report.requests[0];
+      // No preflight in the HAR for a request that needs one: the browser's preflight cache answered it.
+      expect(
+        r?.exchanges.map((x) => [x.kind, x.response?.status, x.predicted?.answeredBy ?? 'recorded']),
+      ).toEqual([
+        ['preflight', 204, "the browser's preflight cache"],
+        ['actual', 200, 'recorded'],
+      ]);
+      expect(r?.request.headers).toEqual([
+        ['Content-Type', 'application/json'],
+        ['X-Request-Id', '42'],
+      ]);
+      expect(r?.notes.join(' ')).toMatch(/a preflight it had cached \(Access-Control-Max-Age\)/);
+    },
+  },
+  {
     file: 'chrome-repeated-failures.har',
     exit: 1,
     requests: [
