@@ -24,7 +24,10 @@ export function serverFor(top: Directive[], port: number): BlockInContext | unde
 /** An nginx (PCRE) regular expression as JavaScript's; one JavaScript cannot read is not modelled. */
 export function pcre(pattern: string, caseless: boolean): RegExp {
   try {
-    return new RegExp(pattern, caseless ? 'i' : '');
+    const regex = new RegExp(pattern, caseless ? 'i' : '');
+    // V8 compiles a pattern when it first runs: one too large to compile throws there, not above.
+    regex.test('');
+    return regex;
   } catch {
     throw new NotModelled(`the regular expression ${JSON.stringify(pattern)} is not modelled`);
   }

@@ -232,6 +232,11 @@ describe('the nginx model', () => {
       /\$upstream_addr is not modelled/,
     ],
     [
+      'a regex too large for JavaScript to compile',
+      `    location ~* ^/${'x'.repeat(1_000_000)} {\n      return 204;\n    }\n    location / {\n      proxy_pass http://127.0.0.1:9000;\n    }\n`,
+      /the regular expression .* is not modelled/,
+    ],
+    [
       'a return code nginx -t refuses',
       '    location / {\n      return -1;\n    }\n',
       /return -1 is not modelled/,
