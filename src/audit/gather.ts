@@ -5,8 +5,9 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditAnswer, AuditEvidence, AuditProbe } from '../core/audit.js';
 import type { RecordedRequest } from '../core/exchange.js';
-import { type SendResult, sendRaw } from '../evidence/probe/http.js';
+import type { SendResult } from '../evidence/probe/http.js';
 import { answerOf, needsCookies, planAudit, probeRequest, secondRound } from './plan.js';
+import { type AuditSender, keepAliveSender } from './send.js';
 
 export type AuditTransport = (request: RecordedRequest) => Promise<SendResult>;
 
@@ -17,7 +18,7 @@ export interface GatherOptions {
   timeoutMs: number;
   /** Probes in flight at once. Default 6 (a browser's connections to one host). */
   concurrency?: number;
-  /** Default: the network (node:http). */
+  /** Default: the network (node:http), over kept-alive connections. */
   transport?: AuditTransport;
 }
 
@@ -64,7 +65,23 @@ async function sendAll(
 
 /** Sends the probes of an audit of `url` for the trusted `origins` and records the answers. */
 export async function gatherAudit(url: string, origins: string[], options: GatherOptions): Promise<Gathered> {
-  const transport = options.transport ?? ((request) => sendRaw(request, options.timeoutMs));
+  const concurrency = options.concurrency ?? 6;
+  const sender = options.transport ? undefined : keepAliveSender(options.timeoutMs, concurrency);
+  const transport = options.transport ?? (sender as AuditSender).send;
+  try {
+    return await gatherWith(url, origins, options, transport, concurrency);
+  } finally {
+    sender?.close();
+  }
+}
+
+async function gatherWith(
+  url: string,
+  origins: string[],
+  options: GatherOptions,
+  transport: AuditTransport,
+  concurrency: number,
+): Promise<Gathered> {
   const waitTurn = rateLimiter(options.rate);
   const send = async (probe: AuditProbe): Promise<AuditAnswer> => {
     await waitTurn();
@@ -76,7 +93,6 @@ export async function gatherAudit(url: string, origins: string[], options: Gathe
     });
   };
   const plan = planAudit(url, origins, options.maxProbes);
-  const concurrency = options.concurrency ?? 6;
   const [lead, ...rest] = plan.first;
   const answers: AuditAnswer[] = [];
   const evidence = (): AuditEvidence => {

@@ -158,7 +158,7 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
         ...(proven?.refused ? [`no patch offered: ${proven.refused}`] : []),
         ...(proven && !proven.refused
           ? [
-              `patch proven by the server model (Starlette ${version.version}): ${finding.origin} is refused after it, and ${report.origins.join(', ')} keep what they got before`,
+              `patch proven by the server model (Starlette ${version.version}): ${finding.origin} is refused after it, and ${report.origins.join(', ')} ${report.origins.length === 1 ? 'keeps what it' : 'keep what they'} got before`,
             ]
           : []),
       ],

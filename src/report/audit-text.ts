@@ -31,11 +31,10 @@ export function renderAudit(report: AuditReport, style: Style): string {
     (p) => p.allowOrigin === p.origin && !report.origins.includes(p.origin),
   );
   const origins = new Set(report.probes.map((p) => p.origin)).size;
-  const ms = report.probes.reduce((sum, p) => sum + p.ms, 0);
   out.push(
     `${style.bold(`audit ${report.url}`)}  ${style.dim(`trusted: ${report.origins.join(', ')}`)}`,
     style.dim(
-      `${report.probes.length} probes from ${origins} origins (${ms.toFixed(0)} ms of round trips); ${new Set(through.map((p) => p.origin)).size} attacking origin(s) echoed in Access-Control-Allow-Origin`,
+      `${report.probes.length} probes from ${origins} origins; ${new Set(through.map((p) => p.origin)).size} attacking origin(s) echoed in Access-Control-Allow-Origin`,
     ),
   );
   for (const f of report.findings) out.push('', ...findingLines(f, style));
