@@ -293,6 +293,14 @@ describe.skipIf(unavailable !== undefined)(
             ? alone
             : verdictOf((await runCli(['check', '--from', file, ...flags, '--json'])).stdout);
         expect({ chrome: given.chrome, firefox: given.firefox, causes: given.causes }).toEqual(expected);
+        // A copy checked in the wrong credentials mode says that the verdict depends on it.
+        if (
+          flags.includes('--credentials') &&
+          (alone.chrome !== expected.chrome || alone.firefox !== expected.firefox)
+        )
+          expect(alone.notes.join('\n')).toMatch(
+            /the verdict depends on the credentials mode the copy cannot tell/,
+          );
         if (flags.length > 0) expect(given.notes.join('\n')).toMatch(/given explicitly, .* override/);
       },
     );
@@ -424,6 +432,14 @@ describe.skipIf(firefoxUnavailable !== undefined)(
             ? alone
             : verdictOf((await runCli(['check', '--from', file, ...flags, '--json'])).stdout);
         expect({ chrome: given.chrome, firefox: given.firefox, causes: given.causes }).toEqual(expected);
+        // A copy checked in the wrong credentials mode says that the verdict depends on it.
+        if (
+          flags.includes('--credentials') &&
+          (alone.chrome !== expected.chrome || alone.firefox !== expected.firefox)
+        )
+          expect(alone.notes.join('\n')).toMatch(
+            /the verdict depends on the credentials mode the copy cannot tell/,
+          );
       },
     );
   },

@@ -1,10 +1,11 @@
+import { analyze } from '../../analysis/analyze.js';
 import { check } from '../../analysis/check.js';
 import { BadInputError } from '../../core/errors.js';
 import { checkExitStatus } from '../../core/exit.js';
 import { buildPageFetch, DEFAULT_ORIGIN, parseBrowsers } from '../../core/page.js';
 import type { CheckReport } from '../../core/report.js';
 import { parseTimeout } from '../../core/request-input.js';
-import { pageInputFromCopy, parseCopyAs } from '../../evidence/copy-as/index.js';
+import { otherCredentialsNote, pageInputFromCopy, parseCopyAs } from '../../evidence/copy-as/index.js';
 import { readCopiedText } from '../../evidence/copy-as/read.js';
 import { packageVersion } from '../../package-root.js';
 import { maskReport } from '../../report/mask.js';
@@ -72,7 +73,16 @@ export async function runCheck(
     const { checkProject } = await import('./check-project.js');
     report = await checkProject(page, probeOptions, options.project, options.offline === true);
   }
-  if (copied !== undefined) report.notes.unshift(...copied.notes);
+  if (copied !== undefined) {
+    const notes = [...copied.notes];
+    if (copied.otherCredentials !== undefined) {
+      // The same answers judged in the other mode the page may have used (the requests sent are the same).
+      const other = analyze({ ...page, credentials: copied.otherCredentials }, report.exchanges, browsers);
+      const note = otherCredentialsNote(copied.otherCredentials, report, other);
+      if (note !== undefined) notes.push(note);
+    }
+    report.notes.unshift(...notes);
+  }
   // The notes come once the input is known to be good: bad input is one line on stderr.
   if (options.origin === undefined && copied === undefined && forPeople) {
     process.stderr.write(

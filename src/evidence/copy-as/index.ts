@@ -5,6 +5,7 @@
 // User-Agent, Accept-Language, Priority, Origin, Referer, Cookie, …). Pure: text in, request and notes out.
 import { BadInputError } from '../../core/errors.js';
 import type { PageFetchInput } from '../../core/page.js';
+import type { CheckReport } from '../../core/report.js';
 import { isForbiddenRequestHeader } from '../../model/safelist.js';
 import type { CredentialsMode, HeaderList } from '../../model/types.js';
 import { parseCurl } from './curl.js';
@@ -268,7 +269,13 @@ const flagHeaderName = (line: string): string =>
 export function pageInputFromCopy(
   copy: CopiedRequest,
   flags: CheckFlags,
-): { input: PageFetchInput; notes: string[]; originKnown: boolean } {
+): {
+  input: PageFetchInput;
+  notes: string[];
+  originKnown: boolean;
+  /** The other credentials mode the page may have used, when the copy cannot tell and no flag says. */
+  otherCredentials?: CredentialsMode;
+} {
   const notes = [
     `read ${FORMAT_NAMES[copy.format]}: ${copy.method ?? (copy.body !== undefined ? 'POST' : 'GET')} ${copy.url}${copy.headers.length > 0 ? ` with the page's header${copy.headers.length > 1 ? 's' : ''} ${copy.headers.map(([n]) => n).join(', ')}` : ''}`,
   ];
@@ -325,5 +332,53 @@ export function pageInputFromCopy(
       `the copy has a body with ${method.toUpperCase()}, which fetch() cannot send: copy the request again, or give -X`,
     );
   }
-  return { input, notes, originKnown: origin !== undefined };
+  const otherCredentials =
+    flags.credentials === undefined ? otherCredentialsOf(copy, flags.cookie !== undefined) : undefined;
+  return {
+    input,
+    notes,
+    originKnown: origin !== undefined,
+    ...(otherCredentials !== undefined && { otherCredentials }),
+  };
+}
+
+/**
+ * The credentials mode the page may have used instead of the one the copy was checked with: 'include' when
+ * nothing credentialed was sent (a page with credentials: 'include' and no cookie stored sends the same
+ * requests), 'same-origin' when DevTools wrote 'include' only because of an Authorization header. Undefined
+ * when the copy tells (a cookie was sent).
+ */
+function otherCredentialsOf(copy: CopiedRequest, cookieGiven: boolean): CredentialsMode | undefined {
+  if (copy.cookie !== undefined || cookieGiven) return undefined;
+  if (copy.credentials === 'include') {
+    const authorization = copy.headers.some(([n]) => n.toLowerCase() === 'authorization');
+    return copy.format === 'fetch' && authorization ? 'same-origin' : undefined;
+  }
+  return 'include';
+}
+
+const BROWSER_NAMES: Record<string, string> = { chrome: 'Chrome', firefox: 'Firefox' };
+
+/**
+ * What the verdict would be had the page used `mode`, judged on the same answers (the requests on the wire
+ * are the same: no cookie is known either way): one note, or undefined when the verdicts agree.
+ */
+export function otherCredentialsNote(
+  mode: CredentialsMode,
+  checked: Pick<CheckReport, 'browsers' | 'causes' | 'exchanges'>,
+  other: Pick<CheckReport, 'browsers' | 'causes'>,
+): string | undefined {
+  const names = Object.keys(checked.browsers) as Array<keyof CheckReport['browsers']>;
+  // Stopped at the preflight, the request itself was never sent: its answer cannot be judged.
+  const actualAnswered = checked.exchanges.some((x) => x.kind === 'actual' && x.response !== undefined);
+  const passesPreflight = (n: (typeof names)[number]) =>
+    checked.browsers[n]?.stage === 'preflight' && other.browsers[n]?.stage !== 'preflight';
+  if (!actualAnswered && names.some(passesPreflight)) {
+    return `the verdict depends on the credentials mode the copy cannot tell: with credentials: '${mode}' the preflight passes, and the request itself was not sent; if the page's fetch() uses '${mode}', check again with --credentials ${mode}`;
+  }
+  const differ = names.filter((n) => checked.browsers[n]?.outcome !== other.browsers[n]?.outcome);
+  if (differ.length === 0) return undefined;
+  const verdicts = differ.map((n) => `${BROWSER_NAMES[n] ?? n} ${other.browsers[n]?.outcome}`).join(', ');
+  const causes = [...new Set(other.causes.filter((c) => c.severity === 'error').map((c) => c.code))];
+  return `the verdict depends on the credentials mode the copy cannot tell: with credentials: '${mode}' the same answers give ${verdicts}${causes.length > 0 ? ` (${causes.join(', ')})` : ''}; if the page's fetch() uses '${mode}', check again with --credentials ${mode}`;
 }
