@@ -11,7 +11,6 @@ import {
   type IncomingMessage,
   type RequestOptions,
 } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { RecordedRequest } from '../core/exchange.js';
 import {
@@ -39,13 +38,16 @@ function headerLines(raw: string[]): HeaderList {
 
 /** A sender whose connections are kept between probes, at most `connections` at once. */
 export function keepAliveSender(timeoutMs: number, connections: number): AuditSender {
-  const agents = {
-    http: new HttpAgent({ keepAlive: true, maxSockets: connections }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: connections }),
-  };
-  const once = (request: RecordedRequest): Promise<SendResult & { reused?: boolean }> => {
+  const http = new HttpAgent({ keepAlive: true, maxSockets: connections });
+  // TLS is loaded only for an https URL: it costs a plain-HTTP run some milliseconds of start-up.
+  let https: { agent: HttpAgent; request: typeof httpRequest } | undefined;
+  const once = async (request: RecordedRequest): Promise<SendResult & { reused?: boolean }> => {
     const url = new URL(request.url);
-    const https = url.protocol === 'https:';
+    if (url.protocol === 'https:' && !https) {
+      const tls = await import('node:https');
+      https = { agent: new tls.Agent({ keepAlive: true, maxSockets: connections }), request: tls.request };
+    }
+    const secure = url.protocol === 'https:' ? https : undefined;
     const lines: string[] = ['Host', url.host];
     for (const [name, value] of request.headers) lines.push(name, value);
     const options: RequestOptions = {
@@ -54,7 +56,7 @@ export function keepAliveSender(timeoutMs: number, connections: number): AuditSe
       path: `${url.pathname}${url.search}`,
       method: request.method,
       headers: lines as unknown as RequestOptions['headers'],
-      agent: https ? agents.https : agents.http,
+      agent: secure ? secure.agent : http,
       maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
     };
     const started = performance.now();
@@ -69,7 +71,7 @@ export function keepAliveSender(timeoutMs: number, connections: number): AuditSe
       };
       let outgoing: ClientRequest;
       try {
-        outgoing = (https ? httpsRequest : httpRequest)(options, (response: IncomingMessage) => {
+        outgoing = (secure ? secure.request : httpRequest)(options, (response: IncomingMessage) => {
           const ms = performance.now() - started;
           const recorded = {
             status: response.statusCode ?? 0,
@@ -119,8 +121,8 @@ export function keepAliveSender(timeoutMs: number, connections: number): AuditSe
       return sent;
     },
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      http.destroy();
+      https?.agent.destroy();
     },
   };
 }
