@@ -133,6 +133,14 @@ export function parseCopyAs(text: string, name = 'the copied request'): CopiedRe
     );
   }
   const detected = formatOf(normalized);
+  if (
+    detected === undefined &&
+    /(^|\n)\s*(Invoke-WebRequest|Invoke-RestMethod|\$session\s*=\s*New-Object)\b/i.test(normalized)
+  ) {
+    throw new BadInputError(
+      `${name} is a PowerShell command (Copy as PowerShell), which cors-doctor does not read: copy the request with Copy as cURL (cmd or bash) or Copy as fetch instead`,
+    );
+  }
   if (detected === undefined) {
     const first = normalized.trim().split(/\s/)[0] ?? '';
     throw new BadInputError(
