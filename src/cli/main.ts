@@ -8,8 +8,10 @@ import { makeStyle } from '../report/style.js';
 /** The exit statuses, one table for every command's --help (and the README's "Exit status"). */
 const EXIT_STATUS_HELP = `
 Exit status (the same for every command):
-  0   allowed in every browser; no error-level finding (scan, fix); the module written (gen-tests)
-  1   blocked in at least one browser; an error-level finding (scan, fix)
+  0   allowed in every browser; no error-level finding (scan, fix); no finding of severity error
+      or warning (audit); the module written (gen-tests)
+  1   blocked in at least one browser; an error-level finding (scan, fix); a finding of severity
+      error or warning (audit)
   2   bad usage or bad input, a file that cannot be read or written included: one line on stderr
       says what is wrong and what to do
   3   nothing to judge, or not all of it: nothing answered (connection refused, DNS, TLS, timeout),
