@@ -267,6 +267,27 @@ describe.skipIf(unavailable !== undefined)(
         );
     });
 
+    it('the secrets of a copy are masked in every output (URL, Authorization, cookie, body)', async () => {
+      const server = servers.get('examples/correct') as Server;
+      const file = join(folder, 'secrets.txt');
+      await writeFile(
+        file,
+        [
+          `curl --url '${server.url}/me?access_token=SEKRETQUERY' \\`,
+          "  -X 'POST' \\",
+          "  -H 'Authorization: Bearer SEKRETBEARER' \\",
+          "  -b 'session=SEKRETCOOKIE' \\",
+          "  -H 'Origin: http://localhost:3000' \\",
+          `  --data-raw '{"password":"SEKRETPW"}'`,
+        ].join('\n'),
+      );
+      for (const format of ['text', 'json', 'sarif']) {
+        const { stdout, stderr } = await runCli(['check', '--from', file, '--format', format]);
+        expect(stdout.length).toBeGreaterThan(0);
+        expect(`${stdout}${stderr}`).not.toMatch(/SEKRET/);
+      }
+    });
+
     it('--from - reads the copy from standard input (the bundled command)', () => {
       const c = CASES.find((x) => x.expectedCause === 'preflight-rejected') as (typeof CASES)[number];
       const { copies, expected } = recorded.get(c.index) as Recorded;

@@ -67,8 +67,11 @@ const CACHE_REVALIDATION = new Set(['if-none-match', 'if-modified-since']);
 function formatOf(text: string): 'curl-bash' | 'curl-cmd' | 'fetch' | undefined {
   if (FETCH_START.test(text)) return 'fetch';
   if (!/^\s*curl(\.exe)?(\s|$)/i.test(text)) return undefined;
-  // cmd: ^ line continuations and ^"…^" quoting (both DevTools write every value that way).
-  return /\^\n|\^"/.test(text) || /^\s*curl\.exe\s/i.test(text) ? 'curl-cmd' : 'curl-bash';
+  // cmd: curl.exe (Firefox), or the URL in ^"…^" (both DevTools quote every value so for cmd), or lines
+  // continued with ^.
+  return /^\s*curl\.exe\s/i.test(text) || /^\s*curl\s+(--url\s+)?\^"/i.test(text) || / \^\n/.test(text)
+    ? 'curl-cmd'
+    : 'curl-bash';
 }
 
 /** The origin of a Referer value, or undefined when it has none (about:client, a path, garbage). */

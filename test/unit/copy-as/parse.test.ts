@@ -555,6 +555,11 @@ line2 ^\^"q^\^" 50^%^off ^\^\ ^é ^☃  ^!^"`,
     expected: { url: 'http://127.0.0.1:8000/items', origin: 'http://localhost:3000', cookie: 'a=1' },
   },
   {
+    name: 'bash quoting whose value holds ^" (not cmd)',
+    text: "curl 'http://127.0.0.1:8000/items' \\\n  -H 'X-Q: a^\"b ^' \\\n  -H 'Origin: http://localhost:3000'",
+    expected: { format: 'curl-bash', headers: [['X-Q', 'a^"b ^']] },
+  },
+  {
     name: 'pasted from Windows: CRLF line ends',
     text: "curl 'http://127.0.0.1:8000/items' \\\r\n  -H 'X-Api-Key: k' \\\r\n  -H 'Origin: null'\r\n",
     expected: { headers: [['X-Api-Key', 'k']], origin: 'null', originFrom: 'Origin' },
