@@ -20,11 +20,27 @@ export interface AddedHeader {
   line: number;
 }
 
-/** Every block of the configuration, depth first. */
+/**
+ * Blocks nested deeper than this are left out of `blocks`: each block carries the path to it, so a
+ * configuration nested N deep takes memory in N squared. (nginx reads deeper ones, 12,000 locations deep
+ * with an 8 MB stack; no configuration nests locations like that.)
+ */
+const MAX_BLOCK_DEPTH = 1000;
+
+/** Every block of the configuration, depth first (with a stack, not recursion). */
 export function blocks(directives: Directive[], outer: Directive[] = []): BlockInContext[] {
-  return directives.flatMap((d) =>
-    d.block ? [{ directive: d, outer }, ...blocks(d.block, [...outer, d])] : [],
-  );
+  const out: BlockInContext[] = [];
+  const levels = [{ list: directives, next: 0, outer }];
+  for (let level = levels.at(-1); level; level = levels.at(-1)) {
+    const d = level.list[level.next++];
+    if (!d) levels.pop();
+    else if (d.block) {
+      out.push({ directive: d, outer: level.outer });
+      if (level.outer.length < MAX_BLOCK_DEPTH)
+        levels.push({ list: d.block, next: 0, outer: [...level.outer, d] });
+    }
+  }
+  return out;
 }
 
 const own = (block: Directive[] | undefined, name: string) => (block ?? []).filter((d) => d.name === name);

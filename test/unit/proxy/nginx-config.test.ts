@@ -10,7 +10,7 @@ import {
   looksLikeNginx,
   parseNginxConfig,
 } from '../../../src/proxy/nginx/config.js';
-import { listensOn } from '../../../src/proxy/nginx/cors.js';
+import { blocks, listensOn } from '../../../src/proxy/nginx/cors.js';
 
 /** A directive as `name arg arg @line`, its block nested. */
 function shape(directives: Directive[]): unknown[] {
@@ -141,6 +141,28 @@ describe('listensOn: the configuration takes a URL of this port', () => {
     { title: 'locations nested 20,000 deep', source: deep(20_000), port: 8080, takes: false },
   ])('$title', ({ source, port, takes }) => {
     expect(listensOn(parseNginxConfig(source), port)).toBe(takes);
+  });
+});
+
+describe('blocks: every block with the blocks around it, depth first', () => {
+  const deep = (n: number) => `http {\n  server {\n${'location / {\n'.repeat(n)}${'}\n'.repeat(n)}  }\n}\n`;
+  const heads = (source: string) =>
+    blocks(parseNginxConfig(source)).map((b) => [...b.outer, b.directive].map(directiveText).join(' > '));
+  it('in the order they are written', () => {
+    expect(
+      heads('http {\n  server {\n    location /a { if ($x) { return 204; } }\n    location /b {}\n  }\n}\n'),
+    ).toEqual([
+      'http',
+      'http > server',
+      'http > server > location /a',
+      'http > server > location /a > if ($x)',
+      'http > server > location /b',
+    ]);
+  });
+  it('locations nested 20,000 deep: the first 1,000 levels, in time and memory (found by fuzzing)', () => {
+    const listed = blocks(parseNginxConfig(deep(20_000)));
+    expect(listed.length).toBe(1001);
+    expect(listed.at(-1)?.outer.length).toBe(1000);
   });
 });
 
