@@ -192,6 +192,11 @@ export function nginxConfig(random: Random): string {
       '/',
       ...random.some(['/api/', '= /exact', '~ ^/api/(items|users)', '^~ /static/', '/api'], 0.3),
     ];
+    // Now and then a regular expression JavaScript may not run (too large, or PCRE only).
+    if (random.chance(0.03))
+      paths.push(
+        `~* ^/${random.pick(['x'.repeat(random.chance(0.3) ? 1_000_000 : 1000), '(?<n>a)\\k<n>', '\\Qa\\E', '(a)++'])}`,
+      );
     const server = [
       `    listen ${random.chance(0.8) ? '8080' : random.pick(PORTS)};\n`,
       ...(random.chance(0.3) ? ['    add_header Access-Control-Allow-Origin $http_origin always;\n'] : []),

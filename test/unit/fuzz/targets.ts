@@ -175,6 +175,7 @@ const NGINX_LITERAL = (random: Random, size: number): string =>
     () => `# ${'c'.repeat(size)}\n`,
     () => `${'add_header Access-Control-Allow-Origin * always;\n'.repeat(Math.ceil(size / 48))}`,
     () => `location ~ ${'(a|'.repeat(Math.min(200, size / 10))}b${')'.repeat(Math.min(200, size / 10))} {}\n`,
+    () => `location ~* ^/${'x'.repeat(size)} { return 204; }\n`,
   ])();
 
 /** The prediction of an app behind nginx: any status, some CORS headers, or unknown. */
@@ -374,9 +375,20 @@ export function nginxTarget({ short = false } = {}): FuzzTarget<NginxInput> {
         // What answers the URL, and what it would answer even where the configuration does not listen.
         nginx.takes(config as never, request.url);
         const prediction = nginx.predict(config as never, request, upstream(new Random(seed)));
-        if (prediction.known && !(prediction.status >= 100 && prediction.status <= 999))
+        // nginx takes `return` codes 0 to 999.
+        if (prediction.known && !(Number.isInteger(prediction.status) && prediction.status <= 999))
           throw new FuzzFailure(`a predicted status of ${prediction.status}`);
       }
+      // The static rules on the configuration, as `scan` runs them.
+      const project = {
+        root: '/fuzz',
+        apps: [],
+        versions: {},
+        filesWithErrors: [],
+        stats: { filesSeen: 0, filesParsed: 0, skipped: 0 },
+        proxies: [config],
+      };
+      scanProject(project, { origins: ['http://localhost:3000'] });
     },
     files: (input) => ({
       [input.name]: input.text,
