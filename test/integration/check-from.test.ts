@@ -561,7 +561,7 @@ describe('check --from: a text that is not one copied request', () => {
     const result = runBundle(['check'], '');
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      'cors-doctor: check needs the URL the page calls (e.g. cors-doctor check http://localhost:8000/items), or --from FILE with the request DevTools copied\n',
+      "cors-doctor: missing required argument 'url'; run cors-doctor check --help\n",
     );
   });
 });

@@ -42,9 +42,8 @@ export async function runCheck(
   // --from: the request as DevTools copied it; the flags given beside it override it.
   const copied = options.from === undefined ? undefined : await fromCopy(rawUrl, options);
   if (rawUrl === undefined && copied === undefined) {
-    throw new BadInputError(
-      'check needs the URL the page calls (e.g. cors-doctor check http://localhost:8000/items), or --from FILE with the request DevTools copied',
-    );
+    // The parser's own words for a missing argument (the URL is optional only with --from).
+    throw new BadInputError("missing required argument 'url'; run cors-doctor check --help");
   }
   const page = buildPageFetch(
     copied?.input ?? {
