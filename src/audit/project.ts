@@ -18,6 +18,7 @@ import { edited, inside, singleFile } from '../fix/patches.js';
 import type { BrowserName } from '../model/types.js';
 import { readProject } from '../project/read-project.js';
 import type { Project } from '../project/types.js';
+import { configsForUrl } from '../proxy/registry.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
 import { PROBE_COOKIE } from './probes.js';
 
@@ -137,6 +138,7 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
   if (!appForUrl(project, url) && project.proxies.length === 0)
     notes.push(`no FastAPI or Starlette app and no nginx configuration found in ${project.root}`);
   const version = projectStarletteVersion(project);
+  const proxy = configsForUrl(project.proxies, url)[0];
   const findings: AuditFinding[] = [];
   for (const finding of report.findings) {
     const sources = explaining(finding, relevant);
@@ -158,7 +160,7 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
         ...(proven?.refused ? [`no patch offered: ${proven.refused}`] : []),
         ...(proven && !proven.refused
           ? [
-              `patch proven by the server model (Starlette ${version.version}): ${finding.origin} is refused after it, and ${report.origins.join(', ')} ${report.origins.length === 1 ? 'keeps what it' : 'keep what they'} got before`,
+              `patch proven by the server model (Starlette ${version.version}${proxy ? `, behind the ${proxy.proxy} model of ${proxy.file}` : ''}): ${finding.origin} is refused after it, and ${report.origins.join(', ')} ${report.origins.length === 1 ? 'keeps what it' : 'keep what they'} got before`,
             ]
           : []),
       ],

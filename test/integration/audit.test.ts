@@ -6,7 +6,7 @@
  * applied to a copy of the app, which then refuses the attacking origin and still serves the trusted ones.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,13 +45,21 @@ const work = mkdtempSync(join(tmpdir(), 'cors-doctor-audit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The fixture's server, live: uvicorn, behind nginx when the case says so. */
-async function serve(dir: string, c: AuditCase): Promise<{ url: string; stop(): Promise<void> }> {
+interface Served {
+  url: string;
+  /** The app's port, when nginx is in front of it. */
+  upstream?: number;
+  stop(): Promise<void>;
+}
+
+async function serve(dir: string, c: AuditCase): Promise<Served> {
   const app = await startUvicorn({ appDir: c.app ? join(dir, c.app) : dir });
   if (!c.nginx) return { url: app.url, stop: () => app.stop() };
   try {
     const proxy = await startNginx(join(dir, c.nginx), app.port);
     return {
       url: proxy.url,
+      upstream: app.port,
       async stop() {
         await proxy.stop();
         await app.stop();
@@ -62,6 +70,28 @@ async function serve(dir: string, c: AuditCase): Promise<{ url: string; stop(): 
     throw error;
   }
 }
+
+/** Where nginx's temporary files would go: the project reader reads the path, nginx never sees it. */
+const PREFIX = '/var/lib/cors-doctor-audit';
+
+/** A copy of the fixture with nginx's configuration as it runs: placeholders filled in. */
+function deployed(dir: string, conf: string, server: Served): string {
+  const copy = mkdtempSync(join(work, 'deployed-'));
+  cpSync(dir, copy, { recursive: true });
+  const text = readFileSync(join(dir, conf), 'utf8')
+    .replaceAll('@PREFIX@', PREFIX)
+    .replaceAll('@PORT@', new URL(server.url).port)
+    .replaceAll('@UPSTREAM@', String(server.upstream));
+  writeFileSync(join(copy, conf), text);
+  return copy;
+}
+
+/** A deployed (and patched) configuration turned back into a template that startNginx fills in. */
+const template = (text: string, server: Served): string =>
+  text
+    .replaceAll(PREFIX, '@PREFIX@')
+    .replaceAll(`:${new URL(server.url).port};`, ':@PORT@;')
+    .replaceAll(`:${server.upstream};`, ':@UPSTREAM@;');
 
 /** What a plain GET from `origin` gets, with a cookie or without. */
 async function resend(url: string, origin: string, cookie: boolean) {
@@ -130,14 +160,17 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
 
   // With --project: each finding at its place in the source, and each patch offered closes the hole on the
   // real server while the trusted origins keep working.
-  it.each(CASES.filter((c) => !c.nginx && c.expected.length > 0))(
-    '$name with --project: findings at their lines, patches proven on the real app',
+  it.each(CASES.filter((c) => c.expected.length > 0))(
+    '$name with --project: findings at their lines, patches proven on the real server',
     async (c) => {
       const dir = join(FIXTURES, c.name);
       const server = await serve(dir, c);
+      const source = c.nginx ?? 'main.py';
+      // The project as deployed: nginx's configuration with its placeholders filled in.
+      const project = c.nginx ? deployed(dir, c.nginx, server) : dir;
       let report: AuditReport;
       try {
-        const run = await runCli([...auditArgs(`${server.url}${c.path}`, c), '--project', dir]);
+        const run = await runCli([...auditArgs(`${server.url}${c.path}`, c), '--project', project]);
         expect(run.stderr).toBe('');
         report = JSON.parse(run.stdout) as AuditReport;
       } finally {
@@ -146,19 +179,22 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
       expect(report.findings.length).toBeGreaterThan(0);
       for (const f of report.findings) {
         expect(f.locations.length, `${f.code} has a place in the source`).toBeGreaterThan(0);
-        for (const l of f.locations) expect(l.file).toBe('main.py');
-        if (c.patched) expect(f.fix?.patch, `${f.code} comes with a patch`).toMatch(/^--- a\/main\.py\n/);
+        for (const l of f.locations) expect(l.file).toBe(source);
+        if (c.patched)
+          expect(f.fix?.patch, `${f.code} comes with a patch`).toMatch(new RegExp(`^--- a/${source}\n`));
       }
       for (const f of report.findings.filter((x) => x.fix?.patch)) {
         const copy = join(work, `${c.name}-${f.code}`);
-        cpSync(dir, copy, { recursive: true });
+        cpSync(project, copy, { recursive: true });
         const applied = spawnSync('patch', ['-p1', '-s'], {
           cwd: copy,
           input: f.fix?.patch,
           encoding: 'utf8',
         });
         expect(applied.status, applied.stderr).toBe(0);
-        const patched = await startUvicorn({ appDir: copy });
+        if (c.nginx)
+          writeFileSync(join(copy, c.nginx), template(readFileSync(join(copy, c.nginx), 'utf8'), server));
+        const patched = await serve(copy, c);
         try {
           const url = `${patched.url}${c.path}`;
           expect((await resend(url, f.origin, f.credentials)).allowOrigin).toEqual([]);
@@ -170,6 +206,73 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
       }
     },
   );
+
+  it('text, SARIF and a small budget, on one insecure app', async () => {
+    const c = CASES.find((x) => x.name === 'regex-suffix') as AuditCase;
+    const dir = join(FIXTURES, c.name);
+    const server = await serve(dir, c);
+    try {
+      const url = `${server.url}${c.path}`;
+      const text = await runCli(['audit', url, '--origin', 'https://app.example.com']);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toContain(
+        'origin-suffix-bypass (error)  from https://attacker-example.com with cookies',
+      );
+      expect(text.stdout).toMatch(/Reproduce: curl .*'Origin: https:\/\/attacker-example\.com'/);
+      expect(text.stdout).toMatch(/1 finding\(s\), 1 of severity error or warning\.\n$/);
+
+      const sarif = await runCli([
+        'audit',
+        url,
+        '--origin',
+        'https://app.example.com',
+        '--project',
+        dir,
+        '--format',
+        'sarif',
+      ]);
+      const run = JSON.parse(sarif.stdout).runs[0];
+      expect(run.results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['origin-suffix-bypass']);
+      expect(run.results[0].locations[0].physicalLocation).toEqual({
+        artifactLocation: { uri: 'main.py', uriBaseId: 'SRCROOT' },
+        region: { startLine: 9 },
+      });
+      expect(run.results[0].message.text).toContain(
+        'attacking origin https://attacker-example.com, with cookies',
+      );
+
+      const small = await runCli([
+        'audit',
+        url,
+        '--origin',
+        'https://app.example.com',
+        '--max-probes',
+        '8',
+        '--json',
+      ]);
+      const report = JSON.parse(small.stdout) as AuditReport;
+      expect(report.probes).toHaveLength(8);
+      expect(report.notes.some((n) => /not tried: --max-probes 8 was reached/.test(n))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('nothing answers, with --json: the probe that failed in the report, one line on stderr, exit 3', async () => {
+    const port = await freePort();
+    const run = await runCli([
+      'audit',
+      `http://127.0.0.1:${port}/me`,
+      '--origin',
+      'https://app.example.com',
+      '--json',
+    ]);
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.probes.map((p) => p.status)).toEqual([0]);
+    expect(report.findings).toEqual([]);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
 
   it('a port nothing listens on: one line on stderr, exit 3', async () => {
     const port = await freePort();
