@@ -283,7 +283,6 @@ export function pageInputFromCopy(
 ): {
   input: PageFetchInput;
   notes: string[];
-  originKnown: boolean;
   /** The other credentials mode the page may have used, when the copy cannot tell and no flag says. */
   otherCredentials?: CredentialsMode;
 } {
@@ -348,7 +347,6 @@ export function pageInputFromCopy(
   return {
     input,
     notes,
-    originKnown: origin !== undefined,
     ...(otherCredentials !== undefined && { otherCredentials }),
   };
 }

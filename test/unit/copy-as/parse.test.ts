@@ -2,111 +2,17 @@
 // devtools-generators.ts for the source of each shape: every literal below is checked against the
 // transcribed generator), each read back to the request the browser sent and the page's fetch() behind it.
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../src/core/errors.js';
 import { type CopiedRequest, parseCopyAs } from '../../../src/evidence/copy-as/index.js';
+import { chromeCurl, chromeFetch, firefoxCurl, firefoxFetch } from './devtools-generators.js';
 import {
-  chromeCurl,
-  chromeFetch,
-  type DevtoolsRequest,
-  firefoxCurl,
-  firefoxFetch,
-} from './devtools-generators.js';
-import { loadFirefoxCopyAs } from './firefox-devtools.js';
-
-const CHROME_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0';
-
-/** Chrome, a PUT blocked at its preflight: only provisional headers, so no Origin, only Referer. */
-const CHROME_PUT_BLOCKED: DevtoolsRequest = {
-  url: 'http://127.0.0.1:8000/items/1',
-  method: 'PUT',
-  headers: [
-    ['Authorization', 'Bearer t0k3n'],
-    ['Content-Type', 'application/json'],
-    ['Referer', 'http://localhost:3000/'],
-    ['User-Agent', CHROME_UA],
-    ['sec-ch-ua', '"Chromium";v="156", "Not=A?Brand";v="24"'],
-    ['sec-ch-ua-mobile', '?0'],
-    ['sec-ch-ua-platform', '"Linux"'],
-  ],
-  body: `{"name":"Saw's","price":12}`,
-};
-
-/** Firefox, a credentialed GET with its cookie: every header Firefox sent, Origin included. */
-const FIREFOX_ME_COOKIE: DevtoolsRequest = {
-  url: 'http://127.0.0.1:8000/me',
-  method: 'GET',
-  headers: [
-    ['Host', '127.0.0.1:8000'],
-    ['User-Agent', FIREFOX_UA],
-    ['Accept', '*/*'],
-    ['Accept-Language', 'en-US,en;q=0.5'],
-    ['Accept-Encoding', 'gzip, deflate, br, zstd'],
-    ['Referer', 'http://localhost:3000/'],
-    ['Origin', 'http://localhost:3000'],
-    ['Connection', 'keep-alive'],
-    ['Cookie', 'session=abc123'],
-    ['Sec-Fetch-Dest', 'empty'],
-    ['Sec-Fetch-Mode', 'cors'],
-    ['Sec-Fetch-Site', 'cross-site'],
-    ['Priority', 'u=4'],
-  ],
-};
-
-/** Chrome over HTTP/2 with "Disable cache" on: pseudo-headers, lower-case names, a cookie, awkward values. */
-const CHROME_H2: DevtoolsRequest = {
-  url: 'https://api.example.com/v1/items?q=a[1]&x={y}',
-  method: 'GET',
-  headers: [
-    [':authority', 'api.example.com'],
-    [':method', 'GET'],
-    [':path', '/v1/items'],
-    [':scheme', 'https'],
-    ['accept', 'application/json'],
-    ['accept-encoding', 'gzip, deflate, br, zstd'],
-    ['accept-language', 'en-US,en;q=0.9'],
-    ['cache-control', 'no-cache'],
-    ['cookie', 'sid=s3cr3t; theme=dark'],
-    ['origin', 'https://app.example.com'],
-    ['pragma', 'no-cache'],
-    ['priority', 'u=1, i'],
-    ['referer', 'https://app.example.com/dashboard?tab=1'],
-    ['sec-fetch-mode', 'cors'],
-    ['x-requested-with', 'XMLHttpRequest'],
-    ['x-empty', ''],
-    ['x-note', "it's done!"],
-  ],
-};
-
-/** A text/plain POST whose body and headers hold what each shell must escape. */
-const AWKWARD_POST: DevtoolsRequest = {
-  url: 'http://127.0.0.1:8000/items',
-  method: 'POST',
-  headers: [
-    ['Content-Type', 'text/plain;charset=UTF-8'],
-    ['Origin', 'http://localhost:3000'],
-    ['X-Path', 'C:\\dir\\'],
-    ['X-Pct', '100%done'],
-  ],
-  body: 'line1\nline2 "q" 50%off \\ é ☃ \t!',
-};
-
-const PLAIN_GET: DevtoolsRequest = {
-  url: 'http://127.0.0.1:8000/items',
-  method: 'GET',
-  headers: [['accept', '*/*']],
-};
-
-const HEAD: DevtoolsRequest = {
-  url: 'http://127.0.0.1:8000/items',
-  method: 'HEAD',
-  headers: [
-    ['Origin', 'http://localhost:3000'],
-    ['X-Trace', '1'],
-  ],
-  compressedAnswer: true,
-};
+  AWKWARD_POST,
+  CHROME_H2,
+  CHROME_PUT_BLOCKED,
+  FIREFOX_ME_COOKIE,
+  FIREFOX_UA,
+  HEAD,
+  PLAIN_GET,
+} from './fixtures.js';
 
 interface Row {
   name: string;
@@ -602,87 +508,3 @@ describe('parseCopyAs: DevTools copies read back to the request', () => {
     for (const secret of ['t0k3n', 's3cr3t', 'abc123']) expect(copy.notes.join('\n')).not.toContain(secret);
   });
 });
-
-/** The one line a refused text gets. */
-function refusal(text: string): string {
-  try {
-    parseCopyAs(text, 'request.txt');
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadInputError);
-    const message = (error as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('accepted');
-}
-
-const REFUSED: Array<[string, string, RegExp]> = [
-  ['empty', '  \n', /request\.txt is empty: paste the text of Copy as cURL or Copy as fetch/],
-  ['a URL alone', 'http://127.0.0.1:8000/items', /request\.txt is not a curl command or a fetch\(\) call/],
-  [
-    'wget',
-    "wget 'http://127.0.0.1:8000/items'",
-    /not a curl command or a fetch\(\) call \(it starts with "wget"\)/,
-  ],
-  ['HAR JSON', '{"log": {"version": "1.2"}}', /not a curl command or a fetch\(\) call/],
-  [
-    'Copy all as cURL (bash)',
-    "curl 'http://a.test/1' -H 'A: 1' ;\ncurl 'http://a.test/2' -H 'A: 1'",
-    /more than one curl command \("Copy all as cURL"\)/,
-  ],
-  [
-    'Copy all as cURL (cmd)',
-    'curl ^"http://a.test/1^" ^\n  -H ^"A: 1^" &\r\ncurl ^"http://a.test/2^" ^\n  -H ^"A: 1^"',
-    /more than one curl command/,
-  ],
-  [
-    'Copy all as fetch',
-    'fetch("http://a.test/1", {"method": "GET"}) ;\nfetch("http://a.test/2", {"method": "GET"});',
-    /more than one fetch\(\) call/,
-  ],
-  ['curl without a URL', "curl -H 'A: 1'", /the curl command has no URL/],
-  ['an unclosed quote', "curl 'http://a.test/1 -H A: 1", /never closed/],
-  ['an unclosed $-string', "curl $'http://a.test/1", /never closed/],
-  ['a -H without a colon', "curl 'http://a.test/1' -H 'Bearer zzz'", /-H without a colon/],
-  ['a body from a file', "curl 'http://a.test/1' -d @body.json", /reads its body from a file/],
-  ['cookies from a file', "curl 'http://a.test/1' -b jar.txt", /reads cookies from a file/],
-  ['a fetch with code in it', 'fetch(url, {method: "GET"})', /cannot be read \(expected a string/],
-  ['a fetch with a computed body', 'fetch("http://a.test/1", {body: JSON.stringify(x)})', /cannot be read/],
-  ['a fetch followed by .then', 'fetch("http://a.test/1").then((r) => r.json())', /followed by other text/],
-  [
-    'a fetch with a bad credentials mode',
-    'fetch("http://a.test/1", {"credentials": "yes", "mode": "cors"})',
-    /credentials is omit, same-origin or include, not "yes"/,
-  ],
-];
-
-describe('parseCopyAs: a text that is not one copied request', () => {
-  it.each(REFUSED)('%s', (_name, text, message) => {
-    expect(refusal(text)).toMatch(message);
-  });
-});
-
-// The Firefox transcriptions above against Firefox's own code, loaded from the installed browser.
-const firefox = loadFirefoxCopyAs();
-if (typeof firefox === 'string' && process.env.CI === 'true')
-  throw new Error(`CI needs Firefox ESR: ${firefox}`);
-
-describe.skipIf(typeof firefox === 'string')(
-  "the Firefox texts are the ones Firefox's own code writes",
-  () => {
-    const requests = { FIREFOX_ME_COOKIE, AWKWARD_POST, HEAD, PLAIN_GET, CHROME_PUT_BLOCKED };
-    const asFirefox = (r: DevtoolsRequest) => ({
-      url: r.url,
-      method: r.method,
-      headers: r.headers.map(([name, value]) => ({ name, value })),
-      ...(r.body !== undefined && { postDataText: r.body }),
-      ...(r.compressedAnswer && { responseHeaders: [{ name: 'Content-Encoding', value: 'gzip' }] }),
-    });
-    it.each(Object.entries(requests))('%s', async (_name, request) => {
-      const own = firefox as Exclude<typeof firefox, string>;
-      expect(own.curl(asFirefox(request), 'Linux')).toBe(firefoxCurl(request, 'bash'));
-      expect(own.curl(asFirefox(request), 'WINNT')).toBe(firefoxCurl(request, 'cmd'));
-      expect(await own.fetch(asFirefox(request))).toBe(firefoxFetch(request));
-    });
-  },
-);
