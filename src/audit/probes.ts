@@ -133,6 +133,10 @@ function formsOf(base: string, tierOffset: number, ownSite: boolean): AttackOrig
     }
   }
   if (scheme === 'https') add(1, `http://${host}${port}`, `http downgrade of ${base}`);
+  // What a substring test admits (`origin in "https://app.example.com"`, a string where Starlette wants a
+  // list): the origin cut short, on a domain someone else can register (`app.example.co`).
+  if (!local && !port && (host.split('.').at(-1) as string).length >= 3)
+    add(1, `${scheme}://${host.slice(0, -1)}`, `${base} cut short (what a substring test admits)`);
   if (!local) {
     add(2, `${scheme}://attacker.${site}${port}`, `sibling subdomain of ${base}`);
     if (site !== host) add(2, `${scheme}://attacker.${host}${port}`, `deeper subdomain of ${base}`);
