@@ -14,6 +14,7 @@ import {
 import { performance } from 'node:perf_hooks';
 import type { RecordedRequest } from '../core/exchange.js';
 import {
+  BODY_WAIT_MS,
   describeNetworkError,
   MAX_RESPONSE_HEADER_BYTES,
   type SendResult,
@@ -79,15 +80,19 @@ export function keepAliveSender(timeoutMs: number, connections: number): AuditSe
             headers: headerLines(response.rawHeaders),
             bodyExcerpt: '',
           };
-          // The headers decide; the body is read only to keep the connection, and not for long.
+          // The headers decide; the body is read only to keep the connection, and not for long: past
+          // DRAIN_LIMIT bytes or BODY_WAIT_MS, the connection is closed instead.
+          clearTimeout(deadline);
           let read = 0;
           const done = () => finish({ response: recorded, ms });
+          const drop = () => {
+            response.destroy();
+            done();
+          };
+          deadline = setTimeout(drop, Math.min(BODY_WAIT_MS, timeoutMs));
           response.on('data', (chunk: Buffer) => {
             read += chunk.length;
-            if (read > DRAIN_LIMIT) {
-              response.destroy();
-              done();
-            }
+            if (read > DRAIN_LIMIT) drop();
           });
           response.on('end', done);
           response.on('error', done);

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/core/audit.js';
 import { sendRaw } from '../../src/evidence/probe/http.js';
@@ -207,7 +208,7 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
     },
   );
 
-  it('text, SARIF and a small budget, on one insecure app', async () => {
+  it('text, SARIF, a small budget and a slow rate, on one insecure app', async () => {
     const c = CASES.find((x) => x.name === 'regex-suffix') as AuditCase;
     const dir = join(FIXTURES, c.name);
     const server = await serve(dir, c);
@@ -253,6 +254,22 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
       const report = JSON.parse(small.stdout) as AuditReport;
       expect(report.probes).toHaveLength(8);
       expect(report.notes.some((n) => /not tried: --max-probes 8 was reached/.test(n))).toBe(true);
+
+      // --rate 5: seven probes take more than a second (five in the first, two after it).
+      const started = performance.now();
+      const slow = await runCli([
+        'audit',
+        url,
+        '--origin',
+        'https://app.example.com',
+        '--max-probes',
+        '7',
+        '--rate',
+        '5',
+        '--json',
+      ]);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+      expect((JSON.parse(slow.stdout) as AuditReport).probes).toHaveLength(7);
     } finally {
       await server.stop();
     }
