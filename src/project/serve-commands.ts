@@ -356,7 +356,9 @@ function pythonCommands(file: string, src: Source, kind: FileKind): ServeCommand
       server,
       appKeyword,
     });
-  for (const m of code.matchAll(/^\s*import\s+([\w.]+)(?:\s+as\s+(\w+))?\s*$/gm)) {
+  // Statements start after spaces and tabs: `^\s*` would also cross lines, from every line start through a
+  // long run of blank lines (a blanked string), taking time in the square of its length.
+  for (const m of code.matchAll(/^[ \t]*import\s+([\w.]+)(?:\s+as\s+(\w+))?\s*$/gm)) {
     const mod = m[1] as string;
     const alias = m[2] ?? mod;
     if (mod === 'uvicorn') {
@@ -366,7 +368,7 @@ function pythonCommands(file: string, src: Source, kind: FileKind): ServeCommand
       add(`${alias}.serve`, 'hypercorn', 'app');
     else if (mod === 'granian') add(`${alias}.Granian`, 'granian', 'target');
   }
-  for (const m of code.matchAll(/^\s*from\s+([\w.]+)\s+import\s+\(?([\w\s,]+?)\)?\s*$/gm)) {
+  for (const m of code.matchAll(/^[ \t]*from\s+([\w.]+)\s+import\s+\(?([\w\s,]+?)\)?\s*$/gm)) {
     const mod = m[1] as string;
     for (const item of (m[2] as string).split(',')) {
       const [name, alias] = item.trim().split(/\s+as\s+/) as [string, string | undefined];

@@ -289,6 +289,13 @@ const SERVING: Array<[string, string, string, Expected[]]> = [
     ],
   ],
   [
+    // Found by fuzzing: each line start was read on through the blank lines (their square: minutes).
+    'uvicorn.run("main:app") after a string of 300,000 blank lines',
+    'main.py',
+    `import uvicorn\nx = """${'\n'.repeat(300_000)}"""\nuvicorn.run("main:app")\n`,
+    [{ line: 300_003, server: 'uvicorn', module: 'main', attribute: 'app' }],
+  ],
+  [
     "uvicorn.run(app): the variable, in the file's own module",
     'app/main.py',
     'import uvicorn\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\nif __name__ == "__main__":\n    uvicorn.run(\n        app,\n        host="0.0.0.0",\n    )\n',
