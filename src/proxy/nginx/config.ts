@@ -197,7 +197,9 @@ function parse(source: string): { root: Directive[]; spans: DirectiveSpan[] } {
 /** Does this text look like nginx configuration (for `*.conf` files of other names)? */
 export function looksLikeNginx(source: string): boolean {
   return (
-    /^\s*(server|location|upstream|http)\b[^;{]*\{/m.test(source) &&
+    // The `{` on the head's line or the next: a head read on across any number of lines made every line
+    // that starts with one of these words (ntp.conf's `server ...`) read on to the end of the file.
+    /^[ \t]*(server|location|upstream|http)\b[^;{\n]*\n?[ \t]*\{/m.test(source) &&
     /\b(proxy_pass|add_header|listen)\b/.test(source)
   );
 }

@@ -119,9 +119,13 @@ describe('looksLikeNginx', () => {
     ['http {\n  server { listen 80; }\n}', true],
     ['[program:app]\ncommand=uvicorn main:app\n', false],
     ['ServerName example.com\n<VirtualHost *:80>\n</VirtualHost>', false],
+    ['location /api/\n{\n  proxy_pass http://app;\n}', true],
   ])('%s', (source, expected) => {
     expect(looksLikeNginx(source)).toBe(expected);
   });
+  it("40,000 lines like ntp.conf's `server` lines: not nginx, in time", () => {
+    expect(looksLikeNginx('server 0.pool.ntp.org iburst\n'.repeat(40_000))).toBe(false);
+  }, 1000);
 });
 
 describe('listensOn: the configuration takes a URL of this port', () => {
