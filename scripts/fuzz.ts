@@ -1,14 +1,17 @@
 /**
- * Fuzzes the Python project reader, the nginx parser and model, and the scenario reader of `simulate` with
- * random and mutated inputs. Every input is made from (seed, index), so one failure is replayed alone with
- * `--seed S --from I --count 1`; its files are written under --out.
+ * Fuzzes the Python project reader (with the evaluator and the static scan), the nginx parser and model,
+ * and the scenario reader of `simulate` with random and mutated inputs: each must give a result or a
+ * documented bad-input error, never another exception, a hang or a crashed parser.
  *
- *   npx vite-node scripts/fuzz.ts [--target all|python|nginx|scenarios] [--count 100000] [--seed 1]
- *                                 [--from 0] [--slow-ms 5000] [--hang-ms 60000] [--out DIR]
+ *   npm run fuzz -- [--target all|python|nginx|scenarios] [--count 100000] [--seed 1] [--from 0]
+ *                   [--slow-ms 10000] [--hang-ms 60000] [--max-failures 50] [--out DIR]
  *
- * Each target runs in a child process watched from here: an input that never returns (a hang) or that
- * kills the process (out of memory, a native crash) is named by its index, and the run goes on after it.
- * Exits 1 when any input failed.
+ * Every input is made from (seed, index): `--seed S --from I --count 1` makes input I again. A failing
+ * input's files are written under --out (a folder `cors-doctor scan` reads, a file `simulate` reads), with
+ * FAILURE.txt saying what went wrong. An input taking more than --slow-ms of CPU time fails. Each target
+ * runs in a child process watched from here: an input that never returns (--hang-ms) or that kills the
+ * process (out of memory, a native crash) is named by its index, and the run goes on after it.
+ * Exits 1 when any input failed, 2 on bad usage.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -19,19 +22,33 @@ import { REPO } from '../test/unit/fuzz/common.js';
 import { type Failure, type FuzzTarget, inputSeed, Random, runTarget } from '../test/unit/fuzz/kit.js';
 import { TARGETS, type TargetName } from '../test/unit/fuzz/targets.js';
 
-const { values } = parseArgs({
-  options: {
-    target: { type: 'string', default: 'all' },
-    count: { type: 'string', default: '100000' },
-    seed: { type: 'string', default: '1' },
-    from: { type: 'string', default: '0' },
-    'slow-ms': { type: 'string', default: '10000' },
-    'hang-ms': { type: 'string', default: '60000' },
-    'max-failures': { type: 'string', default: '50' },
-    out: { type: 'string', default: join(tmpdir(), 'cors-doctor-fuzz') },
-    child: { type: 'boolean', default: false },
-  },
-});
+const usage = (): never => {
+  process.stderr.write(
+    'usage: npm run fuzz -- [--target all|python|nginx|scenarios] [--count N] [--seed N] [--from N]\n',
+  );
+  process.exit(2);
+};
+const OPTIONS = {
+  target: { type: 'string', default: 'all' },
+  count: { type: 'string', default: '100000' },
+  seed: { type: 'string', default: '1' },
+  from: { type: 'string', default: '0' },
+  'slow-ms': { type: 'string', default: '10000' },
+  'hang-ms': { type: 'string', default: '60000' },
+  'max-failures': { type: 'string', default: '50' },
+  out: { type: 'string', default: join(tmpdir(), 'cors-doctor-fuzz') },
+  child: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch {
+    return usage();
+  }
+}
+const { values } = parse();
+if (values.help || ![values.seed, values.count, values.from].every((v) => /^\d+$/.test(v))) usage();
 const seed = Number(values.seed);
 const count = Number(values.count);
 const from = Number(values.from);
@@ -41,7 +58,7 @@ const targetNames: TargetName[] =
 for (const name of targetNames) {
   if (!(name in TARGETS)) {
     process.stderr.write(`fuzz: no target ${name} (python, nginx, scenarios, all)\n`);
-    process.exit(2);
+    usage();
   }
 }
 
