@@ -642,7 +642,7 @@ if (uvicornMissing) {
           () => failed++,
         );
         inFlight.add(p);
-        p.finally(() => inFlight.delete(p));
+        void p.finally(() => inFlight.delete(p));
         sent++;
       }
     }, 2);
