@@ -5,7 +5,13 @@ import type { Scenario } from '../model/types.js';
 const headerName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'not a valid header name');
 const headerValue = z
   .string()
-  .refine((v) => !/[\r\n\0]/.test(v), 'header values cannot contain CR, LF or NUL');
+  .refine((v) => !/[\r\n\0]/.test(v), 'header values cannot contain CR, LF or NUL')
+  // Header values are bytes: fetch() throws a TypeError for a character above U+00FF (a lone surrogate
+  // too), and a browser reads a server's bytes as U+0000 to U+00FF.
+  .refine(
+    (v) => !/[\u0100-\uffff]/.test(v),
+    'header values are bytes: a character above U+00FF is not one (fetch() throws a TypeError for it)',
+  );
 const headerPairs = z.array(z.tuple([headerName, headerValue]));
 const headerObject = z.record(headerName, headerValue);
 

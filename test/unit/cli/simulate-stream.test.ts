@@ -173,6 +173,12 @@ const BAD: Array<[string, string | Buffer, RegExp]> = [
     `[${good}, 42]`,
     /: \[1\]: Invalid input: expected object, received number/,
   ],
+  [
+    // Found by fuzzing: masking the value as a secret threw (a lone surrogate is no URI component).
+    'a header value above U+00FF, which fetch() refuses',
+    `[${good}, ${JSON.stringify({ origin: 'http://localhost:3000', request: { url: 'http://localhost:8000/a', headers: [['X-Api-Key', 'key\udfff']] } })}]`,
+    /: \[1\]\.request\.headers\[0\]\[1\]: header values are bytes/,
+  ],
   ['a lone bad scenario', badOrigin, /: origin: must be an origin/],
   ['a lone broken scenario', '{"origin": ', /is not valid JSON \(.+\): fix the syntax and retry/],
   ['nothing but whitespace', ' \n\t ', /is empty: expected a JSON scenario or an array of them/],
