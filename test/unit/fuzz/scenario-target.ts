@@ -94,7 +94,8 @@ async function readStream(
 function readWhole(bytes: Buffer): Read {
   try {
     if (bytes.includes(0)) throw new BadInputError('a binary file');
-    const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '');
+    // One byte order mark may open the input (TextDecoder would drop one itself: a second is an error).
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).replace(/^\uFEFF/, '');
     const value = parseJsonInput(text, 'the input');
     const { scenarios, single } = parseScenarios(value);
     return { ok: true, single, scenarios };
