@@ -7,6 +7,7 @@
  */
 
 import type { Parser } from 'web-tree-sitter';
+import { parseWithin } from '../python/parser.js';
 import {
   commandsInWords,
   firstWord,
@@ -163,7 +164,7 @@ export function resolveServeCommands(
     if (!file) return command;
     let b = bindings.get(file);
     if (!b) {
-      const tree = parser.parse(pythonFiles.find((f) => f.file === file)?.text ?? '');
+      const tree = parseWithin(parser, pythonFiles.find((f) => f.file === file)?.text ?? '');
       b = tree ? moduleBindings(tree.rootNode) : [];
       tree?.delete();
       bindings.set(file, b);

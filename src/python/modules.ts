@@ -1,6 +1,6 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import { withoutManyComments } from './comments.js';
-import { firstSyntaxError, lineOf } from './parser.js';
+import { firstSyntaxError, lineOf, parseBudgetMs, parseWithin } from './parser.js';
 
 export type Binding =
   | { kind: 'import'; module: string; node: Node }
@@ -186,8 +186,11 @@ export class ProjectIndex {
       this.modules.set(rel, null);
       return undefined;
     }
-    const tree = this.parser.parse(withoutManyComments(text));
+    const source = withoutManyComments(text);
+    const tree = parseWithin(this.parser, source);
     if (!tree) {
+      const seconds = Math.round(parseBudgetMs(source) / 1000);
+      this.errors.push({ file: rel, line: 1, message: `could not be parsed within ${seconds} s` });
       this.modules.set(rel, null);
       return undefined;
     }

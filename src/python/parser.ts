@@ -19,6 +19,27 @@ export function getPythonParser(): Promise<TsParser> {
   return loading;
 }
 
+/**
+ * The time a parse may take: 5 s, plus 1 s a megabyte. Real sources take a fraction of that (a 10 MB file
+ * under 2 s); tree-sitter takes minutes on some that Python itself refuses (after a stray quote, f-strings
+ * nested 100,000 deep: three minutes).
+ */
+export const parseBudgetMs = (text: string): number => 5_000 + text.length / 1_000;
+
+/** Parses Python source; undefined when the parse takes longer than its budget (then cancelled). */
+export function parseWithin(
+  parser: TsParser,
+  text: string,
+  budgetMs = parseBudgetMs(text),
+): Tree | undefined {
+  const deadline = performance.now() + budgetMs;
+  const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
+  if (tree) return tree;
+  // A cancelled parse goes on where it stopped at the next call, whatever text that call gives.
+  parser.reset();
+  return undefined;
+}
+
 /** 1-based line of a node. */
 export const lineOf = (node: Node): number => node.startPosition.row + 1;
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanProject } from '../../../src/analysis/scan.js';
 import { readProject } from '../../../src/project/read-project.js';
+import { getPythonParser, parseWithin } from '../../../src/python/parser.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -146,6 +147,32 @@ describe('readProject on pathological sources', () => {
     },
     5000,
   );
+});
+
+describe('parseWithin: a parse that takes too long is given up', () => {
+  it.each([
+    // Found by fuzzing: tree-sitter's time grows with the square of the nesting here (100,000: three
+    // minutes for 500 kB); Python refuses the file.
+    {
+      title: 'an import cut by a quote, then f-strings nested 40,000 deep',
+      text: `import a'${'f"{'.repeat(40_000)}${'}"'.repeat(40_000)}\n`,
+      parsed: false,
+    },
+    { title: 'a file of 20,000 assignments', text: 'x = 1\n'.repeat(20_000), parsed: true },
+  ])('$title', async ({ text, parsed }) => {
+    const parser = await getPythonParser();
+    const started = performance.now();
+    const tree = parseWithin(parser, text, 1000);
+    expect(tree !== undefined).toBe(parsed);
+    expect(performance.now() - started).toBeLessThan(3000);
+    tree?.delete();
+    // The next parse starts afresh, not where the cancelled one stopped.
+    const next = parser.parse('y = 2\n');
+    expect(next?.rootNode.toString()).toBe(
+      '(module (expression_statement (assignment left: (identifier) right: (integer))))',
+    );
+    next?.delete();
+  });
 });
 
 describe('reading project after project', () => {
