@@ -35,6 +35,24 @@ describe('Python value semantics', () => {
     ['"a" "b"', '', undefined, 'ab'],
     ["'\\x41\\n'", '', undefined, 'A\n'],
     ["r'\\d+'", '', undefined, '\\d+'],
+    // escapes Python refuses (found by fuzzing: reading them threw "Invalid code point NaN")
+    [
+      '"https://e\\xample.com"',
+      '',
+      undefined,
+      { unresolved: 'an escape Python refuses (a \\x, \\u or \\U without its hex digits, or past U+10FFFF)' },
+    ],
+    [
+      '["\\U00110000"]',
+      '',
+      undefined,
+      [
+        {
+          unresolved: 'an escape Python refuses (a \\x, \\u or \\U without its hex digits, or past U+10FFFF)',
+        },
+      ],
+    ],
+    ['"\\\\xample"', '', undefined, '\\xample'],
     ['None', '', undefined, null],
     ['ORIGINS', 'ORIGINS = ["http://x"],', undefined, [['http://x']]], // trailing comma: a tuple holding a list
     // concatenation, splats, f-strings
