@@ -6,7 +6,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, SourceEdit } from '../core/causes.js';
-import { getPythonParser } from '../python/parser.js';
+import { getPythonParser, parseWithin } from '../python/parser.js';
 import { applyEdit, EditDoesNotApply, unifiedDiff } from './edits.js';
 
 export const fileOf = (edit: SourceEdit): string =>
@@ -31,11 +31,14 @@ export async function edited(file: string, before: string, edits: SourceEdit[]):
   const after = edits.reduce((t, e) => applyEdit(t, e), before);
   if (file.endsWith('.py') && after !== before) {
     const parser = await getPythonParser();
-    const wasClean = !parser.parse(before)?.rootNode.hasError;
-    const tree = parser.parse(after);
-    const isClean = tree ? !tree.rootNode.hasError : false;
-    tree?.delete();
-    if (wasClean && !isClean) throw new EditDoesNotApply(`the change would not parse as Python`);
+    const isClean = (text: string): boolean => {
+      const tree = parseWithin(parser, text);
+      const clean = tree ? !tree.rootNode.hasError : false;
+      tree?.delete();
+      return clean;
+    };
+    const wasClean = isClean(before);
+    if (wasClean && !isClean(after)) throw new EditDoesNotApply(`the change would not parse as Python`);
   }
   return after;
 }
