@@ -1,8 +1,9 @@
 /**
  * The final verdict on recorded exchanges: the browser model's simulation, plus what happens before or
- * beneath CORS (mixed content, a request that got no answer). Every gatherer's exchanges are judged here,
+ * beneath CORS (mixed content, a port browsers refuse, a request that got no answer). Every gatherer's exchanges are judged here,
  * so no caller patches verdicts afterwards.
  */
+import { badPortOf } from './bad-port.js';
 import { isMixedContent } from './mixed-content.js';
 import { simulate } from './simulate.js';
 import type { BrowserVerdict, Scenario, SimulationResult, SpecVerdict } from './types.js';
@@ -28,6 +29,10 @@ export function judge(scenario: Scenario, network: NetworkFacts = {}): Simulatio
       stage: 'network',
       reason: 'mixed content',
     };
+    return { ...result, chrome: networkBlocked(false), firefox: networkBlocked(false), spec };
+  }
+  if (badPortOf(scenario.request.url) !== undefined) {
+    const spec: SpecVerdict = { outcome: 'blocked', preflight: false, stage: 'network', reason: 'bad port' };
     return { ...result, chrome: networkBlocked(false), firefox: networkBlocked(false), spec };
   }
   if (network.unreachable) {

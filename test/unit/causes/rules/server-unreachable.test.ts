@@ -17,8 +17,28 @@ testRule(serverUnreachable, {
       exchanges: [{ kind: 'preflight', error: { code: 'TIMEOUT', message: 'no answer within 10000 ms' } }],
       evidence: /OPTIONS .*: TIMEOUT/,
     },
+    {
+      // The server answers curl; browsers never connect to port 6000 (the Fetch standard's bad ports).
+      name: 'the API is served on a port browsers refuse',
+      page: { url: 'http://localhost:6000/items' },
+      exchanges: [{ kind: 'actual', url: 'http://localhost:6000/items', status: 200 }],
+      summary: /browsers never connect to port 6000 \(Chrome: net::ERR_UNSAFE_PORT/,
+      evidence: /port 6000 is on the Fetch standard's list of bad ports/,
+    },
   ],
   valid: [
+    {
+      name: 'a port next to a refused one',
+      page: { url: 'http://localhost:6001/items' },
+      exchanges: [
+        {
+          kind: 'actual',
+          url: 'http://localhost:6001/items',
+          status: 200,
+          headers: [['Access-Control-Allow-Origin', '*']],
+        },
+      ],
+    },
     {
       // The server answered: its redirect to another origin leads nowhere (redirect-to-other-origin).
       name: 'the target of a redirect to another origin does not answer',
