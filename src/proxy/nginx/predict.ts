@@ -24,6 +24,7 @@ import {
   serverFor,
   slashRedirect,
 } from './locate.js';
+import { type ProxyRedirectContext, rewriteLocation } from './redirect.js';
 
 /** Statuses nginx adds `add_header` lines to without `always`. */
 const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
@@ -137,9 +138,21 @@ function walk(
   const app = upstream(upstreamRequest);
   if (!app.known) return { ...app, path: [...path, ...app.path] };
   const hidden = new Set(hiddenHeaders(at, top).map((d) => (d.args[0] ?? '').toLowerCase()));
+  const redirect: ProxyRedirectContext = {
+    at,
+    top,
+    proxyPass: raw,
+    locationName: prefix,
+    requestUrl: url,
+    substitute: (value) => substitute(value, vars),
+  };
   const headers: HeaderList = [
     ['Server', 'nginx'],
-    ...app.headers.filter(([n]) => !hidden.has(n.toLowerCase()) && n.toLowerCase() !== 'server'),
+    ...app.headers
+      .filter(([n]) => !hidden.has(n.toLowerCase()) && n.toLowerCase() !== 'server')
+      .map(([n, v]): [string, string] =>
+        n.toLowerCase() === 'location' ? [n, rewriteLocation(v, redirect)] : [n, v],
+      ),
     ...added(at, top, vars, app.status),
   ];
   return { ...app, headers, path: [...path, ...app.path] };
@@ -267,6 +280,8 @@ function variables(request: ServerRequest, top: Directive[], http: Directive | u
   const url = new URL(request.url);
   const maps = [...top, ...(http?.block ?? [])].filter((d) => d.name === 'map');
   const lookup = (name: string): string => {
+    // The browser always sends Host; the page's request lists it only when it sets it.
+    if (name === 'http_host') return getHeader(request.headers, 'Host') ?? url.host;
     if (name.startsWith('http_')) {
       const header = name.slice(5).replace(/_/g, '-');
       return getHeader(request.headers, header) ?? '';
@@ -284,6 +299,8 @@ function variables(request: ServerRequest, top: Directive[], http: Directive | u
         return url.protocol.slice(0, -1);
       case 'host':
         return (getHeader(request.headers, 'Host') ?? url.host).replace(/:\d+$/, '');
+      case 'server_port':
+        return url.port || (url.protocol === 'https:' ? '443' : '80');
       case 'uri':
         return url.pathname;
       case 'request_uri':
