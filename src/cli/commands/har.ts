@@ -1,5 +1,6 @@
 import { analyze } from '../../analysis/analyze.js';
 import { BadInputError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.js';
 import { EXIT } from '../../core/exit.js';
 import type { CheckReport } from '../../core/report.js';
 import {
@@ -9,6 +10,7 @@ import {
   type HarRequestReport,
   type RecordedFetch,
   readHar,
+  withRecordedCauses,
 } from '../../evidence/har/index.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
 import { packageVersion } from '../../package-root.js';
@@ -31,15 +33,42 @@ const BROWSERS: BrowserName[] = ['chrome', 'firefox'];
 /** Judges one recorded request in one credentials mode, joined to the source when a project is given. */
 type Judge = (fetch: RecordedFetch, credentials: CredentialsMode) => Promise<CheckReport>;
 
-function judgeWith(project: Project | undefined): Judge {
+/**
+ * The judge: the rules on the request's own exchanges (and the source, with a project), then what the
+ * HAR shows beyond them (`others`: the page's other exchanges with the same server).
+ */
+function judgeWith(project: Project | undefined, others: (fetch: RecordedFetch) => Exchange[]): Judge {
   return async (fetch, credentials) => {
     const page = { ...fetch.page, credentials };
-    if (!project) return analyze(page, fetch.exchanges, BROWSERS);
+    const sameServer = () => others(fetch);
+    if (!project) return withRecordedCauses(analyze(page, fetch.exchanges, BROWSERS), sameServer);
     const { checkWithSource } = await import('../../analysis/check-with-source.js');
-    return checkWithSource(page, { browsers: BROWSERS, timeoutMs: 0 }, project, {
+    const report = await checkWithSource(page, { browsers: BROWSERS, timeoutMs: 0 }, project, {
       recorded: fetch.exchanges,
     });
+    return withRecordedCauses(report, sameServer);
   };
+}
+
+/** The server a request goes to and the page it comes from. */
+const serverKey = (fetch: RecordedFetch): string => `${fetch.page.origin} ${new URL(fetch.page.url).origin}`;
+
+/**
+ * For each request, the recorded exchanges of the page's other requests to the same server (from the same
+ * page origin), gathered once per server and read only when a request needs them.
+ */
+function sameServerExchanges(fetches: RecordedFetch[]): (fetch: RecordedFetch) => Exchange[] {
+  const byServer = new Map<string, RecordedFetch[]>();
+  for (const fetch of fetches) {
+    const key = serverKey(fetch);
+    const list = byServer.get(key);
+    if (list) list.push(fetch);
+    else byServer.set(key, [fetch]);
+  }
+  return (fetch) =>
+    (byServer.get(serverKey(fetch)) ?? [])
+      .filter((other) => other !== fetch)
+      .flatMap((other) => other.exchanges.filter((x) => x.recorded !== undefined));
 }
 
 /** The verdict agrees with what the browser recorded: its outcome and, when it shows, where it stopped. */
@@ -124,7 +153,7 @@ function inputKey(fetch: RecordedFetch): string {
 
 /** The HAR's requests judged, identical ones once (pure but for reading the project's files with `--project`). */
 export async function judgeHar(contents: HarContents, file: string, project?: Project): Promise<HarReport> {
-  const judge = judgeWith(project);
+  const judge = judgeWith(project, sameServerExchanges(contents.fetches));
   const groups = new Map<string, { fetch: RecordedFetch; entries: number[]; count: number }>();
   for (const fetch of contents.fetches) {
     const key = inputKey(fetch);

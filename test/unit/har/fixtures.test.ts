@@ -83,6 +83,59 @@ const ROWS: Row[] = [
     },
   },
   {
+    file: 'chrome-put-preflight-400-method.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'PUT',
+        url: `${API}/items/1`,
+        verdict: ['blocked', 'preflight'],
+        // Starlette's refusal body is not in the HAR; its Access-Control-Allow-Methods: GET is.
+        causes: ['method-not-allowed'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      const cause = report.requests[0]?.causes[0];
+      expect(cause?.evidence[0]).toBe(
+        'entry 2: OPTIONS http://localhost:8000/items/1 asked for PUT -> 400 Bad Request with Access-Control-Allow-Methods: GET, which does not contain PUT',
+      );
+      expect(cause?.evidence[1]).toMatch(/^the HAR keeps no body for this preflight/);
+    },
+  },
+  {
+    file: 'chrome-get-preflight-400-headers.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${API}/me`,
+        verdict: ['blocked', 'preflight'],
+        causes: ['header-not-allowed'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      expect(report.requests[0]?.causes[0]?.summary).toBe(
+        'The preflight does not allow the request header authorization.',
+      );
+    },
+  },
+  {
+    file: 'chrome-put-preflight-400-origin.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'PUT',
+        url: `${API}/items/1`,
+        verdict: ['blocked', 'preflight'],
+        // A 400 that carries the CORS layer's lists is that layer's refusal, not a layer in front of it.
+        causes: ['origin-not-allowed'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+  },
+  {
     file: 'chrome-sensitive-wildcard-credentials.har',
     exit: 1,
     requests: [
@@ -333,6 +386,37 @@ describe('har on HAR files in the shapes DevTools saves', () => {
     expect(stdout).toMatch(
       /✓ GET http:\/\/localhost:8000\/health {2}from http:\/\/localhost:3000, entry 4 {2}allowed/,
     );
+  });
+
+  it.each([
+    // An answer without any CORS header: the app has no CORSMiddleware.
+    ['chrome-get-no-allow-origin.har', 'examples/missing-middleware', 'no-cors-middleware', 'main.py:4'],
+    // The refused origin is written with a trailing slash in allow_origins.
+    [
+      'chrome-put-preflight-400-origin.har',
+      'test/fixtures/fastapi/trailing-slash',
+      'origin-malformed',
+      'main.py:8',
+    ],
+    // allow_methods left out: Starlette's default allows GET only.
+    [
+      'chrome-put-preflight-400-method.har',
+      'test/fixtures/fastapi/default-methods',
+      'method-not-allowed',
+      'main.py:7',
+    ],
+  ])('%s with --project %s: %s at %s, from the source', async (file, project, code, at) => {
+    const { code: exit, stdout } = await runCli([
+      'har',
+      `test/fixtures/har/${file}`,
+      '--project',
+      project,
+      '--json',
+    ]);
+    expect(exit).toBe(1);
+    const causes = (JSON.parse(stdout) as HarReport).requests[0]?.causes ?? [];
+    const cause = causes.find((c) => c.code === code);
+    expect(cause && `${cause.locations[0]?.file}:${cause.locations[0]?.line}`).toBe(at);
   });
 
   it('masks secrets in text and JSON unless --show-secrets', async () => {

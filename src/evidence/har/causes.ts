@@ -1,0 +1,243 @@
+/**
+ * What a HAR shows beyond one request's own exchanges, for the causes a live check reads in places a HAR
+ * does not keep:
+ *
+ * - A refused preflight's body. Starlette names its refusal there (`400 Disallowed CORS method`), and
+ *   DevTools saves no preflight body; but the same answer carries the CORS layer's allow-lists
+ *   (`Access-Control-Allow-Methods`, `Access-Control-Allow-Headers`). A method or header they do not list
+ *   is the refusal, whatever server wrote them.
+ * - The preflight `check` sends to ask the CORS layer directly when an answer has no CORS header at all.
+ *   The HAR may hold the answer to that question already: another request of the same page to the same
+ *   server (its preflight, its answers).
+ *
+ * Only what the recorded answers show is named: nothing is assumed of an answer the HAR does not hold.
+ */
+import type { Cause } from '../../core/causes.js';
+import type { Exchange, RecordedResponse } from '../../core/exchange.js';
+import type { CheckReport } from '../../core/report.js';
+import { corsMiddlewareSnippet } from '../../fix/starlette.js';
+import { getHeader, hasCorsHeaders } from '../../model/header-list.js';
+
+/** `400 Bad Request`, as a status line shows it. */
+const statusLine = (r: RecordedResponse): string => `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
+
+const listOf = (value: string | null): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+
+const okStatus = (status: number): boolean => status >= 200 && status <= 299;
+
+/** Where the exchange is in the HAR, for evidence lines. */
+const entryOf = (x: Exchange): string => (x.recorded ? `entry ${x.recorded.entry}: ` : '');
+
+/** What a refused preflight's allow-lists do not hold of what it asked for. */
+export interface AllowListRefusal {
+  preflight: Exchange;
+  response: RecordedResponse;
+  /** The method asked for, when `Access-Control-Allow-Methods` does not list it. */
+  method?: { asked: string; listed: string };
+  /** The header names asked for that `Access-Control-Allow-Headers` does not list. */
+  headers?: { missing: string[]; listed: string };
+}
+
+/**
+ * The first recorded preflight that was refused (an answer, not 2xx) by a layer that wrote its
+ * allow-lists (`Access-Control-Allow-Methods`): the method and header names it asked for that they lack.
+ * Undefined when no refused preflight carries the lists, or when they list everything asked for.
+ */
+export function allowListRefusal(exchanges: Exchange[]): AllowListRefusal | undefined {
+  for (const preflight of exchanges) {
+    const response = preflight.response;
+    if (preflight.kind !== 'preflight' || preflight.predicted || !response || okStatus(response.status))
+      continue;
+    const allowMethods = getHeader(response.headers, 'Access-Control-Allow-Methods');
+    if (allowMethods === null) continue;
+    const refusal: AllowListRefusal = { preflight, response };
+    const asked = getHeader(preflight.request.headers, 'Access-Control-Request-Method')?.trim() ?? '';
+    const methods = listOf(allowMethods);
+    if (asked !== '' && !methods.includes(asked) && !methods.includes('*'))
+      refusal.method = { asked, listed: allowMethods };
+    const allowHeaders = getHeader(response.headers, 'Access-Control-Allow-Headers');
+    const names = listOf(allowHeaders).map((n) => n.toLowerCase());
+    const missing = listOf(getHeader(preflight.request.headers, 'Access-Control-Request-Headers'))
+      .map((n) => n.toLowerCase())
+      .filter((n) => !names.includes(n));
+    if (allowHeaders !== null && !names.includes('*') && missing.length > 0)
+      refusal.headers = { missing, listed: allowHeaders };
+    if (refusal.method || refusal.headers) return refusal;
+  }
+  return undefined;
+}
+
+const BODY_NOT_KEPT =
+  'the HAR keeps no body for this preflight (DevTools saves none), where Starlette writes "Disallowed CORS ...": the allow-lists of the same answer say what was refused';
+
+function methodCause(report: CheckReport, r: AllowListRefusal): Cause {
+  const { asked, listed } = r.method as NonNullable<AllowListRefusal['method']>;
+  const evidence = [
+    `${entryOf(r.preflight)}OPTIONS ${r.preflight.request.url} asked for ${asked} -> ${statusLine(r.response)} with Access-Control-Allow-Methods: ${listed}, which does not contain ${asked}`,
+  ];
+  if (r.response.bodyExcerpt.trim() === '') evidence.push(BODY_NOT_KEPT);
+  if (listed === 'GET') evidence.push("GET alone is Starlette's default allow_methods");
+  return {
+    code: 'method-not-allowed',
+    severity: 'error',
+    summary: `The preflight does not allow the method ${asked}.`,
+    evidence,
+    locations: [],
+    fix: {
+      summary: `Add "${asked}" to the methods the CORS layer allows (allow_methods in Starlette and FastAPI, whose default is GET only).`,
+      snippet: snippetFor(report),
+    },
+  };
+}
+
+function headersCause(report: CheckReport, r: AllowListRefusal): Cause {
+  const { missing, listed } = r.headers as NonNullable<AllowListRefusal['headers']>;
+  const names = missing.join(', ');
+  const evidence = [
+    `${entryOf(r.preflight)}OPTIONS ${r.preflight.request.url} asked for ${names} -> ${statusLine(r.response)} with Access-Control-Allow-Headers: ${listed}, which does not contain ${names}`,
+  ];
+  if (r.response.bodyExcerpt.trim() === '') evidence.push(BODY_NOT_KEPT);
+  return {
+    code: 'header-not-allowed',
+    severity: 'error',
+    summary: `The preflight does not allow the request header${missing.length > 1 ? 's' : ''} ${names}.`,
+    evidence,
+    locations: [],
+    fix: {
+      summary: `Add ${missing.map((n) => `"${n}"`).join(', ')} to the headers the CORS layer allows (allow_headers in Starlette and FastAPI).`,
+      snippet: snippetFor(report),
+    },
+  };
+}
+
+const snippetFor = (report: CheckReport): string =>
+  corsMiddlewareSnippet({
+    origin: report.origin,
+    method: report.request.method,
+    headers: report.request.headers,
+    credentials: report.request.credentials,
+    answered: report.exchanges,
+  });
+
+/**
+ * What the other exchanges of the page with the same server say of an answer without any CORS header:
+ * `refuses` when a CORS layer answers there but never allows the page's origin (a preflight answered with
+ * Access-Control-Allow-Methods and no Access-Control-Allow-Origin, or CORS headers on every answer but never
+ * the origin), `none` when no answer of that server carries a CORS header and a preflight got the answer a
+ * server without a CORS layer gives (200, 204, 405), undefined when they do not tell.
+ */
+export function sameServerLayer(
+  others: Exchange[],
+): { layer: 'refuses' | 'none'; shown: Exchange[] } | undefined {
+  const answered = others.filter((x) => x.response && !x.predicted);
+  if (answered.length === 0) return undefined;
+  const allowOrigin = (x: Exchange) => getHeader(x.response?.headers ?? [], 'Access-Control-Allow-Origin');
+  // A layer that allows this origin somewhere: this answer missing it is another story (an error page, a
+  // route outside the layer), which the answers here do not tell.
+  if (answered.some((x) => allowOrigin(x) !== null)) return undefined;
+  const withCors = answered.filter((x) => hasCorsHeaders(x.response?.headers ?? []));
+  const refusedPreflight = withCors.filter(
+    (x) =>
+      x.kind === 'preflight' && getHeader(x.response?.headers ?? [], 'Access-Control-Allow-Methods') !== null,
+  );
+  if (refusedPreflight.length > 0) return { layer: 'refuses', shown: refusedPreflight.slice(0, 2) };
+  if (withCors.length > 0) return { layer: 'refuses', shown: withCors.slice(0, 2) };
+  const options = answered.filter(
+    (x) => x.kind === 'preflight' && [200, 204, 405].includes(x.response?.status ?? 0),
+  );
+  if (options.length > 0) return { layer: 'none', shown: options.slice(0, 2) };
+  return undefined;
+}
+
+const corsLines = (r: RecordedResponse): string =>
+  r.headers
+    .filter(([n]) => /^access-control-/i.test(n))
+    .map(([n, v]) => `${n}: ${v}`)
+    .join('; ');
+
+function sameServerCause(report: CheckReport, others: Exchange[]): Cause | undefined {
+  const actual = report.exchanges.find((x) => x.kind === 'actual' && x.response);
+  const response = actual?.response;
+  if (!actual || !response || hasCorsHeaders(response.headers)) return undefined;
+  if (report.exchanges.some((x) => x.kind === 'preflight')) return undefined;
+  const told = sameServerLayer(others);
+  if (!told) return undefined;
+  const own = `${entryOf(actual)}${actual.request.method} ${actual.request.url} -> ${statusLine(response)} with no CORS header at all`;
+  const server = new URL(report.url).origin;
+  if (told.layer === 'none') {
+    return {
+      code: 'no-cors-middleware',
+      severity: 'error',
+      summary:
+        'The server has no CORS layer: no answer of it in the HAR carries a CORS header, and its preflights get the answer of a server without one. Every browser blocks the page from reading its responses.',
+      evidence: [
+        own,
+        ...told.shown.map(
+          (x) =>
+            `${entryOf(x)}OPTIONS ${x.request.url} (another request of the page to ${server}) -> ${statusLine(x.response as RecordedResponse)} with no Access-Control-Allow-* header${x.response?.status === 405 ? ' (405: the router answered the preflight, no CORS layer did)' : ''}`,
+        ),
+      ],
+      locations: [],
+      fix: {
+        summary:
+          'Add a CORS layer for the page origin (in FastAPI: app.add_middleware(CORSMiddleware, ...)).',
+        snippet: snippetFor(report),
+      },
+    };
+  }
+  return {
+    code: 'origin-not-allowed',
+    severity: 'error',
+    summary: `The server's CORS configuration does not allow the origin ${report.origin}: a CORS layer answers the page's requests to ${server}, and never with Access-Control-Allow-Origin for it.`,
+    evidence: [
+      own,
+      ...told.shown.map(
+        (x) =>
+          `${entryOf(x)}${x.request.method} ${x.request.url} (another request of the page to ${server}) -> ${statusLine(x.response as RecordedResponse)}: a CORS layer answered (${corsLines(x.response as RecordedResponse)}) but sent no Access-Control-Allow-Origin for ${report.origin}`,
+      ),
+    ],
+    locations: [],
+    fix: {
+      summary: `Add "${report.origin}" to the allowed origins (allow_origins, exactly, with no trailing slash). If the list comes from an environment variable, check how it is split (check --project DIR reads it).`,
+      snippet: snippetFor(report),
+    },
+  };
+}
+
+const blockedIn = (report: CheckReport): boolean =>
+  Object.values(report.browsers).some((v) => v.outcome === 'blocked');
+
+/**
+ * The report with the causes the HAR shows beyond the rules' reading of one request's exchanges: the
+ * method or headers a refused preflight's allow-lists lack (and no longer "something outside the CORS
+ * layer" for an answer that carries those lists), else, for an answer without any CORS header, what the
+ * page's other exchanges with the same server say of its CORS layer (`others`).
+ */
+export function withRecordedCauses(report: CheckReport, others: () => Exchange[]): CheckReport {
+  if (!blockedIn(report)) return report;
+  const named = new Set(report.causes.map((c) => c.code));
+  const added: Cause[] = [];
+  const refusal = allowListRefusal(report.exchanges);
+  if (refusal?.method && !named.has('method-not-allowed')) added.push(methodCause(report, refusal));
+  if (refusal?.headers && !named.has('header-not-allowed')) added.push(headersCause(report, refusal));
+  let causes = report.causes;
+  // The refused preflight carries the CORS layer's own lists: that layer answered it, nothing in front.
+  const layerAnswered = report.exchanges.some(
+    (x) =>
+      x.kind === 'preflight' &&
+      x.response?.status === 400 &&
+      getHeader(x.response.headers, 'Access-Control-Allow-Methods') !== null,
+  );
+  if (layerAnswered && (added.length > 0 || named.has('origin-not-allowed')))
+    causes = causes.filter((c) => c.code !== 'preflight-rejected');
+  if (added.length === 0 && !causes.some((c) => c.severity === 'error')) {
+    const fromServer = sameServerCause(report, others());
+    if (fromServer) added.push(fromServer);
+  }
+  if (added.length === 0 && causes === report.causes) return report;
+  return { ...report, causes: [...causes, ...added] };
+}
