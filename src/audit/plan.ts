@@ -8,12 +8,14 @@
 import type { AuditAnswer, AuditProbe } from '../core/audit.js';
 import type { RecordedRequest } from '../core/exchange.js';
 import { actualHeaders, preflightHeaders } from '../evidence/probe/browser-request.js';
+import { attackForm, trustedOf } from '../fix/origin-attacks.js';
 import { headerValues } from '../model/header-list.js';
 import type { HeaderList } from '../model/types.js';
 import {
   type AttackOrigin,
   actualProbe,
   attackOrigins,
+  bareSiteOf,
   PROBE_COOKIE,
   UNRELATED_ORIGIN,
   writePreflightProbe,
@@ -60,19 +62,45 @@ export const gotThrough = (answer: AuditAnswer): boolean =>
   answer.status !== 0 && answer.allowOrigin === answer.probe.origin;
 
 /**
- * The second round: for every origin that got through (not a trusted one), the request without the cookie
- * and the write preflight, then the derived origins left over, within what the budget leaves.
+ * The bare sites worth asking when a suffix form and a dot-replaced form of a trusted origin both got
+ * through: whether the pattern needs a character before the site (an unescaped dot, as in
+ * `https://.*.example\.com`) or takes none (a suffix match, `https://.*example\.com`) tells which hole it is.
+ */
+function bareSiteProbes(answers: AuditAnswer[], trusted: string[]): AuditProbe[] {
+  const t = trustedOf(trusted);
+  const through = answers
+    .filter((a) => !trusted.includes(a.probe.origin) && gotThrough(a))
+    .map((a) => ({ probe: a.probe, code: attackForm(a.probe.origin, t)?.code }));
+  if (!through.some((f) => f.code === 'origin-suffix-bypass')) return [];
+  const out: AuditProbe[] = [];
+  for (const { probe, code } of through) {
+    const from = probe.derivedFrom;
+    const bare = code === 'regex-unescaped-dot' && from !== undefined ? bareSiteOf(from) : undefined;
+    if (bare === undefined || out.some((p) => p.origin === bare)) continue;
+    const why = `the bare site of ${from}: refused, the pattern needs a character before it (an unescaped dot)`;
+    out.push(actualProbe(bare, true, why, from));
+  }
+  return out;
+}
+
+/**
+ * The second round: the bare sites that tell an unescaped dot from a suffix match, then for every origin
+ * that got through (not a trusted one), the request without the cookie and the write preflight, then the
+ * derived origins left over, within what the budget leaves.
  */
 export function secondRound(plan: AuditPlan, answers: AuditAnswer[], trusted: string[]): AuditProbe[] {
   const sent = answers.map((a) => a.probe);
   const followUps: AuditProbe[] = [];
+  const add = (next: AuditProbe) => {
+    if (![...sent, ...followUps].some((s) => sameProbe(s, next))) followUps.push(next);
+  };
+  for (const bare of bareSiteProbes(answers, trusted))
+    if (!sent.some((s) => s.origin === bare.origin && s.kind === 'actual')) add(bare);
   for (const answer of answers) {
     const { probe } = answer;
     if (trusted.includes(probe.origin) || !gotThrough(answer)) continue;
-    const withoutCookie = actualProbe(probe.origin, false, probe.why, probe.derivedFrom);
-    const preflight = writePreflightProbe(probe.origin, probe.why, probe.derivedFrom);
-    for (const next of [withoutCookie, preflight])
-      if (![...sent, ...followUps].some((s) => sameProbe(s, next))) followUps.push(next);
+    add(actualProbe(probe.origin, false, probe.why, probe.derivedFrom));
+    add(writePreflightProbe(probe.origin, probe.why, probe.derivedFrom));
   }
   const room = Math.max(0, plan.maxProbes - sent.length);
   return [...followUps, ...plan.later].slice(0, room);

@@ -6,6 +6,7 @@
  */
 import { getDomain } from 'tldts';
 import type { AuditProbe } from '../core/audit.js';
+import { attackForm, HOSTING_PLATFORMS, hostingPlatformOf, trustedOf } from '../fix/origin-attacks.js';
 
 /** The site no check meant to trust: an attacker's own domain. */
 export const UNRELATED_ORIGIN = 'https://attacker.test';
@@ -18,38 +19,11 @@ export const WRITE_METHOD = 'PUT';
 export const WRITE_HEADERS = ['authorization'];
 
 /**
- * Domains where anyone can publish a site under a name of their own (public suffixes of the private part of
- * the Public Suffix List): an origin there shares its parent with every other customer.
+ * The shared hosting platforms tried whatever the trusted origins are: the ones people most often trust
+ * by pattern (`https://.*\.vercel\.app` for preview deployments) beside a frontend on a domain of its own.
+ * The other platforms of the list are tried when the budget leaves room.
  */
-export const HOSTING_PLATFORMS = [
-  'vercel.app',
-  'netlify.app',
-  'github.io',
-  'gitlab.io',
-  'herokuapp.com',
-  'pages.dev',
-  'workers.dev',
-  'web.app',
-  'firebaseapp.com',
-  'onrender.com',
-  'fly.dev',
-  'azurewebsites.net',
-  'azurestaticapps.net',
-  'appspot.com',
-  'amplifyapp.com',
-  'up.railway.app',
-  'glitch.me',
-  'surge.sh',
-  'ngrok-free.app',
-  'ngrok.io',
-  'cloudfront.net',
-  'repl.co',
-] as const;
-
-/** The shared hosting platform a host is on, if any. */
-export function hostingPlatformOf(host: string): string | undefined {
-  return HOSTING_PLATFORMS.find((p) => host.endsWith(`.${p}`));
-}
+export const COMMON_PLATFORMS = HOSTING_PLATFORMS.slice(0, 5);
 
 /** A host that names this machine or an address: no site of its own to derive attacks from. */
 export const isLocalHost = (host: string): boolean =>
@@ -100,52 +74,91 @@ function partsOf(origin: string): Parts | undefined {
   }
 }
 
+/**
+ * The ranks of the attacking origins, most telling first: when the budget runs out, the later ranks are
+ * left out.
+ */
+const RANK = {
+  /** An unrelated site and `null`: what a policy that lets anyone in shows first. */
+  broad: 0,
+  /** The frontend's own forms: prefix, suffix, each kind of unescaped dot, http, cut short. */
+  frontend: 1,
+  /** The common hosting platforms, trusted by pattern beside a frontend on its own domain. */
+  platform: 2,
+  /** The characters browsers put in a host, after the frontend's name. */
+  frontendHost: 3,
+  /** The same forms of the API's own host, then of its site (what the usual scanners derive). */
+  api: 4,
+  apiSite: 5,
+  development: 6,
+  /** The rest of the hosting platforms. */
+  otherPlatform: 7,
+} as const;
+
+/** `host` with its dot at `at` written as another character (what an unescaped `.` also matches). */
+const dotAsLetter = (host: string, at: number): string => `${host.slice(0, at)}x${host.slice(at + 1)}`;
+
 /** The forms a loose check lets through, derived from one trusted origin. */
-function formsOf(base: string, tierOffset: number, ownSite: boolean): AttackOrigin[] {
+function formsOf(base: string, ranks: { core: number; host: number }, ownSite: boolean): AttackOrigin[] {
   const p = partsOf(base);
   if (!p) return [];
   const { scheme, host, port } = p;
   const site = registrableDomain(host);
   const out: AttackOrigin[] = [];
   const add = (tier: number, origin: string, why: string) =>
-    out.push({
-      origin,
-      why: `${why}${ownSite ? " (the API's own site)" : ''}`,
-      derivedFrom: base,
-      tier: tier + tierOffset,
-    });
+    out.push({ origin, why: `${why}${ownSite ? " (the API's own site)" : ''}`, derivedFrom: base, tier });
   const local = isLocalHost(host);
   const named = !local || host === 'localhost';
   // Another customer of the platform the origin is hosted on: first, as nothing else tells it.
   const platform = hostingPlatformOf(host);
   if (platform)
-    add(1, `https://attacker.${platform}`, `another customer's site on ${platform}, where ${base} is hosted`);
+    add(
+      ranks.core,
+      `https://attacker.${platform}`,
+      `another customer's site on ${platform}, where ${base} is hosted`,
+    );
   if (named) {
-    add(1, `${scheme}://${host}.attacker.test${port}`, `prefix form of ${base}`);
-    add(1, `${scheme}://attacker${host}${port}`, `suffix form of ${base}`);
+    add(ranks.core, `${scheme}://${host}.attacker.test${port}`, `prefix form of ${base}`);
+    add(ranks.core, `${scheme}://attacker${host}${port}`, `suffix form of ${base}`);
   }
   if (!local) {
-    add(1, `${scheme}://attacker-${site}${port}`, `suffix form of ${base} (a look-alike of ${site})`);
-    // The dot before the registrable domain read as "any character": a domain anyone can register.
+    add(
+      ranks.core,
+      `${scheme}://attacker-${site}${port}`,
+      `suffix form of ${base} (a look-alike of ${site})`,
+    );
+    // A dot read as "any character": the one before the registrable domain (a domain anyone can
+    // register), and the last one (the only one left unescaped in `https://.*\.example.com`).
     if (site !== host) {
       const at = host.length - site.length - 1;
-      add(1, `${scheme}://${host.slice(0, at)}x${host.slice(at + 1)}${port}`, `unescaped dot in ${base}`);
+      add(ranks.core, `${scheme}://${dotAsLetter(host, at)}${port}`, `unescaped dot in ${base}`);
     }
+    const last = host.lastIndexOf('.');
+    if (last > 0)
+      add(ranks.core, `${scheme}://${dotAsLetter(host, last)}${port}`, `unescaped last dot in ${base}`);
   }
-  if (scheme === 'https') add(1, `http://${host}${port}`, `http downgrade of ${base}`);
+  if (scheme === 'https') add(ranks.core, `http://${host}${port}`, `http downgrade of ${base}`);
   // What a substring test admits (`origin in "https://app.example.com"`, a string where Starlette wants a
   // list): the origin cut short, on a domain someone else can register (`app.example.co`).
   if (!local && !port && (host.split('.').at(-1) as string).length >= 3)
-    add(1, `${scheme}://${host.slice(0, -1)}`, `${base} cut short (what a substring test admits)`);
+    add(ranks.core, `${scheme}://${host.slice(0, -1)}`, `${base} cut short (what a substring test admits)`);
   if (!local) {
-    add(2, `${scheme}://attacker.${site}${port}`, `sibling subdomain of ${base}`);
-    if (site !== host) add(2, `${scheme}://attacker.${host}${port}`, `deeper subdomain of ${base}`);
+    add(ranks.host, `${scheme}://attacker.${site}${port}`, `sibling subdomain of ${base}`);
+    if (site !== host) add(ranks.host, `${scheme}://attacker.${host}${port}`, `deeper subdomain of ${base}`);
   }
   if (named) {
-    add(2, `${scheme}://${host}_.attacker.test${port}`, `${base} followed by _ (browsers send it in a host)`);
-    add(2, `${scheme}://${host}-.attacker.test${port}`, `${base} followed by - (browsers send it in a host)`);
     add(
-      2,
+      ranks.host,
+      `${scheme}://${host}_.attacker.test${port}`,
+      `${base} followed by _ (browsers send it in a host)`,
+    );
+    add(
+      ranks.host,
+      `${scheme}://${host}-.attacker.test${port}`,
+      `${base} followed by - (browsers send it in a host)`,
+    );
+    add(
+      ranks.host,
       `${scheme}://${host}\`.attacker.test${port}`,
       `${base} followed by a backtick (Chromium sends it in a host)`,
     );
@@ -155,10 +168,13 @@ function formsOf(base: string, tierOffset: number, ownSite: boolean): AttackOrig
       .slice(0, -platform.length - 1)
       .split('.')
       .at(-1) as string;
-    add(2, `https://${name}-attacker.${platform}`, `a deployment named like ${base} on ${platform}`);
+    add(ranks.host, `https://${name}-attacker.${platform}`, `a deployment named like ${base} on ${platform}`);
   }
   return out;
 }
+
+/** A site of its own whose name begins with `localhost`. */
+export const LOCALHOST_LOOKALIKE = 'http://localhost.attacker.test';
 
 /** Development origins: worth a note when trusted with credentials in production. */
 const DEVELOPMENT_ORIGINS = [
@@ -168,34 +184,65 @@ const DEVELOPMENT_ORIGINS = [
   'http://localhost:8080',
 ];
 
+/** Another customer's deployment on each platform, at `tier`. */
+const platformOrigins = (platforms: readonly string[], tier: number): AttackOrigin[] =>
+  platforms.map((p) => ({
+    origin: `https://attacker.${p}`,
+    why: `a deployment anyone can publish on ${p} (a shared hosting platform)`,
+    tier,
+  }));
+
 /**
- * Every origin worth trying against `url` for the trusted `origins`, without repeats and without the
- * trusted origins themselves, most telling first.
+ * Every origin worth trying against `url` for the trusted `origins`, without repeats, most telling first.
+ * Only origins that would prove something when let in: not the trusted origins, nor their subdomains and
+ * other ports (their own site), nor development origins beside a development frontend.
  */
 export function attackOrigins(url: string, origins: string[]): AttackOrigin[] {
   const api = new URL(url);
   const apiOrigin = api.origin;
   const all: AttackOrigin[] = [
-    { origin: UNRELATED_ORIGIN, why: 'an unrelated site', tier: 0 },
-    { origin: 'null', why: 'null (sandboxed iframes, file:// pages, redirected requests)', tier: 0 },
+    { origin: UNRELATED_ORIGIN, why: 'an unrelated site', tier: RANK.broad },
+    { origin: 'null', why: 'null (sandboxed iframes, file:// pages, redirected requests)', tier: RANK.broad },
   ];
-  for (const origin of origins) if (origin !== 'null') all.push(...formsOf(origin, 0, false));
+  const frontend = { core: RANK.frontend, host: RANK.frontendHost };
+  for (const origin of origins) if (origin !== 'null') all.push(...formsOf(origin, frontend, false));
+  all.push(...platformOrigins(COMMON_PLATFORMS, RANK.platform));
+  // A look-alike of localhost: what `http://localhost.*` (any port, meant for development) also admits.
+  all.push({ origin: LOCALHOST_LOOKALIKE, why: 'a look-alike of localhost', tier: RANK.platform });
   // The API's own site, as the usual scanners derive it: after the frontend's forms.
-  if (!isLocalHost(api.hostname) && !origins.includes(apiOrigin)) all.push(...formsOf(apiOrigin, 1, true));
+  const apiRanks = { core: RANK.api, host: RANK.api };
+  if (!isLocalHost(api.hostname) && !origins.includes(apiOrigin))
+    all.push(...formsOf(apiOrigin, apiRanks, true));
   const apiSite = `${api.protocol}//${registrableDomain(api.hostname)}`;
+  const siteRanks = { core: RANK.apiSite, host: RANK.apiSite };
   if (!isLocalHost(api.hostname) && apiSite !== apiOrigin && !origins.includes(apiSite))
-    all.push(...formsOf(apiSite, 2, true));
-  for (const origin of DEVELOPMENT_ORIGINS) all.push({ origin, why: 'a development origin', tier: 3 });
+    all.push(...formsOf(apiSite, siteRanks, true));
+  for (const origin of DEVELOPMENT_ORIGINS)
+    all.push({ origin, why: 'a development origin', tier: RANK.development });
+  all.push(...platformOrigins(HOSTING_PLATFORMS.slice(COMMON_PLATFORMS.length), RANK.otherPlatform));
+  const trusted = trustedOf(origins);
   const seen = new Set<string>(origins);
   return all
     .map((a, i) => ({ a, i }))
     .sort((x, y) => x.a.tier - y.a.tier || x.i - y.i)
     .map(({ a }) => a)
     .filter((a) => {
-      if (seen.has(a.origin)) return false;
+      if (seen.has(a.origin) || attackForm(a.origin, trusted) === undefined) return false;
       seen.add(a.origin);
       return true;
     });
+}
+
+/**
+ * The bare site of a trusted host (`https://example.com` for `https://app.example.com`), tried when both a
+ * suffix form and a dot-replaced form got through: refused, the pattern needs a character before the site,
+ * which an unescaped dot is; let in, a suffix match lets anything end in the site.
+ */
+export function bareSiteOf(origin: string): string | undefined {
+  const p = partsOf(origin);
+  if (!p || isLocalHost(p.host)) return undefined;
+  const site = registrableDomain(p.host);
+  return site === p.host ? undefined : `${p.scheme}://${site}${p.port}`;
 }
 
 /** The probe of an actual (GET) request from `origin`, with or without the dummy cookie. */

@@ -8,7 +8,14 @@
  */
 import type { AuditAnswer, AuditEvidence } from '../core/audit.js';
 import type { CauseCode } from '../core/causes.js';
-import { type AttackForm, attackForm, parseOrigin, trustedOf } from '../fix/origin-attacks.js';
+import {
+  type AttackForm,
+  attackForm,
+  parseOrigin,
+  siteOf,
+  type Trusted,
+  trustedOf,
+} from '../fix/origin-attacks.js';
 import type { AuditFindingDraft } from './types.js';
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
@@ -84,6 +91,16 @@ export function curlFor(url: string, a: AuditAnswer): string {
   return parts.join(' ');
 }
 
+/**
+ * An origin that is no form of a trusted one may still imitate localhost (`http://localhost.attacker.test`,
+ * let in by `http://localhost.*`, a pattern meant for development ports): named as a form of localhost.
+ */
+function lookalikeOfLocalhost(form: AttackForm | undefined, origin: string, trusted: Trusted) {
+  if (form?.code !== 'reflects-any-origin') return form;
+  const local = attackForm(origin, trustedOf([...trusted.origins, 'http://localhost']));
+  return local?.code === 'origin-prefix-bypass' || local?.code === 'origin-suffix-bypass' ? local : form;
+}
+
 /** Each probed origin that is an attack, with what its answers show. */
 function reaches(evidence: AuditEvidence): Reach[] {
   const trusted = trustedOf(evidence.origins);
@@ -94,7 +111,7 @@ function reaches(evidence: AuditEvidence): Reach[] {
   }
   const out: Reach[] = [];
   for (const [origin, answers] of byOrigin) {
-    const form = attackForm(origin, trusted);
+    const form = lookalikeOfLocalhost(attackForm(origin, trusted), origin, trusted);
     if (!form) continue;
     const actual = answers.filter((a) => a.probe.kind === 'actual');
     const read =
@@ -168,6 +185,42 @@ function draftOf(evidence: AuditEvidence, code: CauseCode, r: Reach, others: Rea
 /** Codes that one unrelated origin getting through explains. */
 const BROAD: CauseCode[] = ['reflects-any-origin', 'wildcard-credentials-reflection'];
 
+/**
+ * An unescaped dot and a suffix match both let in forms like `https://appxexample.com`; which one a policy
+ * has shows in what else gets through. A dot of the top-level part written as another character
+ * (`https://app.examplexcom`) is only an unescaped dot. When suffix forms got through too, the bare site
+ * (`https://example.com`) tells: refused, the pattern needs a character before the site, an unescaped dot
+ * (`https://.*.example\.com`), which then explains the suffix forms; let in, a suffix match
+ * (`https://.*example\.com`), which explains the dot forms inside the site.
+ */
+function nameDotOrSuffix(evidence: AuditEvidence, byCode: Map<CauseCode, Reach[]>): void {
+  const dots = byCode.get('regex-unescaped-dot') ?? [];
+  if (dots.length === 0 || !byCode.has('origin-suffix-bypass')) return;
+  const sites = trustedOf(evidence.origins).sites;
+  const pure = dots.filter((r) => {
+    const host = parseOrigin(r.origin)?.host ?? '';
+    return !sites.some((site) => host.endsWith(site));
+  });
+  const bare = bareSiteLetIn(evidence, dots);
+  if (bare === false || (bare === undefined && pure.length > 0)) byCode.delete('origin-suffix-bypass');
+  else if (pure.length > 0) byCode.set('regex-unescaped-dot', pure);
+  else byCode.delete('regex-unescaped-dot');
+}
+
+/** Whether the bare site a dot-replaced form imitates was let in (undefined: not asked, or no answer). */
+function bareSiteLetIn(evidence: AuditEvidence, dots: Reach[]): boolean | undefined {
+  for (const r of dots) {
+    const o = parseOrigin(r.origin);
+    if (!o || !r.form.imitates) continue;
+    const bare = `${o.scheme}://${siteOf(r.form.imitates)}${o.port ? `:${o.port}` : ''}`;
+    const answer = evidence.answers.find(
+      (a) => a.probe.origin === bare && a.probe.kind === 'actual' && a.status > 0,
+    );
+    if (answer) return answer.allowOrigin === bare;
+  }
+  return undefined;
+}
+
 /** Every security finding of the audit, by code (one per code, most telling origin first). */
 export function auditSecurity(evidence: AuditEvidence): Map<CauseCode, AuditFindingDraft> {
   const found = reaches(evidence).filter((r) => r.read || r.write);
@@ -181,16 +234,7 @@ export function auditSecurity(evidence: AuditEvidence): Map<CauseCode, AuditFind
   }
   const broad = BROAD.find((c) => byCode.has(c));
   if (broad) for (const code of [...byCode.keys()]) if (code !== broad) byCode.delete(code);
-  // An unescaped dot read as any character explains the suffix forms it lets in, when it shows apart from
-  // them (a dot of the top-level part written as another character: `app.examplexcom`).
-  const dots = byCode.get('regex-unescaped-dot') ?? [];
-  const sites = trustedOf(evidence.origins).sites;
-  const pureDot = dots.some((r) => {
-    const host = parseOrigin(r.origin)?.host ?? '';
-    return !sites.some((site) => host.endsWith(site));
-  });
-  if (pureDot) byCode.delete('origin-suffix-bypass');
-  else if (dots.length > 0 && byCode.has('origin-suffix-bypass')) byCode.delete('regex-unescaped-dot');
+  nameDotOrSuffix(evidence, byCode);
   const out = new Map<CauseCode, AuditFindingDraft>();
   for (const [code, rs] of byCode) {
     const [first, ...rest] = [...rs].sort((a, b) => Number(!!b.read) - Number(!!a.read));

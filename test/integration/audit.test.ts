@@ -2,8 +2,9 @@
  * `cors-doctor audit` against real servers: each fixture of test/fixtures/audit/ is a tiny FastAPI app
  * (under uvicorn), some behind a real nginx, with an `audit-case.json` naming the trusted origins and the
  * findings expected (none for the safe ones). Every finding is then proven again by sending its attacking
- * origin (with a cookie when the finding says credentials); with `--project`, every patch offered is
- * applied to a copy of the app, which then refuses the attacking origin and still serves the trusted ones.
+ * origin (with a cookie when the finding says credentials), and `scan` names the same codes from the
+ * fixture's source; with `--project`, every patch offered is applied to a copy of the app, which then
+ * refuses the attacking origin and still serves the trusted ones.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SECURITY_CODES } from '../../src/audit/project.js';
 import type { AuditReport } from '../../src/core/audit.js';
+import type { CauseCode } from '../../src/core/causes.js';
 import { sendRaw } from '../../src/evidence/probe/http.js';
 import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, freePort, startUvicorn } from '../../src/local-servers/uvicorn.js';
@@ -36,6 +39,8 @@ interface AuditCase {
   expected: Array<{ code: string; origin?: string; credentials: boolean }>;
   /** With `--project`, each finding comes with a patch (proven by the server model). */
   patched?: boolean;
+  /** Where `scan` names other security codes than the audit does from the same source: which, and why. */
+  scan?: { codes: string[]; why: string };
 }
 
 const CASES: AuditCase[] = readdirSync(FIXTURES)
@@ -121,16 +126,27 @@ const auditArgs = (url: string, c: AuditCase) => [
   '--json',
 ];
 
+/** The security codes `scan` names from the fixture's source, as a sorted set. */
+async function scannedCodes(dir: string, c: AuditCase): Promise<string[]> {
+  const run = await runCli(['scan', dir, ...c.origins.flatMap((o) => ['--origin', o]), '--json']);
+  const findings = (JSON.parse(run.stdout) as { findings: Array<{ code: CauseCode }> }).findings;
+  return [...new Set(findings.map((f) => f.code).filter((code) => SECURITY_CODES.includes(code)))].sort();
+}
+
 describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and nginx', () => {
+  // Live and from source: the audit's codes are the expected ones, and scan names the same codes from the
+  // fixture's source (or the case says which it names instead, and why).
   it.each(CASES)('$name: $description', async (c) => {
-    const server = await serve(join(FIXTURES, c.name), c);
+    const dir = join(FIXTURES, c.name);
+    const server = await serve(dir, c);
     try {
       const url = `${server.url}${c.path}`;
       const run = await runCli(auditArgs(url, c));
       const report = JSON.parse(run.stdout) as AuditReport;
-      expect([...new Set(report.findings.map((f) => f.code))].sort()).toEqual(
-        [...new Set(c.expected.map((e) => e.code))].sort(),
-      );
+      const codes = [...new Set(report.findings.map((f) => f.code))].sort();
+      expect(codes).toEqual([...new Set(c.expected.map((e) => e.code))].sort());
+      if (c.scan) expect(c.scan.why).not.toBe('');
+      expect(await scannedCodes(dir, c), 'scan names the codes audit names').toEqual(c.scan?.codes ?? codes);
       for (const e of c.expected) {
         const finding = report.findings.find((f) => f.code === e.code);
         expect(finding?.credentials).toBe(e.credentials);
@@ -179,6 +195,12 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
       }
       expect(report.findings.length).toBeGreaterThan(0);
       for (const f of report.findings) {
+        // A code the case says scan cannot see from source has no place in it: the audit says so.
+        if (c.scan && !c.scan.codes.includes(f.code)) {
+          expect(f.locations).toEqual([]);
+          expect(f.evidence).toContain('source: no finding in the project explains it');
+          continue;
+        }
         expect(f.locations.length, `${f.code} has a place in the source`).toBeGreaterThan(0);
         for (const l of f.locations) expect(l.file).toBe(source);
         if (c.patched)

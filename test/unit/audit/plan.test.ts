@@ -15,19 +15,26 @@ describe('attackOrigins', () => {
         'https://attacker.test',
         'null',
         'https://app.example.com.attacker.test',
-        'https://attackerapp.example.com',
         'https://attacker-example.com',
         'https://appxexample.com',
+        'https://app.examplexcom',
         'http://app.example.com',
       ],
       also: [
-        'https://attacker.example.com',
-        'https://attacker.app.example.com',
+        'https://attacker.vercel.app',
+        'https://attacker.github.io',
+        'http://localhost.attacker.test',
         'https://app.example.com_.attacker.test',
         'https://app.example.com-.attacker.test',
         'https://app.example.com`.attacker.test',
         'https://api.example.com.attacker.test',
         'http://localhost:3000',
+      ],
+      // The frontend's own site proves nothing when let in.
+      never: [
+        'https://attackerapp.example.com',
+        'https://attacker.example.com',
+        'https://attacker.app.example.com',
       ],
     },
     {
@@ -52,12 +59,22 @@ describe('attackOrigins', () => {
         'http://localhost.attacker.test:3000',
         'http://attackerlocalhost:3000',
       ],
-      also: ['http://127.0.0.1:3000', 'http://localhost:5173'],
+      also: ['https://attacker.vercel.app'],
+      // Development origins beside a development frontend prove nothing.
+      never: ['http://127.0.0.1:3000', 'http://localhost:5173'],
     },
-  ])('$title', ({ url, origins, first, also }) => {
+  ] as Array<{
+    title: string;
+    url: string;
+    origins: string[];
+    first: string[];
+    also: string[];
+    never?: string[];
+  }>)('$title', ({ url, origins, first, also, never = [] }) => {
     const tried = attackOrigins(url, origins).map((a) => a.origin);
     expect(tried.slice(0, first.length)).toEqual(first);
     for (const origin of also) expect(tried).toContain(origin);
+    for (const origin of never) expect(tried).not.toContain(origin);
     for (const origin of origins) expect(tried).not.toContain(origin);
     expect(new Set(tried).size).toBe(tried.length);
   });
