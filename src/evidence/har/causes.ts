@@ -208,6 +208,35 @@ function sameServerCause(report: CheckReport, others: Exchange[]): Cause | undef
   };
 }
 
+/** Chrome's word for a request it refused (a CORS check, a blocked URL), not for a server that never answered. */
+const REFUSED_BY_BROWSER = /^net::ERR_(FAILED|BLOCKED_BY_CLIENT|BLOCKED_BY_RESPONSE)$/;
+
+/**
+ * A request Chrome refused (`net::ERR_FAILED`) whose answer the HAR does not keep (status 0, no headers: the
+ * export lost it): not a server that never answered, which Chrome records as ERR_CONNECTION_REFUSED,
+ * ERR_NAME_NOT_RESOLVED and the like. Which check failed cannot be told from it: no cause, and a note.
+ */
+function answerNotKept(report: CheckReport): CheckReport | undefined {
+  const unanswered = report.exchanges.filter((x) => !x.response && x.kind !== 'diagnostic');
+  if (
+    unanswered.length === 0 ||
+    !unanswered.every((x) => REFUSED_BY_BROWSER.test(x.recorded?.browserError ?? '')) ||
+    !report.causes.some((c) => c.code === 'server-unreachable')
+  )
+    return undefined;
+  const what = unanswered.map(
+    (x) => `${x.kind === 'preflight' ? 'the preflight' : x.request.method} (entry ${x.recorded?.entry})`,
+  );
+  return {
+    ...report,
+    causes: report.causes.filter((c) => c.code !== 'server-unreachable'),
+    notes: [
+      ...report.notes,
+      `Chrome refused ${what.join(' and ')} (${unanswered[0]?.recorded?.browserError}) and the HAR keeps no answer for it (status 0, no headers): the server may well have answered, since a server that does not answer is recorded as ERR_CONNECTION_REFUSED, ERR_NAME_NOT_RESOLVED or the like. Which CORS check failed is not in the HAR: replay the request live.`,
+    ],
+  };
+}
+
 const blockedIn = (report: CheckReport): boolean =>
   Object.values(report.browsers).some((v) => v.outcome === 'blocked');
 
@@ -219,6 +248,8 @@ const blockedIn = (report: CheckReport): boolean =>
  */
 export function withRecordedCauses(report: CheckReport, others: () => Exchange[]): CheckReport {
   if (!blockedIn(report)) return report;
+  const unkept = answerNotKept(report);
+  if (unkept) return unkept;
   const named = new Set(report.causes.map((c) => c.code));
   const added: Cause[] = [];
   const refusal = allowListRefusal(report.exchanges);

@@ -26,6 +26,7 @@ interface Row {
 }
 
 const API = 'http://localhost:8000';
+const PROD = 'https://api.example.com';
 
 const ROWS: Row[] = [
   {
@@ -337,6 +338,129 @@ const ROWS: Row[] = [
         verdict: ['blocked', 'actual'],
         causes: ['error-response-without-cors'],
         credentials: 'unknown, judged same-origin, other blocked',
+      },
+    ],
+  },
+  // HARs saved in production, behind nginx and CDNs.
+  {
+    file: 'chrome-nginx-duplicate-allow-origin.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/items`,
+        verdict: ['blocked', 'actual'],
+        causes: ['duplicate-cors-headers'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+  },
+  {
+    file: 'chrome-sanitized-wildcard-credentials.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/me`,
+        verdict: ['blocked', 'actual'],
+        // No Cookie in a sanitized export: Chrome's recorded refusal says the page sent credentials.
+        causes: ['wildcard-with-credentials'],
+        credentials: 'unknown, judged include, other allowed',
+      },
+    ],
+  },
+  {
+    file: 'chrome-redirect-to-login.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/me`,
+        verdict: ['blocked', 'actual'],
+        causes: ['redirect-to-other-origin'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+  },
+  {
+    file: 'chrome-preflight-403-cdn.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'PUT',
+        url: `${PROD}/items/1`,
+        verdict: ['blocked', 'preflight'],
+        causes: ['preflight-rejected'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+  },
+  {
+    file: 'chrome-status-0-no-answer.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/items`,
+        // Chrome refused it (net::ERR_FAILED) and the export kept no answer: not a server that is down.
+        verdict: ['blocked', 'network'],
+        causes: [],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      const r = report.requests[0];
+      expect(r?.notes.join(' ')).toMatch(/the HAR keeps no answer for it \(status 0, no headers\)/);
+      expect(r?.har.replay).toBe(
+        'cors-doctor check https://api.example.com/items --origin https://app.example.com',
+      );
+    },
+  },
+  {
+    file: 'chrome-page-no-cors-layer.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/items`,
+        verdict: ['blocked', 'actual'],
+        // Alone, an answer without any CORS header tells nothing; the PUT's preflight (405) tells.
+        causes: ['no-cors-middleware'],
+        credentials: 'unknown, same either way',
+      },
+      {
+        method: 'PUT',
+        url: `${PROD}/items/1`,
+        verdict: ['blocked', 'preflight'],
+        causes: ['no-cors-middleware'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      expect(report.requests[0]?.causes[0]?.evidence).toEqual([
+        'entry 1: GET https://api.example.com/items -> 200 OK with no CORS header at all',
+        'entry 3: OPTIONS https://api.example.com/items/1 (another request of the page to https://api.example.com) -> 405 Method Not Allowed with no Access-Control-Allow-* header (405: the router answered the preflight, no CORS layer did)',
+      ]);
+    },
+  },
+  {
+    file: 'chrome-page-origin-refused.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/items`,
+        verdict: ['blocked', 'actual'],
+        // The PUT's preflight was refused by a CORS layer (its lists, no Access-Control-Allow-Origin).
+        causes: ['origin-not-allowed'],
+        credentials: 'unknown, same either way',
+      },
+      {
+        method: 'PUT',
+        url: `${PROD}/items/1`,
+        verdict: ['blocked', 'preflight'],
+        causes: ['origin-not-allowed'],
+        credentials: 'unknown, same either way',
       },
     ],
   },
