@@ -45,48 +45,85 @@ function unique(locations: SourceLocation[]): SourceLocation[] {
   return locations.filter((l) => !seen.has(`${l.file}:${l.line}`) && seen.add(`${l.file}:${l.line}`));
 }
 
-/** The page's GET from `origin`, with the dummy cookie or without. */
-function pageFrom(url: string, origin: string, credentials: boolean): PageFetch {
+/** The page's request from `origin`: a GET with the dummy cookie or without, or a PUT with Authorization. */
+function pageFrom(url: string, origin: string, credentials: boolean, write = false): PageFetch {
   return {
     url,
     origin,
-    method: 'GET',
-    headers: [],
+    method: write ? 'PUT' : 'GET',
+    headers: write ? [['Authorization', 'Bearer x']] : [],
     credentials: credentials ? 'include' : 'omit',
     ...(credentials && { cookie: PROBE_COOKIE }),
   };
 }
 
-async function allowed(project: Project, page: PageFetch): Promise<boolean | undefined> {
+/** What the models make of one request: allowed or not, and what the server model could not model. */
+interface Verdict {
+  /** Undefined when the models cannot tell. */
+  allowed?: boolean;
+  /** A CORS header the server model does not compute (code it does not run): its verdict proves nothing. */
+  unmodelled?: string;
+}
+
+async function verdict(project: Project, page: PageFetch): Promise<Verdict> {
   try {
     const report = await predictPage(project, page, BROWSERS);
-    if (!report) return undefined;
-    return BROWSERS.some((b) => report.browsers[b]?.outcome === 'allowed');
+    if (!report) return {};
+    const unmodelled = report.exchanges
+      .flatMap((e) => e.predicted?.assumptions ?? [])
+      .find((a) => /access-control-/i.test(a) && /not modelled/.test(a));
+    return {
+      allowed: BROWSERS.some((b) => report.browsers[b]?.outcome === 'allowed'),
+      ...(unmodelled && { unmodelled }),
+    };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** The live audit saw `origin` served (its GET readable, with the cookie when `credentials`). */
+function servedLive(report: AuditReport, origin: string, credentials: boolean): boolean {
+  return report.probes.some(
+    (p) =>
+      p.origin === origin &&
+      p.kind === 'actual' &&
+      p.credentials === credentials &&
+      (credentials
+        ? p.allowOrigin === origin && p.allowCredentials
+        : p.allowOrigin === origin || p.allowOrigin === '*'),
+  );
 }
 
 interface Proven {
   patch: string;
   /** Why no patch is offered, when none is. */
   refused?: string;
+  /** How the proof went, in one line, when it held. */
+  proof?: string;
 }
 
-/** Applies the findings' edits in memory and proves them for one attacking origin. */
+/**
+ * Applies the findings' edits in memory and proves them: the attacking origin's request (and its
+ * state-changing preflight) refused after the change, with every CORS header computed by the server model
+ * (none written by code it does not run), and every trusted origin that was served, live or in the model,
+ * still allowed.
+ */
 async function prove(
   project: Project,
-  url: string,
+  report: AuditReport,
   finding: AuditFinding,
   sources: Finding[],
-  trusted: string[],
 ): Promise<Proven | undefined> {
+  const url = report.url;
   const overlay = new Map<string, string>();
   const originals = new Map<string, string>();
+  // Findings of one hole may carry the same change: each change once, each finding's edits together.
+  const seen = new Set<string>();
   for (const source of sources) {
     const edits = source.fix?.edits;
     const file = edits && singleFile(edits);
-    if (!edits || !file) continue;
+    if (!edits || !file || seen.has(JSON.stringify(edits))) continue;
+    seen.add(JSON.stringify(edits));
     try {
       if (!originals.has(file))
         originals.set(file, decodeSource(await readFile(await inside(project.root, file))).text);
@@ -103,16 +140,50 @@ async function prove(
       [...overlay].map(([file, after]) => unifiedDiff(file, originals.get(file) ?? '', after)),
     )
   ).join('');
-  const attacker = pageFrom(url, finding.origin, finding.credentials);
-  if ((await allowed(patched, attacker)) !== false)
-    return { patch, refused: `the server model still lets ${finding.origin} in after the change` };
-  for (const origin of trusted)
+  const attacks = [
+    pageFrom(url, finding.origin, finding.credentials),
+    pageFrom(url, finding.origin, true, true),
+  ];
+  let reproduced = false;
+  let unmodelledBefore: string | undefined;
+  for (const page of attacks) {
+    const after = await verdict(patched, page);
+    if (after.unmodelled)
+      return {
+        patch,
+        refused: `the server model cannot prove the change: ${after.unmodelled}`,
+      };
+    if (after.allowed !== false)
+      return {
+        patch,
+        refused:
+          after.allowed === undefined
+            ? `the server model cannot predict the answer to ${page.method} from ${finding.origin} after the change`
+            : `the server model still lets ${finding.origin} in after the change (${page.method}${page.method === 'PUT' ? ' with Authorization' : ''})`,
+      };
+    const before = await verdict(project, page);
+    if (before.allowed === true && !before.unmodelled) reproduced = true;
+    unmodelledBefore ??= before.unmodelled;
+  }
+  for (const origin of report.origins)
     for (const credentials of [true, false]) {
       const page = pageFrom(url, origin, credentials);
-      if ((await allowed(project, page)) === true && (await allowed(patched, page)) !== true)
-        return { patch, refused: `the change would refuse ${origin} (--origin)` };
+      const before = await verdict(project, page);
+      if (before.allowed !== true && !servedLive(report, origin, credentials)) continue;
+      const after = await verdict(patched, page);
+      if (after.allowed !== true || after.unmodelled)
+        return {
+          patch,
+          refused: `the change would refuse ${origin} (--origin)${credentials ? ' with cookies' : ''}${after.unmodelled ? `: ${after.unmodelled}` : ''}`,
+        };
     }
-  return { patch };
+  const kept = `${report.origins.join(', ')} ${report.origins.length === 1 ? 'is' : 'are'} still allowed`;
+  return {
+    patch,
+    proof: reproduced
+      ? `the model lets ${finding.origin} in before the change and refuses it after (its GET and its PUT preflight); ${kept}`
+      : `${unmodelledBefore ? `before the change the model cannot show the hole (${unmodelledBefore}); after it` : 'the model does not show the hole before the change; after it'} every CORS header is modelled: ${finding.origin} is refused (its GET and its PUT preflight), and ${kept}`,
+  };
 }
 
 /** The source findings that explain a live finding: the same code, else any security finding. */
@@ -149,7 +220,7 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
       });
       continue;
     }
-    const proven = await prove(project, url, finding, sources, report.origins);
+    const proven = await prove(project, report, finding, sources);
     const first = sources[0] as Finding;
     const summary = sources.find((s) => s.fix)?.fix?.summary ?? first.message;
     findings.push({
@@ -158,9 +229,9 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
         ...finding.evidence,
         ...sources.map((s) => `source: ${s.file}:${s.line} ${s.code}: ${s.message}`),
         ...(proven?.refused ? [`no patch offered: ${proven.refused}`] : []),
-        ...(proven && !proven.refused
+        ...(proven?.proof
           ? [
-              `patch proven by the server model (Starlette ${version.version}${proxy ? `, behind the ${proxy.proxy} model of ${proxy.file}` : ''}): ${finding.origin} is refused after it, and ${report.origins.join(', ')} ${report.origins.length === 1 ? 'keeps what it' : 'keep what they'} got before`,
+              `patch proven by the server model (Starlette ${version.version}${proxy ? `, behind the ${proxy.proxy} model of ${proxy.file}` : ''}): ${proven.proof}`,
             ]
           : []),
       ],

@@ -3,11 +3,13 @@
  * credentials (the origin written back unchecked, or under an `if ($http_origin ~ ...)`), and a variable a
  * `map $http_origin` sets to the origin: each regex key read as nginx reads it (`~` is an unanchored PCRE
  * search, `~*` without case), each exact key judged as a list entry, a default that echoes the origin as
- * reflecting every origin. Each finding carries a counter-example origin and, for a regex, the anchored and
- * escaped key that closes it.
+ * reflecting every origin. Each finding carries a counter-example origin and its patch: for a regex, the
+ * anchored and escaped key that closes it; for `$http_origin` written back unchecked, a map of the trusted
+ * origins written instead (src/fix/nginx-origin-map.ts); for an echoing default, an empty one.
  */
 import type { CauseCode } from '../core/causes.js';
 import { nginxArg, nginxEdit } from '../fix/nginx-edits.js';
+import { type EchoedHeader, originMapFix } from '../fix/nginx-origin-map.js';
 import {
   attackForm,
   isLoopbackHost,
@@ -118,6 +120,8 @@ function mapFindings(config: NginxConfigFile, map: Directive, frontends: string[
     const value = entry.args[0] ?? '';
     if (!echoes(value)) continue;
     if (entry.name === 'default') {
+      // Exact keys win over the default: the trusted origins not listed yet are added beside it.
+      const missing = frontends.filter((o) => !keys.includes(o));
       out.push({
         code: 'reflects-any-origin',
         file: config.file,
@@ -126,8 +130,13 @@ function mapFindings(config: NginxConfigFile, map: Directive, frontends: string[
         message: `The map of $http_origin echoes every origin by default (\`default ${value}\`), with credentials: any website can read responses with the visitor's cookies.`,
         evidence: [`${directiveText(entry)} at ${config.file}:${entry.line}`],
         fix: {
-          summary: 'Make the default empty (`default "";`) and list the trusted origins as exact keys.',
-          edits: [nginxEdit(config.file, entry, 'replace', ['default "";'])],
+          summary: `Make the default empty (\`default "";\`)${missing.length > 0 ? ` and list the trusted origins as exact keys: ${missing.map((o) => `"${o}" ${value};`).join(' ')}` : ': the trusted origins are exact keys already'}.`,
+          edits: [
+            nginxEdit(config.file, entry, 'replace', [
+              'default "";',
+              ...missing.map((o) => `"${o}" ${nginxArg(value)};`),
+            ]),
+          ],
         },
       });
       continue;
@@ -159,6 +168,9 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
   const out: ProxyDraft[] = [];
   const judgedMaps = new Set<Directive>();
   const judgedLines = new Set<number>();
+  const echoed: EchoedHeader[] = [];
+  /** Where the findings of those lines are in `out`. */
+  const echoing: number[] = [];
   for (const at of blocks(top)) {
     const headers = addedHeaders(at, top);
     const origin = findHeader(headers, 'Access-Control-Allow-Origin');
@@ -170,6 +182,8 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
         .reverse()
         .find((d) => d.name === 'if' && echoes(d.args.join(' ')));
       if (!guard) {
+        echoed.push({ line: origin.line, always: origin.always });
+        echoing.push(out.length);
         out.push({
           code: 'reflects-any-origin',
           file: config.file,
@@ -179,10 +193,6 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
           evidence: [
             `add_header Access-Control-Allow-Origin ${origin.value} at ${config.file}:${origin.line}, under no test of $http_origin`,
           ],
-          fix: {
-            summary:
-              'Write the value of a `map $http_origin $cors_origin { default ""; "https://app.example.com" $http_origin; }` instead of $http_origin.',
-          },
         });
         continue;
       }
@@ -209,7 +219,13 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
       out.push(...mapFindings(config, map, frontends));
     }
   }
-  return out;
+  if (echoed.length === 0) return out;
+  // One change closes every unguarded echo of the file: each finding of one carries all of it.
+  const fix = originMapFix(config.file, top, echoed, frontends);
+  const summary = `Write $${fix.variable} instead of $http_origin, from a map at the http level that is the origin for the trusted origins only: ${fix.map.map((l) => l.trim()).join(' ')}${fix.why ? ` (no patch: ${fix.why})` : ''}`;
+  return out.map((f, i) =>
+    echoing.includes(i) ? { ...f, fix: { summary, ...(fix.edits && { edits: fix.edits }) } } : f,
+  );
 }
 
 const cache = new WeakMap<object, { key: string; findings: ProxyDraft[] }>();

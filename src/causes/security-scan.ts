@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CauseCode } from '../core/causes.js';
+import { echoMiddlewareFix } from '../fix/echo-middleware.js';
 import {
   type Admitted,
   admittedAttacks,
@@ -525,6 +526,7 @@ function middlewareFindings(context: ScanContext): SecurityDraft[] {
       : broad
         ? [broad]
         : ORDER.flatMap((code) => forms.find((a) => a.code === code) ?? []);
+    const fix = echoMiddlewareFix(text, m, frontends, context.app.framework, names);
     for (const hole of holes) {
       out.push({
         code: hole.code,
@@ -543,9 +545,7 @@ function middlewareFindings(context: ScanContext): SecurityDraft[] {
           `${hole.origin} is ${hole.form}`,
           `Access-Control-Allow-Origin written at ${at(acao.source)}`,
         ],
-        fix: {
-          summary: `Compare the origin exactly with a set of trusted origins (${frontends.length > 0 ? pyList(frontends) : 'the frontends'}), or use CORSMiddleware with allow_origins.`,
-        },
+        fix,
       });
     }
   }

@@ -101,7 +101,13 @@ export type SourceEdit =
       lines: string[];
     }
   /** Remove the Python statement on `statement.line` (a registration such as `app.add_middleware(...)`). */
-  | { kind: 'remove-statement'; statement: SourceLocation };
+  | { kind: 'remove-statement'; statement: SourceLocation }
+  /**
+   * Replace the definition whose first decorator (or `def`/`class` header) is on `statement.line`, its
+   * decorators, header and body, by `code` at its indentation; `imports` after the file's last import when
+   * the module does not bind their names yet.
+   */
+  | { kind: 'replace-definition'; statement: SourceLocation; code: string[]; imports: string[] };
 
 /** What a `nginx-directive` edit does to its directive. */
 export type NginxChange =

@@ -5,7 +5,7 @@
 import type { SourceEdit } from '../core/causes.js';
 import { EditDoesNotApply } from './edit-error.js';
 import { applyNginxEdit } from './nginx-edits.js';
-import { afterLastImport, insertBefore, moveItemBefore } from './python-edits.js';
+import { addImports, afterLastImport, insertBefore, moveItemBefore } from './python-edits.js';
 import {
   blockExtent,
   keywordValue,
@@ -84,6 +84,16 @@ export function applyEdit(text: string, edit: SourceEdit): string {
       const out = applyNginxEdit(text, edit);
       if ('error' in out) throw new EditDoesNotApply(out.error);
       return out.text;
+    }
+    case 'replace-definition': {
+      const start = lineStart(text, edit.statement.line);
+      const head = text.slice(start, lineEnd(text, start)).trimStart();
+      if (!/^(@|async\s+def\b|def\b|class\b)/.test(head))
+        throw new EditDoesNotApply(`no definition on line ${edit.statement.line}`);
+      const { end } = blockExtent(text, edit.statement.line);
+      const indent = indentAt(text, start);
+      const code = edit.code.map((l) => (l === '' ? '' : indent + l)).join('\n');
+      return addImports(`${text.slice(0, start)}${code}\n${text.slice(end)}`, edit.imports);
     }
     case 'insert-before':
       return insertBefore(text, edit);

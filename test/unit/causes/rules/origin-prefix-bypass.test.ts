@@ -62,7 +62,6 @@ securityTable(originPrefixBypass, RULES, {
       origins: [APP],
       origin: 'https://app.example.com.attacker.test',
       unmodelled: true,
-      noPatch: true,
     },
     {
       name: 'middleware: re.match without $',

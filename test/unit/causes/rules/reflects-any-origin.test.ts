@@ -26,7 +26,6 @@ securityTable(reflectsAnyOrigin, RULES, {
       origins: [APP],
       url: NGINX_API,
       origin: 'https://attacker.test',
-      noPatch: true,
     },
     {
       name: 'nginx map whose default is $http_origin',
@@ -41,7 +40,6 @@ securityTable(reflectsAnyOrigin, RULES, {
       origins: [APP],
       origin: 'https://attacker.test',
       unmodelled: true,
-      noPatch: true,
     },
   ],
   safe: [

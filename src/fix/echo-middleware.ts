@@ -1,0 +1,230 @@
+/**
+ * A hand-written middleware that writes the request's Origin back as Access-Control-Allow-Origin, replaced
+ * by CORSMiddleware with the trusted origins listed. Offered only when the middleware does nothing else:
+ * its body awaits the inner app, reads the Origin header, tests it, writes Access-Control-* and Vary
+ * headers (the Origin, or literals that become CORSMiddleware's options) and returns the response. The
+ * server model runs CORSMiddleware; it does not run the code of a hand-written middleware, so a guarded
+ * echo (`if origin in TRUSTED_ORIGINS:`) could not be proven: when the middleware does more, no patch is
+ * made and the reason says why. Pure: text in, edits out.
+ */
+import type { Fix, SourceEdit } from '../core/causes.js';
+import { blockExtent, lineNumberAt, statementExtent } from './python-text.js';
+
+export interface EchoReplacement {
+  edits?: SourceEdit[];
+  /** Why no edit is made, when none is. */
+  why?: string;
+  /** The CORSMiddleware registration, as code (also when no edit is made). */
+  code?: string[];
+}
+
+/** The middleware as the app reader sees it. */
+export interface EchoMiddleware {
+  name: string;
+  registration: string;
+  source?: { file: string; line: number };
+}
+
+/** A plain string literal's value (no escapes, no f-string), else undefined. */
+function literal(expression: string): string | undefined {
+  const m = /^[rRuU]?(["'])([^"'\\]*)\1$/.exec(expression.trim());
+  return m ? (m[2] as string) : undefined;
+}
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+const pyStrings = (values: string[]): string => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+
+/** What the CORS headers the middleware writes as literals say, as CORSMiddleware options. */
+interface Written {
+  credentials: boolean;
+  methods?: string[];
+  headers?: string[];
+  expose?: string[];
+  maxAge?: number;
+  echoed: boolean;
+}
+
+/** Reads one header write (`NAME`, value expression); an error text when it is not a CORS header it can carry over. */
+function carryOver(written: Written, name: string, value: string, origin: Set<string>): string | undefined {
+  const header = name.toLowerCase();
+  if (header === 'access-control-allow-origin') {
+    if (!origin.has(value.trim())) return `it writes Access-Control-Allow-Origin as ${value.trim()}`;
+    written.echoed = true;
+    return undefined;
+  }
+  if (header !== 'vary' && !header.startsWith('access-control-'))
+    return `it writes ${name}, which CORSMiddleware does not write`;
+  const text = literal(value);
+  if (text === undefined) return `it writes ${name} with a value that is not a literal (${value.trim()})`;
+  switch (header) {
+    case 'access-control-allow-credentials':
+      written.credentials = /^true$/i.test(text);
+      return undefined;
+    case 'access-control-allow-methods':
+      written.methods = list(text).map((m) => m.toUpperCase());
+      return undefined;
+    case 'access-control-allow-headers':
+      written.headers = list(text);
+      return undefined;
+    case 'access-control-expose-headers':
+      written.expose = list(text);
+      return undefined;
+    case 'access-control-max-age':
+      if (!/^\d+$/.test(text)) return `it writes Access-Control-Max-Age: ${text}`;
+      written.maxAge = Number(text);
+      return undefined;
+    case 'vary':
+      return /^origin$/i.test(text) ? undefined : `it writes Vary: ${text}`;
+  }
+  return `it writes ${name}, which CORSMiddleware does not write the same way`;
+}
+
+/**
+ * The edit that replaces the middleware by `CORSMiddleware` with `origins`, when its body does nothing
+ * but write CORS headers; else why not. `framework` picks the import (`fastapi` or `starlette`).
+ */
+export function corsMiddlewareInstead(
+  text: string,
+  entry: EchoMiddleware,
+  origins: string[],
+  framework: string,
+): EchoReplacement {
+  const where = entry.source;
+  if (entry.registration !== 'decorator' || !where)
+    return { why: `${entry.name} is registered as a class: replacing it takes more than one change` };
+  const lines = text.split('\n');
+  const decorator = /^\s*@([\w.]+)\.middleware\(\s*["']http["']\s*\)\s*(#.*)?$/.exec(
+    lines[where.line - 1] ?? '',
+  );
+  if (!decorator) return { why: `${entry.name} is not registered by @app.middleware("http") on its own` };
+  const app = decorator[1] as string;
+  if (/^\s*@/.test(lines[where.line - 2] ?? '')) return { why: `${entry.name} has other decorators` };
+  const block = blockExtent(text, where.line);
+  const firstBody = (() => {
+    let line = where.line + 1;
+    while (line <= lines.length && !/^\s*(async\s+)?def\s/.test(lines[line - 1] ?? '')) {
+      if (/^\s*@/.test(lines[line - 1] ?? '')) return undefined;
+      line++;
+    }
+    return line;
+  })();
+  if (firstBody === undefined) return { why: `${entry.name} has other decorators` };
+  const header = statementExtent(text, firstBody);
+  const params = /\(([^)]*)\)/.exec(text.slice(header.start, header.end))?.[1] ?? '';
+  const [request, callNext] = params.split(',').map((p) => p.split(':')[0]?.trim() ?? '');
+  if (!request || !callNext) return { why: `${entry.name} does not take (request, call_next)` };
+  // Used elsewhere (called, registered again): the definition stays.
+  const outside = text.slice(0, block.start) + text.slice(block.end);
+  if (new RegExp(`(?<![\\w.])${entry.name}\\b`).test(outside.replace(/#.*$/gm, '')))
+    return { why: `${entry.name} is used elsewhere in ${where.file}` };
+
+  const origin = new Set<string>();
+  const responses = new Set<string>();
+  const written: Written = { credentials: false, echoed: false };
+  const headerRead = `${request}\\.headers(?:\\.get\\(\\s*["']origin["']\\s*(?:,[^)]*)?\\)|\\[\\s*["']origin["']\\s*\\])`;
+  let offset = header.end;
+  while (offset < block.end) {
+    const line = lineNumberAt(text, offset);
+    const { end } = statementExtent(text, line);
+    const statement = text.slice(offset, Math.min(end, block.end)).replace(/#.*$/gm, '').trim();
+    offset = end > offset ? end : block.end;
+    if (statement === '' || statement === 'pass' || /^[rRuU]?("""|''')[\s\S]*\1$/.test(statement)) continue;
+    const at = `${where.file}:${line}`;
+    const other = (why: string): EchoReplacement => ({
+      why: `${entry.name} does more than write CORS headers (${at}: ${why}); the server model does not run a hand-written middleware's code, so a change that keeps it (comparing the origin with a set of trusted origins before writing it back) cannot be proven`,
+    });
+    let m = new RegExp(`^(\\w+)\\s*(?::[^=]+)?=\\s*await\\s+${callNext}\\(\\s*${request}\\s*\\)$`).exec(
+      statement,
+    );
+    if (m) {
+      responses.add(m[1] as string);
+      continue;
+    }
+    m = new RegExp(`^(\\w+)\\s*(?::[^=]+)?=\\s*${headerRead}$`, 'i').exec(statement);
+    if (m) {
+      origin.add(m[1] as string);
+      continue;
+    }
+    if (/^(if|elif)\s[\s\S]*:$/.test(statement)) {
+      if (/\bawait\b|:=|\bcall_next\b/.test(statement) || statement.includes(`${callNext}(`))
+        return other(`\`${statement}\``);
+      continue;
+    }
+    m = /^return\s+(\w+)$/.exec(statement);
+    if (m && responses.has(m[1] as string)) continue;
+    m = /^(\w+)\.headers\[\s*([rRuU]?["'][^"']*["'])\s*\]\s*=\s*([\s\S]+)$/.exec(statement);
+    m ??= /^(\w+)\.headers\.append\(\s*([rRuU]?["'][^"']*["'])\s*,\s*([\s\S]+)\)$/.exec(statement);
+    if (m && responses.has(m[1] as string)) {
+      const name = literal(m[2] as string) as string;
+      const value = (m[3] as string).trim();
+      const readsOrigin = new RegExp(`^${headerRead}$`, 'i').test(value);
+      if (readsOrigin) origin.add(value);
+      const problem = carryOver(written, name, value, origin);
+      if (problem) return other(problem);
+      continue;
+    }
+    return other(`\`${statement.split('\n')[0]}\``);
+  }
+  if (!written.echoed) return { why: `${entry.name} does not write the Origin back as it is` };
+  const code = [
+    `${app}.add_middleware(`,
+    '    CORSMiddleware,',
+    `    allow_origins=${pyStrings(origins)},`,
+    ...(written.credentials ? ['    allow_credentials=True,'] : []),
+    ...(written.methods ? [`    allow_methods=${pyStrings(written.methods)},`] : []),
+    ...(written.headers ? [`    allow_headers=${pyStrings(written.headers)},`] : []),
+    ...(written.expose ? [`    expose_headers=${pyStrings(written.expose)},`] : []),
+    ...(written.maxAge !== undefined ? [`    max_age=${written.maxAge},`] : []),
+    ')',
+  ];
+  if (origins.length === 0) return { code, why: 'no frontend origin was given (--origin) to list' };
+  const module = framework === 'fastapi' ? 'fastapi.middleware.cors' : 'starlette.middleware.cors';
+  return {
+    code,
+    edits: [
+      {
+        kind: 'replace-definition',
+        statement: { file: where.file, line: where.line },
+        code,
+        imports: [`from ${module} import CORSMiddleware`],
+      },
+    ],
+  };
+}
+
+/**
+ * The fix of a middleware that writes the Origin back: CORSMiddleware instead, or why no patch. `named`:
+ * the hosts its test of the origin names (`endswith("example.com")`); one that no trusted origin is on
+ * means the test was meant for more sites than --origin lists, which the list would drop.
+ */
+export function echoMiddlewareFix(
+  text: string,
+  entry: EchoMiddleware,
+  origins: string[],
+  framework: string,
+  named: string[] = [],
+): Fix {
+  const hosts = origins.map((o) => /^https?:\/\/([^/:]+)/.exec(o)?.[1]);
+  const beyond = [...new Set(named.filter((h) => !hosts.includes(h)))];
+  const replacement: EchoReplacement =
+    beyond.length > 0
+      ? {
+          why: `its test of the origin names ${beyond.join(', ')}, which no --origin is on: give every frontend that must read the API with --origin to have it replaced by CORSMiddleware listing them`,
+        }
+      : corsMiddlewareInstead(text, entry, origins, framework);
+  const listed = origins.length > 0 ? pyStrings(origins) : 'the frontends';
+  if (replacement.edits)
+    return {
+      summary: `Replace ${entry.name} by CORSMiddleware with allow_origins=${listed}: it writes the Origin back only for those origins (add any other frontend that must read the API to the list).`,
+      edits: replacement.edits,
+    };
+  return {
+    summary: `Compare the origin exactly with a set of trusted origins (${listed}) before writing it back, or use CORSMiddleware with allow_origins. No patch: ${replacement.why}.`,
+    ...(replacement.code && { snippet: replacement.code.join('\n') }),
+  };
+}

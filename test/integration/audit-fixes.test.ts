@@ -1,0 +1,230 @@
+/**
+ * `audit --project` patches, end to end on real servers: each row is a fixture of test/fixtures/audit/
+ * (a FastAPI app under uvicorn, behind a real nginx for the nginx rows). The audit runs live with the
+ * project; every finding must come with a patch the server model proved (or, for a row that says so, with
+ * the reason no patch is proven). The patches are applied to a copy one at a time, the real server is
+ * restarted on the copy and audited again, until no finding is left; the trusted origins are then still
+ * allowed with cookies and every attacking origin of the first audit is refused.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/core/audit.js';
+import { sendRaw } from '../../src/evidence/probe/http.js';
+import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
+import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
+import { headerValues } from '../../src/model/header-list.js';
+import { runCli } from '../support/run-cli.js';
+
+const inCI = process.env.CI === 'true';
+const unavailable = (await fastapiAvailable()) ?? nginxAvailable();
+if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and nginx: ${unavailable}`);
+
+const FIXTURES = 'test/fixtures/audit';
+
+interface AuditCase {
+  origins: string[];
+  path: string;
+  nginx?: string;
+  app?: string;
+  expected: Array<{ code: string; origin?: string; credentials: boolean }>;
+}
+
+interface Row {
+  fixture: string;
+  /** What the first patch must change (a line it adds). */
+  adds?: RegExp;
+  /** No patch can be proven: what the finding says instead. */
+  noPatch?: RegExp;
+  /** Also read the text and SARIF reports of the first audit. */
+  formats?: boolean;
+}
+
+const ROWS: Row[] = [
+  {
+    fixture: 'custom-echo',
+    adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m,
+    formats: true,
+  },
+  { fixture: 'custom-echo-direct', adds: /^\+ {4}expose_headers=\["X-Total-Count"\],$/m },
+  { fixture: 'custom-echo-logged', noPatch: /No patch: stamp_and_allow does more than write CORS headers/ },
+  { fixture: 'hosting-platform', adds: /^\+ {4}allow_origin_regex=r"https:\/\/myapp\\\.vercel\\\.app",$/m },
+  {
+    fixture: 'hosting-platform-alternation',
+    adds: /^\+ {4}allow_origin_regex=r"https:\/\/app\\\.example\\\.com",$/m,
+  },
+  {
+    fixture: 'nginx-reflect',
+    adds: /^\+ {8}"https:\/\/app\.example\.com" \$http_origin;$/m,
+    formats: true,
+  },
+  { fixture: 'nginx-map-default-echo', adds: /^\+ {8}default "";$/m },
+  { fixture: 'nginx-map-unanchored', adds: /^\+ {8}"~\^\(https:\/\/app\\\.example\\\.com\|/m },
+  { fixture: 'null-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  { fixture: 'http-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  { fixture: 'wildcard-credentials', adds: /https:\/\/app\.example\.com/ },
+  { fixture: 'string-origins', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"/m },
+  { fixture: 'dev-origin', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+];
+
+const work = mkdtempSync(join(tmpdir(), 'cors-doctor-audit-fixes-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Served {
+  url: string;
+  upstream?: number;
+  stop(): Promise<void>;
+}
+
+/** The project in `dir` live: uvicorn, behind nginx (its template in `dir`) when the case says so. */
+async function serve(dir: string, c: AuditCase): Promise<Served> {
+  const app = await startUvicorn({ appDir: c.app ? join(dir, c.app) : dir });
+  if (!c.nginx) return { url: app.url, stop: () => app.stop() };
+  try {
+    const proxy = await startNginx(join(dir, c.nginx), app.port);
+    return {
+      url: proxy.url,
+      upstream: app.port,
+      async stop() {
+        await proxy.stop();
+        await app.stop();
+      },
+    };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
+
+/** Where nginx's temporary files would go: the project reader reads the path, nginx never sees it. */
+const PREFIX = '/var/lib/cors-doctor-audit';
+
+/** The project as deployed: nginx's configuration with its placeholders filled in (a copy). */
+function deployed(dir: string, c: AuditCase, server: Served): string {
+  if (!c.nginx) return dir;
+  const copy = mkdtempSync(join(work, 'deployed-'));
+  cpSync(dir, copy, { recursive: true });
+  const text = readFileSync(join(dir, c.nginx), 'utf8')
+    .replaceAll('@PREFIX@', PREFIX)
+    .replaceAll('@PORT@', new URL(server.url).port)
+    .replaceAll('@UPSTREAM@', String(server.upstream));
+  writeFileSync(join(copy, c.nginx), text);
+  return copy;
+}
+
+/** A deployed (and patched) configuration turned back into the template nginx starts from. */
+const template = (text: string, server: Served): string =>
+  text
+    .replaceAll(PREFIX, '@PREFIX@')
+    .replaceAll(`:${new URL(server.url).port};`, ':@PORT@;')
+    .replaceAll(`:${server.upstream};`, ':@UPSTREAM@;');
+
+/** What a GET from `origin` with a cookie gets. */
+async function withCookie(url: string, origin: string) {
+  const sent = await sendRaw(
+    {
+      method: 'GET',
+      url,
+      headers: [
+        ['Origin', origin],
+        ['Cookie', 'session=audit-fixes'],
+      ],
+    },
+    5000,
+  );
+  const headers = sent.response?.headers ?? [];
+  return {
+    allowOrigin: headerValues(headers, 'access-control-allow-origin'),
+    allowCredentials: headerValues(headers, 'access-control-allow-credentials'),
+  };
+}
+
+const auditArgs = (url: string, c: AuditCase, project: string, format = ['--json']) => [
+  'audit',
+  url,
+  ...c.origins.flatMap((o) => ['--origin', o]),
+  '--project',
+  project,
+  ...format,
+];
+
+describe.skipIf(unavailable !== undefined)(
+  'audit --project: each patch closes the hole on the real server',
+  () => {
+    it.each(ROWS)('$fixture', async (row) => {
+      const c = JSON.parse(readFileSync(join(FIXTURES, row.fixture, 'audit-case.json'), 'utf8')) as AuditCase;
+      const source = c.nginx ?? 'main.py';
+      // The copy the patches are applied to (nginx's configuration kept as a template).
+      const copy = mkdtempSync(join(work, `${row.fixture}-`));
+      cpSync(join(FIXTURES, row.fixture), copy, { recursive: true });
+      const attackers = new Set<string>();
+      let first: AuditReport | undefined;
+      for (let round = 0; ; round++) {
+        const server = await serve(copy, c);
+        try {
+          const url = `${server.url}${c.path}`;
+          const project = deployed(copy, c, server);
+          const run = await runCli(auditArgs(url, c, project));
+          expect(run.stderr).toBe('');
+          const report = JSON.parse(run.stdout) as AuditReport;
+          if (round === 0) {
+            first = report;
+            expect([...new Set(report.findings.map((f) => f.code))].sort()).toEqual(
+              [...new Set(c.expected.map((e) => e.code))].sort(),
+            );
+            for (const f of report.findings) attackers.add(f.origin);
+            if (row.noPatch) {
+              for (const f of report.findings) {
+                expect(f.fix?.patch, f.code).toBeUndefined();
+                expect(f.fix?.summary).toMatch(row.noPatch);
+              }
+              return;
+            }
+            for (const f of report.findings) {
+              expect(f.fix?.patch, `${f.code} comes with a patch`).toMatch(new RegExp(`^--- a/${source}\n`));
+              expect(f.evidence.some((e) => e.startsWith('patch proven by the server model'))).toBe(true);
+            }
+            expect(report.findings[0]?.fix?.patch).toMatch(row.adds as RegExp);
+            if (row.formats) {
+              const text = await runCli(auditArgs(url, c, project, []));
+              expect(text.stdout).toContain(`    --- a/${source}`);
+              expect(text.stdout).toContain('patch proven by the server model');
+              const sarif = JSON.parse(
+                (await runCli(auditArgs(url, c, project, ['--format', 'sarif']))).stdout,
+              );
+              const result = sarif.runs[0].results[0];
+              expect(result.message.text).toContain(`Fix: ${report.findings[0]?.fix?.summary}`);
+              expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe(source);
+            }
+          }
+          if (report.findings.length === 0) {
+            // Closed: the trusted origins still read with cookies, the attacking ones no longer.
+            for (const origin of c.origins)
+              expect(await withCookie(url, origin)).toEqual({
+                allowOrigin: [origin],
+                allowCredentials: ['true'],
+              });
+            for (const origin of attackers)
+              expect((await withCookie(url, origin)).allowOrigin, origin).toEqual([]);
+            break;
+          }
+          // One patch at a time, as a person would apply them; never more rounds than first findings.
+          expect(round).toBeLessThan(first?.findings.length ?? 0);
+          const patch = report.findings.find((f) => f.fix?.patch)?.fix?.patch;
+          expect(patch, 'each finding left has a patch').toBeDefined();
+          const applied = spawnSync('patch', ['-p1', '-s'], { cwd: project, input: patch, encoding: 'utf8' });
+          expect(applied.status, applied.stderr).toBe(0);
+          if (c.nginx)
+            writeFileSync(
+              join(copy, c.nginx),
+              template(readFileSync(join(project, c.nginx), 'utf8'), server),
+            );
+        } finally {
+          await server.stop();
+        }
+      }
+    });
+  },
+);
