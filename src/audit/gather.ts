@@ -2,6 +2,8 @@
  * Sends an audit's probes: a few at a time, at most `rate` a second, never more than the budget. The first
  * probe goes alone: when nothing answers it, nothing else is sent. Records what came back; judges nothing.
  */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { AuditAnswer, AuditEvidence, AuditProbe } from '../core/audit.js';
 import type { RecordedRequest } from '../core/exchange.js';
@@ -28,6 +30,21 @@ export interface Gathered {
   notSent: number;
   /** Set when nothing answered the first probe: why. */
   unreachable?: string;
+}
+
+/**
+ * The addresses a host name resolves to (what tells an intranet name from a public one); undefined for an
+ * address or localhost, or when the name does not resolve (the first probe then says why).
+ */
+async function addressesOf(url: string): Promise<string[] | undefined> {
+  const host = new URL(url).hostname;
+  if (isIP(host.replace(/^\[|\]$/g, '')) || host === 'localhost' || host.endsWith('.localhost'))
+    return undefined;
+  try {
+    return (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Spaces the starts of the probes: at most `rate` in any second, the first `rate` at once. */
@@ -92,12 +109,19 @@ async function gatherWith(
       ...(result.error && { error: result.error.message }),
     });
   };
+  const addresses = await addressesOf(url);
   const plan = planAudit(url, origins, options.maxProbes);
   const [lead, ...rest] = plan.first;
   const answers: AuditAnswer[] = [];
   const evidence = (): AuditEvidence => {
     const cookies = needsCookies(answers, origins);
-    return { url, origins, answers, ...(cookies !== undefined && { needsCookies: cookies }) };
+    return {
+      url,
+      origins,
+      answers,
+      ...(cookies !== undefined && { needsCookies: cookies }),
+      ...(addresses && { addresses }),
+    };
   };
   if (!lead) return { evidence: evidence(), notSent: plan.later.length };
   const leadAnswer = await send(lead);

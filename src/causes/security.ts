@@ -146,19 +146,45 @@ function impact(r: Reach): string {
   return `${page} can send ${WRITE_METHODS(r)} with the visitor's cookies through the preflight (the answers stay unreadable).`;
 }
 
-/** A private address or an intranet name: access there may depend on network position alone. */
-function privateTarget(url: string): boolean {
+/**
+ * An address of a private network: RFC 1918, the shared range (CGNAT, where VPNs such as Tailscale
+ * number their machines), link-local, IPv6 unique-local and link-local.
+ */
+function privateAddress(address: string): boolean {
+  const a = address
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/^::ffff:(?=\d+\.)/, '');
+  return (
+    /^10\.|^192\.168\.|^172\.(1[6-9]|2\d|3[01])\.|^169\.254\.|^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./.test(
+      a,
+    ) || /^f[cd][0-9a-f]{2}:|^fe[89ab][0-9a-f]:/.test(a)
+  );
+}
+
+/**
+ * Why access to the URL may depend on network position alone, or undefined: a private address, an intranet
+ * name (a name without a dot, or under a suffix only an intranet or a VPN resolves), or a name that resolved
+ * to private addresses only. Loopback is left out: a server on this machine may be anything, a test server
+ * as well as a local service, and the audit cannot tell.
+ */
+function privateTarget(url: string, addresses: string[] = []): string | undefined {
   let host: string;
   try {
     host = new URL(url).hostname;
   } catch {
-    return false;
+    return undefined;
   }
-  return (
-    /^10\.|^192\.168\.|^172\.(1[6-9]|2\d|3[01])\.|^169\.254\./.test(host) ||
-    /\.(internal|intranet|corp|lan|local|home\.arpa)$/.test(host) ||
-    /^\[?f[cd][0-9a-f]{2}:/i.test(host)
-  );
+  if (privateAddress(host)) return `${host} is a private address`;
+  if (addresses.length > 0 && addresses.every((a) => /^127\.|^::1$|^::ffff:127\./.test(a))) return undefined;
+  if (
+    /\.(internal|intranet|corp|lan|local|localdomain|home|private|home\.arpa|ts\.net)$/.test(host) ||
+    (/^[a-z0-9-]+$/.test(host) && host !== 'localhost' && !/^\d+$/.test(host))
+  )
+    return `${host} is an intranet name`;
+  if (addresses.length > 0 && addresses.every(privateAddress))
+    return `${host} resolves to a private address (${addresses.join(', ')})`;
+  return undefined;
 }
 
 function draftOf(evidence: AuditEvidence, code: CauseCode, r: Reach, others: Reach[]): AuditFindingDraft {
@@ -251,7 +277,8 @@ export function auditSecurity(evidence: AuditEvidence): Map<CauseCode, AuditFind
  * read that answer. Conservative: a public or loopback target is never this finding.
  */
 function privateApi(evidence: AuditEvidence): AuditFindingDraft | undefined {
-  if (evidence.needsCookies !== false || !privateTarget(evidence.url)) return undefined;
+  const where = privateTarget(evidence.url, evidence.addresses);
+  if (evidence.needsCookies !== false || where === undefined) return undefined;
   const trusted = trustedOf(evidence.origins);
   const hit = evidence.answers.find(
     (a) =>
@@ -267,11 +294,7 @@ function privateApi(evidence: AuditEvidence): AuditFindingDraft | undefined {
     origin: hit.probe.origin,
     credentials: false,
     impact: `A page on ${hit.probe.origin} opened by anyone on this network can read this API's responses, which need no login.`,
-    evidence: [
-      `${new URL(evidence.url).hostname} is a private address: access depends on network position`,
-      'the API answers without a cookie',
-      line(hit),
-    ],
+    evidence: [`${where}: access depends on network position`, 'the API answers without a cookie', line(hit)],
     locations: [],
     reproduce: curlFor(evidence.url, hit),
   };

@@ -47,6 +47,11 @@ export interface AuditEvidence {
    * origin is refused (401/403) or differs. Undefined when it cannot be told.
    */
   needsCookies?: boolean;
+  /**
+   * The addresses the URL's host name resolved to (absent for an address, or when it did not resolve): a
+   * name of the intranet (`api.corp.example.com` at 10.0.0.5) makes access depend on network position.
+   */
+  addresses?: string[];
 }
 
 /** A security finding: proven by an origin that really got through. */

@@ -30,11 +30,13 @@ const evidence = (
   allowOrigin: string | undefined,
   needsCookies?: boolean,
   status = 200,
+  addresses?: string[],
 ): AuditEvidence => ({
   url,
   origins: ['https://intranet.corp.internal'],
   answers: [answer('https://attacker.test', allowOrigin, status)],
   ...(needsCookies !== undefined && { needsCookies }),
+  ...(addresses && { addresses }),
 });
 
 describe('rule wildcard-origin-private-api', () => {
@@ -44,6 +46,14 @@ describe('rule wildcard-origin-private-api', () => {
     [
       'the origin echoed without credentials on a private address',
       evidence('http://192.168.1.20/api', 'https://attacker.test', false),
+    ],
+    ['* on a VPN address (the shared range)', evidence('http://100.101.102.103/metrics', '*', false)],
+    ['* on an IPv6 unique-local address', evidence('http://[fd12:3456::1]:8080/api', '*', false)],
+    ['* on a name without a dot (a compose service)', evidence('http://grafana:3000/api', '*', false)],
+    ['* on a .local name', evidence('http://nas.local/api', '*', false)],
+    [
+      '* on a public-looking name that resolves to a private address',
+      evidence('https://api.corp.example.com/employees', '*', false, 200, ['10.1.2.3']),
     ],
   ])('finds it: %s', (_name, e) => {
     const [found, ...more] = auditWith(wildcardOriginPrivateApi, e);
@@ -57,6 +67,18 @@ describe('rule wildcard-origin-private-api', () => {
   it.each([
     ['a public address answering *', evidence('https://api.example.com/items', '*', false)],
     ['loopback answering *', evidence('http://127.0.0.1:8000/items', '*', false)],
+    [
+      'a name without a dot that resolves to loopback',
+      evidence('http://vm:8000/items', '*', false, 200, ['127.0.0.1']),
+    ],
+    [
+      'a name that resolves to a public address',
+      evidence('https://api.example.com/items', '*', false, 200, ['93.184.216.34']),
+    ],
+    [
+      'a name that resolves to a public address too',
+      evidence('https://api.example.com/items', '*', false, 200, ['10.0.0.5', '93.184.216.34']),
+    ],
     [
       'a private API that needs a login (a token or cookie)',
       evidence('http://10.0.0.5/employees', '*', true),
