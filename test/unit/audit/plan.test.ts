@@ -130,6 +130,42 @@ describe('planAudit and secondRound', () => {
     ]);
   });
 
+  it.each([
+    {
+      title: 'a suffix form and a dot-replaced form got through: the bare site is asked first',
+      through: ['https://attacker-example.com', 'https://appxexample.com'],
+      bare: true,
+    },
+    {
+      title: 'only dot-replaced forms got through: an unescaped dot, nothing to tell apart',
+      through: ['https://appxexample.com', 'https://app.examplexcom'],
+      bare: false,
+    },
+    {
+      title: 'only a suffix form got through: nothing to tell apart',
+      through: ['https://attacker-example.com'],
+      bare: false,
+    },
+  ])('$title', ({ through, bare }) => {
+    const plan = planAudit('http://127.0.0.1:8000/me', [APP], 40);
+    const answers = plan.first.map((p) =>
+      answer(
+        p,
+        200,
+        through.includes(p.origin) || p.origin === APP
+          ? [
+              ['Access-Control-Allow-Origin', p.origin],
+              ['Access-Control-Allow-Credentials', 'true'],
+            ]
+          : [],
+      ),
+    );
+    const second = secondRound(plan, answers, [APP]).map((p) => `${p.kind} ${p.origin} ${p.credentials}`);
+    if (bare) expect(second[0]).toBe('actual https://example.com true');
+    else expect(second.some((p) => p.includes('https://example.com '))).toBe(false);
+    for (const origin of through) expect(second).toContain(`preflight ${origin} false`);
+  });
+
   it('the requests: Chrome headers, the dummy cookie only when credentialed, a preflight never carries one', () => {
     const plan = planAudit('https://api.example.com/me', [APP], 40);
     const withCookie = probeRequest('https://api.example.com/me', plan.first[0] as AuditProbe);
