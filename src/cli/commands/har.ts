@@ -1,6 +1,5 @@
 import { analyze } from '../../analysis/analyze.js';
 import { BadInputError } from '../../core/errors.js';
-import type { Exchange } from '../../core/exchange.js';
 import { EXIT } from '../../core/exit.js';
 import type { CheckReport } from '../../core/report.js';
 import {
@@ -10,6 +9,8 @@ import {
   type HarRequestReport,
   type RecordedFetch,
   readHar,
+  type SameServerReading,
+  sameServerLayer,
   withRecordedCauses,
 } from '../../evidence/har/index.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
@@ -35,18 +36,21 @@ type Judge = (fetch: RecordedFetch, credentials: CredentialsMode) => Promise<Che
 
 /**
  * The judge: the rules on the request's own exchanges (and the source, with a project), then what the
- * HAR shows beyond them (`others`: the page's other exchanges with the same server).
+ * HAR shows beyond them (`sameServer`: what the page's exchanges with the same server say of its CORS layer).
  */
-function judgeWith(project: Project | undefined, others: (fetch: RecordedFetch) => Exchange[]): Judge {
+function judgeWith(
+  project: Project | undefined,
+  sameServer: (fetch: RecordedFetch) => SameServerReading | undefined,
+): Judge {
   return async (fetch, credentials) => {
     const page = { ...fetch.page, credentials };
-    const sameServer = () => others(fetch);
-    if (!project) return withRecordedCauses(analyze(page, fetch.exchanges, BROWSERS), sameServer);
+    const reading = () => sameServer(fetch);
+    if (!project) return withRecordedCauses(analyze(page, fetch.exchanges, BROWSERS), reading);
     const { checkWithSource } = await import('../../analysis/check-with-source.js');
     const report = await checkWithSource(page, { browsers: BROWSERS, timeoutMs: 0 }, project, {
       recorded: fetch.exchanges,
     });
-    return withRecordedCauses(report, sameServer);
+    return withRecordedCauses(report, reading);
   };
 }
 
@@ -54,10 +58,13 @@ function judgeWith(project: Project | undefined, others: (fetch: RecordedFetch) 
 const serverKey = (fetch: RecordedFetch): string => `${fetch.page.origin} ${new URL(fetch.page.url).origin}`;
 
 /**
- * For each request, the recorded exchanges of the page's other requests to the same server (from the same
- * page origin), gathered once per server and read only when a request needs them.
+ * What the recorded exchanges of the page with each server (from the same page origin) say of its CORS
+ * layer, read once per server and only when a request needs it. A request's own exchanges are among them:
+ * it asks only when its answer has no CORS header and no preflight, which tells nothing either way.
  */
-function sameServerExchanges(fetches: RecordedFetch[]): (fetch: RecordedFetch) => Exchange[] {
+function sameServerReadings(
+  fetches: RecordedFetch[],
+): (fetch: RecordedFetch) => SameServerReading | undefined {
   const byServer = new Map<string, RecordedFetch[]>();
   for (const fetch of fetches) {
     const key = serverKey(fetch);
@@ -65,10 +72,17 @@ function sameServerExchanges(fetches: RecordedFetch[]): (fetch: RecordedFetch) =
     if (list) list.push(fetch);
     else byServer.set(key, [fetch]);
   }
-  return (fetch) =>
-    (byServer.get(serverKey(fetch)) ?? [])
-      .filter((other) => other !== fetch)
-      .flatMap((other) => other.exchanges.filter((x) => x.recorded !== undefined));
+  const readings = new Map<string, SameServerReading | undefined>();
+  return (fetch) => {
+    const key = serverKey(fetch);
+    if (!readings.has(key)) {
+      const exchanges = (byServer.get(key) ?? []).flatMap((f) =>
+        f.exchanges.filter((x) => x.recorded !== undefined),
+      );
+      readings.set(key, sameServerLayer(exchanges));
+    }
+    return readings.get(key);
+  };
 }
 
 /** The verdict agrees with what the browser recorded: its outcome and, when it shows, where it stopped. */
@@ -153,7 +167,7 @@ function inputKey(fetch: RecordedFetch): string {
 
 /** The HAR's requests judged, identical ones once (pure but for reading the project's files with `--project`). */
 export async function judgeHar(contents: HarContents, file: string, project?: Project): Promise<HarReport> {
-  const judge = judgeWith(project, sameServerExchanges(contents.fetches));
+  const judge = judgeWith(project, sameServerReadings(contents.fetches));
   const groups = new Map<string, { fetch: RecordedFetch; entries: number[]; count: number }>();
   for (const fetch of contents.fetches) {
     const key = inputKey(fetch);

@@ -123,6 +123,12 @@ const snippetFor = (report: CheckReport): string =>
     answered: report.exchanges,
   });
 
+/** What the page's exchanges with a server say of its CORS layer, and the exchanges that show it. */
+export interface SameServerReading {
+  layer: 'refuses' | 'none';
+  shown: Exchange[];
+}
+
 /**
  * What the other exchanges of the page with the same server say of an answer without any CORS header:
  * `refuses` when a CORS layer answers there but never allows the page's origin (a preflight answered with
@@ -130,9 +136,7 @@ const snippetFor = (report: CheckReport): string =>
  * the origin), `none` when no answer of that server carries a CORS header and a preflight got the answer a
  * server without a CORS layer gives (200, 204, 405), undefined when they do not tell.
  */
-export function sameServerLayer(
-  others: Exchange[],
-): { layer: 'refuses' | 'none'; shown: Exchange[] } | undefined {
+export function sameServerLayer(others: Exchange[]): SameServerReading | undefined {
   const answered = others.filter((x) => x.response && !x.predicted);
   if (answered.length === 0) return undefined;
   const allowOrigin = (x: Exchange) => getHeader(x.response?.headers ?? [], 'Access-Control-Allow-Origin');
@@ -159,12 +163,15 @@ const corsLines = (r: RecordedResponse): string =>
     .map(([n, v]) => `${n}: ${v}`)
     .join('; ');
 
-function sameServerCause(report: CheckReport, others: Exchange[]): Cause | undefined {
+function sameServerCause(
+  report: CheckReport,
+  sameServer: () => SameServerReading | undefined,
+): Cause | undefined {
   const actual = report.exchanges.find((x) => x.kind === 'actual' && x.response);
   const response = actual?.response;
   if (!actual || !response || hasCorsHeaders(response.headers)) return undefined;
   if (report.exchanges.some((x) => x.kind === 'preflight')) return undefined;
-  const told = sameServerLayer(others);
+  const told = sameServer();
   if (!told) return undefined;
   const own = `${entryOf(actual)}${actual.request.method} ${actual.request.url} -> ${statusLine(response)} with no CORS header at all`;
   const server = new URL(report.url).origin;
@@ -244,9 +251,12 @@ const blockedIn = (report: CheckReport): boolean =>
  * The report with the causes the HAR shows beyond the rules' reading of one request's exchanges: the
  * method or headers a refused preflight's allow-lists lack (and no longer "something outside the CORS
  * layer" for an answer that carries those lists), else, for an answer without any CORS header, what the
- * page's other exchanges with the same server say of its CORS layer (`others`).
+ * page's exchanges with the same server say of its CORS layer (`sameServer`, read only when needed).
  */
-export function withRecordedCauses(report: CheckReport, others: () => Exchange[]): CheckReport {
+export function withRecordedCauses(
+  report: CheckReport,
+  sameServer: () => SameServerReading | undefined,
+): CheckReport {
   if (!blockedIn(report)) return report;
   const unkept = answerNotKept(report);
   if (unkept) return unkept;
@@ -266,7 +276,7 @@ export function withRecordedCauses(report: CheckReport, others: () => Exchange[]
   if (layerAnswered && (added.length > 0 || named.has('origin-not-allowed')))
     causes = causes.filter((c) => c.code !== 'preflight-rejected');
   if (added.length === 0 && !causes.some((c) => c.severity === 'error')) {
-    const fromServer = sameServerCause(report, others());
+    const fromServer = sameServerCause(report, sameServer);
     if (fromServer) added.push(fromServer);
   }
   if (added.length === 0 && causes === report.causes) return report;

@@ -16,7 +16,12 @@ import {
 } from './requests.js';
 import { HarEntrySplitter, type HarLog, parseEntry, readSkeleton } from './stream.js';
 
-export { allowListRefusal, sameServerLayer, withRecordedCauses } from './causes.js';
+export {
+  allowListRefusal,
+  type SameServerReading,
+  sameServerLayer,
+  withRecordedCauses,
+} from './causes.js';
 export { chainEntries, type HarChain, type HarHop } from './chains.js';
 export type { CredentialsReading, RecordedFetch, SkippedChain } from './requests.js';
 export { NOT_IN_HAR } from './requests.js';
