@@ -103,9 +103,10 @@ export type SourceEdit =
   /** Remove the Python statement on `statement.line` (a registration such as `app.add_middleware(...)`). */
   | { kind: 'remove-statement'; statement: SourceLocation }
   /**
-   * Replace the definition whose first decorator (or `def`/`class` header) is on `statement.line`, its
-   * decorators, header and body, by `code` at its indentation; `imports` after the file's last import when
-   * the module does not bind their names yet.
+   * Replace the statement starting on `statement.line` (the whole definition when the line is its first
+   * decorator or its `def`/`class` header: decorators, header and body) by `code` at its indentation, or
+   * remove it with the blank lines after it when `code` is empty; `imports` after the file's last import
+   * when the module does not bind their names yet.
    */
   | { kind: 'replace-definition'; statement: SourceLocation; code: string[]; imports: string[] };
 

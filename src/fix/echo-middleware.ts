@@ -8,7 +8,7 @@
  * made and the reason says why. Pure: text in, edits out.
  */
 import type { Fix, SourceEdit } from '../core/causes.js';
-import { blockExtent, lineNumberAt, statementExtent } from './python-text.js';
+import { blockExtent, lineNumberAt, lineStart, statementExtent } from './python-text.js';
 
 export interface EchoReplacement {
   edits?: SourceEdit[];
@@ -84,8 +84,78 @@ function carryOver(written: Written, name: string, value: string, origin: Set<st
   return `it writes ${name}, which CORSMiddleware does not write the same way`;
 }
 
+/** Where the middleware's code is and how it is registered. */
+interface Shape {
+  /** `app` of `app.add_middleware(...)` / `@app.middleware("http")`. */
+  app: string;
+  /** The function that handles the request: its `def` line and the extent of its block. */
+  handler: { line: number; end: number };
+  /** The line of the definition that goes (its decorator, or its class), and of the registration. */
+  definition: number;
+  registration?: number;
+  /** The text outside what goes, where the name must not be used. */
+  outside: string;
+}
+
+/** The first `def` line after `from` (1-based) within `[.., end)`, skipping decorators: undefined if another decorator is met. */
+function defLine(text: string, lines: string[], from: number, end: number): number | undefined {
+  for (let line = from; line <= lines.length && lineStart(text, line) < end; line++) {
+    const l = lines[line - 1] ?? '';
+    if (/^\s*(async\s+)?def\s/.test(l)) return line;
+  }
+  return undefined;
+}
+
+/** `@app.middleware("http")` over a function, or `app.add_middleware(Class)` of a BaseHTTPMiddleware class of the same file. */
+function shapeOf(text: string, entry: EchoMiddleware): Shape | string {
+  const where = entry.source as { file: string; line: number };
+  const lines = text.split('\n');
+  if (entry.registration === 'decorator') {
+    const decorator = /^\s*@([\w.]+)\.middleware\(\s*["']http["']\s*\)\s*(#.*)?$/.exec(
+      lines[where.line - 1] ?? '',
+    );
+    if (!decorator) return `${entry.name} is not registered by @app.middleware("http") on its own`;
+    if (/^\s*@/.test(lines[where.line - 2] ?? '')) return `${entry.name} has other decorators`;
+    const block = blockExtent(text, where.line);
+    const def = defLine(text, lines, where.line + 1, block.end);
+    if (def === undefined || lines.slice(where.line, def - 1).some((l) => /^\s*@/.test(l)))
+      return `${entry.name} has other decorators`;
+    return {
+      app: decorator[1] as string,
+      handler: { line: def, end: block.end },
+      definition: where.line,
+      outside: text.slice(0, block.start) + text.slice(block.end),
+    };
+  }
+  if (entry.registration !== 'add_middleware') return `${entry.name} is not registered with add_middleware`;
+  const call = statementExtent(text, where.line);
+  const registered = new RegExp(
+    `^\\s*([\\w.]+)\\.add_middleware\\(\\s*${entry.name}\\s*,?\\s*\\)\\s*(#.*)?\\n?$`,
+  ).exec(text.slice(call.start, call.end));
+  if (!registered) return `${entry.name} is registered with arguments or inside another statement`;
+  const head = lines.findIndex((l) =>
+    new RegExp(`^class\\s+${entry.name}\\s*\\(\\s*([\\w.]+\\.)?BaseHTTPMiddleware\\s*\\)\\s*:`).test(l),
+  );
+  if (head < 0) return `${entry.name} is not a BaseHTTPMiddleware class defined at the top of ${where.file}`;
+  const block = blockExtent(text, head + 1);
+  if (block.end > call.start) return `${entry.name} is defined after its registration`;
+  const methods = lines
+    .slice(head + 1, lineNumberAt(text, block.end))
+    .filter((l) => /^\s+(async\s+)?def\s/.test(l));
+  const def = defLine(text, lines, head + 2, block.end);
+  if (methods.length !== 1 || def === undefined || !/\bdispatch\s*\(/.test(lines[def - 1] ?? ''))
+    return `${entry.name} defines other methods than dispatch`;
+  return {
+    app: registered[1] as string,
+    handler: { line: def, end: block.end },
+    definition: head + 1,
+    registration: where.line,
+    outside: text.slice(0, block.start) + text.slice(block.end, call.start) + text.slice(call.end),
+  };
+}
+
 /**
- * The edit that replaces the middleware by `CORSMiddleware` with `origins`, when its body does nothing
+ * The edit that replaces the middleware by `CORSMiddleware` with `origins`, when its code does nothing
  * but write CORS headers; else why not. `framework` picks the import (`fastapi` or `starlette`).
  */
 export function corsMiddlewareInstead(
@@ -95,49 +165,76 @@ export function corsMiddlewareInstead(
   framework: string,
 ): EchoReplacement {
   const where = entry.source;
-  if (entry.registration !== 'decorator' || !where)
-    return { why: `${entry.name} is registered as a class: replacing it takes more than one change` };
-  const lines = text.split('\n');
-  const decorator = /^\s*@([\w.]+)\.middleware\(\s*["']http["']\s*\)\s*(#.*)?$/.exec(
-    lines[where.line - 1] ?? '',
-  );
-  if (!decorator) return { why: `${entry.name} is not registered by @app.middleware("http") on its own` };
-  const app = decorator[1] as string;
-  if (/^\s*@/.test(lines[where.line - 2] ?? '')) return { why: `${entry.name} has other decorators` };
-  const block = blockExtent(text, where.line);
-  const firstBody = (() => {
-    let line = where.line + 1;
-    while (line <= lines.length && !/^\s*(async\s+)?def\s/.test(lines[line - 1] ?? '')) {
-      if (/^\s*@/.test(lines[line - 1] ?? '')) return undefined;
-      line++;
-    }
-    return line;
-  })();
-  if (firstBody === undefined) return { why: `${entry.name} has other decorators` };
-  const header = statementExtent(text, firstBody);
+  if (!where) return { why: `where ${entry.name} is registered is not known` };
+  const shape = shapeOf(text, entry);
+  if (typeof shape === 'string') return { why: shape };
+  const header = statementExtent(text, shape.handler.line);
   const params = /\(([^)]*)\)/.exec(text.slice(header.start, header.end))?.[1] ?? '';
-  const [request, callNext] = params.split(',').map((p) => p.split(':')[0]?.trim() ?? '');
+  const [request, callNext] = params
+    .split(',')
+    .map((p) => p.split(':')[0]?.trim() ?? '')
+    .filter((p) => p !== 'self');
   if (!request || !callNext) return { why: `${entry.name} does not take (request, call_next)` };
   // Used elsewhere (called, registered again): the definition stays.
-  const outside = text.slice(0, block.start) + text.slice(block.end);
-  if (new RegExp(`(?<![\\w.])${entry.name}\\b`).test(outside.replace(/#.*$/gm, '')))
+  if (new RegExp(`(?<![\\w.])${entry.name}\\b`).test(shape.outside.replace(/#.*$/gm, '')))
     return { why: `${entry.name} is used elsewhere in ${where.file}` };
+  const written = readBody(text, shape.handler.line, header.end, shape.handler.end, request, callNext);
+  if (typeof written === 'string')
+    return {
+      why: `${entry.name} does more than write CORS headers (${where.file}:${written}); the server model does not run a hand-written middleware's code, so a change that keeps it (comparing the origin with a set of trusted origins before writing it back) cannot be proven`,
+    };
+  if (!written.echoed) return { why: `${entry.name} does not write the Origin back as it is` };
+  const code = [
+    `${shape.app}.add_middleware(`,
+    '    CORSMiddleware,',
+    `    allow_origins=${pyStrings(origins)},`,
+    ...(written.credentials ? ['    allow_credentials=True,'] : []),
+    ...(written.methods ? [`    allow_methods=${pyStrings(written.methods)},`] : []),
+    ...(written.headers ? [`    allow_headers=${pyStrings(written.headers)},`] : []),
+    ...(written.expose ? [`    expose_headers=${pyStrings(written.expose)},`] : []),
+    ...(written.maxAge !== undefined ? [`    max_age=${written.maxAge},`] : []),
+    ')',
+  ];
+  if (origins.length === 0) return { code, why: 'no frontend origin was given (--origin) to list' };
+  const imports = [
+    `from ${framework === 'fastapi' ? 'fastapi' : 'starlette'}.middleware.cors import CORSMiddleware`,
+  ];
+  const at = (line: number) => ({ file: where.file, line });
+  const edits: SourceEdit[] =
+    shape.registration === undefined
+      ? [{ kind: 'replace-definition', statement: at(shape.definition), code, imports }]
+      : [
+          // The registration (below the class) first: removing the class moves the lines under it.
+          { kind: 'replace-definition', statement: at(shape.registration), code, imports: [] },
+          { kind: 'replace-definition', statement: at(shape.definition), code: [], imports },
+        ];
+  return { code, edits };
+}
 
+/**
+ * What the handler's body writes, when it does nothing but await the inner app, read the Origin, test it,
+ * write CORS headers and return the response; else `LINE: why` of the first statement that does more.
+ */
+function readBody(
+  text: string,
+  defLineNumber: number,
+  from: number,
+  to: number,
+  request: string,
+  callNext: string,
+): Written | string {
   const origin = new Set<string>();
   const responses = new Set<string>();
   const written: Written = { credentials: false, echoed: false };
   const headerRead = `${request}\\.headers(?:\\.get\\(\\s*["']origin["']\\s*(?:,[^)]*)?\\)|\\[\\s*["']origin["']\\s*\\])`;
-  let offset = header.end;
-  while (offset < block.end) {
+  let offset = from;
+  while (offset < to) {
     const line = lineNumberAt(text, offset);
     const { end } = statementExtent(text, line);
-    const statement = text.slice(offset, Math.min(end, block.end)).replace(/#.*$/gm, '').trim();
-    offset = end > offset ? end : block.end;
+    const statement = text.slice(offset, Math.min(end, to)).replace(/#.*$/gm, '').trim();
+    offset = end > offset ? end : to;
     if (statement === '' || statement === 'pass' || /^[rRuU]?("""|''')[\s\S]*\1$/.test(statement)) continue;
-    const at = `${where.file}:${line}`;
-    const other = (why: string): EchoReplacement => ({
-      why: `${entry.name} does more than write CORS headers (${at}: ${why}); the server model does not run a hand-written middleware's code, so a change that keeps it (comparing the origin with a set of trusted origins before writing it back) cannot be proven`,
-    });
+    if (/^(async\s+)?def\s/.test(statement) && line !== defLineNumber) return `${line}: a nested function`;
     let m = new RegExp(`^(\\w+)\\s*(?::[^=]+)?=\\s*await\\s+${callNext}\\(\\s*${request}\\s*\\)$`).exec(
       statement,
     );
@@ -151,8 +248,8 @@ export function corsMiddlewareInstead(
       continue;
     }
     if (/^(if|elif)\s[\s\S]*:$/.test(statement)) {
-      if (/\bawait\b|:=|\bcall_next\b/.test(statement) || statement.includes(`${callNext}(`))
-        return other(`\`${statement}\``);
+      if (/\bawait\b|:=/.test(statement) || new RegExp(`\\b${callNext}\\b`).test(statement))
+        return `${line}: \`${statement}\``;
       continue;
     }
     m = /^return\s+(\w+)$/.exec(statement);
@@ -160,41 +257,15 @@ export function corsMiddlewareInstead(
     m = /^(\w+)\.headers\[\s*([rRuU]?["'][^"']*["'])\s*\]\s*=\s*([\s\S]+)$/.exec(statement);
     m ??= /^(\w+)\.headers\.append\(\s*([rRuU]?["'][^"']*["'])\s*,\s*([\s\S]+)\)$/.exec(statement);
     if (m && responses.has(m[1] as string)) {
-      const name = literal(m[2] as string) as string;
       const value = (m[3] as string).trim();
-      const readsOrigin = new RegExp(`^${headerRead}$`, 'i').test(value);
-      if (readsOrigin) origin.add(value);
-      const problem = carryOver(written, name, value, origin);
-      if (problem) return other(problem);
+      if (new RegExp(`^${headerRead}$`, 'i').test(value)) origin.add(value);
+      const problem = carryOver(written, literal(m[2] as string) as string, value, origin);
+      if (problem) return `${line}: ${problem}`;
       continue;
     }
-    return other(`\`${statement.split('\n')[0]}\``);
+    return `${line}: \`${statement.split('\n')[0]}\``;
   }
-  if (!written.echoed) return { why: `${entry.name} does not write the Origin back as it is` };
-  const code = [
-    `${app}.add_middleware(`,
-    '    CORSMiddleware,',
-    `    allow_origins=${pyStrings(origins)},`,
-    ...(written.credentials ? ['    allow_credentials=True,'] : []),
-    ...(written.methods ? [`    allow_methods=${pyStrings(written.methods)},`] : []),
-    ...(written.headers ? [`    allow_headers=${pyStrings(written.headers)},`] : []),
-    ...(written.expose ? [`    expose_headers=${pyStrings(written.expose)},`] : []),
-    ...(written.maxAge !== undefined ? [`    max_age=${written.maxAge},`] : []),
-    ')',
-  ];
-  if (origins.length === 0) return { code, why: 'no frontend origin was given (--origin) to list' };
-  const module = framework === 'fastapi' ? 'fastapi.middleware.cors' : 'starlette.middleware.cors';
-  return {
-    code,
-    edits: [
-      {
-        kind: 'replace-definition',
-        statement: { file: where.file, line: where.line },
-        code,
-        imports: [`from ${module} import CORSMiddleware`],
-      },
-    ],
-  };
+  return written;
 }
 
 /**

@@ -88,9 +88,11 @@ export function applyEdit(text: string, edit: SourceEdit): string {
     case 'replace-definition': {
       const start = lineStart(text, edit.statement.line);
       const head = text.slice(start, lineEnd(text, start)).trimStart();
-      if (!/^(@|async\s+def\b|def\b|class\b)/.test(head))
-        throw new EditDoesNotApply(`no definition on line ${edit.statement.line}`);
+      if (head.trim() === '') throw new EditDoesNotApply(`no statement on line ${edit.statement.line}`);
       const { end } = blockExtent(text, edit.statement.line);
+      // Nothing instead: the definition goes with the blank lines after it.
+      if (edit.code.length === 0)
+        return addImports(text.slice(0, start) + text.slice(end).replace(/^([ \t]*\n)+/, ''), edit.imports);
       const indent = indentAt(text, start);
       const code = edit.code.map((l) => (l === '' ? '' : indent + l)).join('\n');
       return addImports(`${text.slice(0, start)}${code}\n${text.slice(end)}`, edit.imports);

@@ -48,6 +48,7 @@ const ROWS: Row[] = [
     adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m,
     formats: true,
   },
+  { fixture: 'custom-echo-class', adds: /^\+ {4}allow_methods=\["GET", "POST", "PUT", "DELETE"\],$/m },
   { fixture: 'custom-echo-direct', adds: /^\+ {4}expose_headers=\["X-Total-Count"\],$/m },
   { fixture: 'custom-echo-logged', noPatch: /No patch: stamp_and_allow does more than write CORS headers/ },
   { fixture: 'hosting-platform', adds: /^\+ {4}allow_origin_regex=r"https:\/\/myapp\\\.vercel\\\.app",$/m },

@@ -1,0 +1,280 @@
+// A hand-written middleware that writes the Origin back, replaced by CORSMiddleware when it does nothing
+// else: rows of middleware as people write it, each replaced (the result parses as Python) or refused with
+// the reason.
+import { describe, expect, it } from 'vitest';
+import { corsMiddlewareInstead, echoMiddlewareFix } from '../../../src/fix/echo-middleware.js';
+import { edited } from '../../../src/fix/patches.js';
+
+const APP = 'https://app.example.com';
+
+/** A module with `middleware` (lines at the top level) between `app = FastAPI()` and a route. */
+const module = (middleware: string[], head: string[] = ['from fastapi import FastAPI, Request']): string =>
+  [
+    ...head,
+    '',
+    'app = FastAPI()',
+    '',
+    '',
+    ...middleware,
+    '',
+    '',
+    '@app.get("/me")',
+    'def me():',
+    '    return {"user": "alice"}',
+    '',
+  ].join('\n');
+
+/** `@app.middleware("http")` over `body` (lines of the function's body). */
+const decorated = (body: string[], name = 'allow_the_caller'): string[] => [
+  '@app.middleware("http")',
+  `async def ${name}(request: Request, call_next):`,
+  ...body.map((l) => `    ${l}`),
+];
+
+const ECHO = [
+  'response = await call_next(request)',
+  'origin = request.headers.get("origin")',
+  'if origin:',
+  '    response.headers["Access-Control-Allow-Origin"] = origin',
+  '    response.headers["Access-Control-Allow-Credentials"] = "true"',
+  'return response',
+];
+
+/** The middleware entry as the app reader gives it: registered where `marker` first is. */
+function entryOf(text: string, name: string, marker: string, registration: string) {
+  const line = text.split('\n').findIndex((l) => l.includes(marker)) + 1;
+  return { name, registration, source: { file: 'main.py', line } };
+}
+
+interface Row {
+  name: string;
+  text: string;
+  entry?: { name: string; marker: string; registration: string };
+  origins?: string[];
+  framework?: string;
+  /** Lines the result has. */
+  has?: string[];
+  /** Lines the result no longer has. */
+  lacks?: string[];
+  /** Refused: why. */
+  why?: RegExp;
+}
+
+const DECORATOR = { name: 'allow_the_caller', marker: '@app.middleware', registration: 'decorator' };
+
+const ROWS: Row[] = [
+  {
+    name: 'an Origin echoed under `if origin:`',
+    text: module(decorated(ECHO)),
+    has: [
+      'from fastapi.middleware.cors import CORSMiddleware',
+      'app.add_middleware(',
+      '    allow_origins=["https://app.example.com"],',
+      '    allow_credentials=True,',
+    ],
+    lacks: ['@app.middleware("http")', '    response = await call_next(request)'],
+  },
+  {
+    name: 'written straight back, with methods, headers, exposed headers and max age',
+    text: module(
+      decorated([
+        '"""CORS for the frontend."""',
+        'response: Response = await call_next(request)',
+        'response.headers["Access-Control-Allow-Origin"] = request.headers.get("origin", "")',
+        "response.headers['Access-Control-Allow-Credentials'] = 'true'",
+        'response.headers["Access-Control-Allow-Methods"] = "GET, post,PUT"',
+        'response.headers["Access-Control-Allow-Headers"] = "Authorization, X-CSRF-Token"',
+        'response.headers.append("Access-Control-Expose-Headers", "X-Total-Count")',
+        'response.headers["Access-Control-Max-Age"] = "600"',
+        'response.headers["Vary"] = "Origin"  # caches keep one answer per origin',
+        'return response',
+      ]),
+    ),
+    has: [
+      '    allow_methods=["GET", "POST", "PUT"],',
+      '    allow_headers=["Authorization", "X-CSRF-Token"],',
+      '    expose_headers=["X-Total-Count"],',
+      '    max_age=600,',
+    ],
+  },
+  {
+    name: 'a Starlette app: the import from starlette',
+    text: module(decorated(ECHO), ['from starlette.applications import Starlette']).replace(
+      'FastAPI()',
+      'Starlette()',
+    ),
+    framework: 'starlette',
+    has: ['from starlette.middleware.cors import CORSMiddleware'],
+  },
+  {
+    name: 'CORSMiddleware already imported: not imported twice',
+    text: module(decorated(ECHO), [
+      'from fastapi import FastAPI, Request',
+      'from fastapi.middleware.cors import CORSMiddleware',
+    ]),
+    has: ['app.add_middleware('],
+  },
+  {
+    name: 'inside an app factory: at the function indentation',
+    text: [
+      'from fastapi import FastAPI, Request',
+      '',
+      '',
+      'def create_app():',
+      '    app = FastAPI()',
+      '',
+      ...decorated(ECHO).map((l) => `    ${l}`),
+      '',
+      '    return app',
+      '',
+    ].join('\n'),
+    has: ['    app.add_middleware(', '        allow_origins=["https://app.example.com"],', '    return app'],
+  },
+  {
+    name: 'a BaseHTTPMiddleware class: the class goes, its registration becomes CORSMiddleware',
+    text: [
+      'from fastapi import FastAPI, Request',
+      'from starlette.middleware.base import BaseHTTPMiddleware',
+      '',
+      '',
+      'class EchoOrigin(BaseHTTPMiddleware):',
+      '    async def dispatch(self, request, call_next):',
+      ...ECHO.map((l) => `        ${l}`),
+      '',
+      '',
+      'app = FastAPI()',
+      'app.add_middleware(EchoOrigin)',
+      '',
+    ].join('\n'),
+    entry: { name: 'EchoOrigin', marker: 'add_middleware(EchoOrigin)', registration: 'add_middleware' },
+    has: ['app.add_middleware(', '    CORSMiddleware,'],
+    lacks: ['class EchoOrigin(BaseHTTPMiddleware):', 'app.add_middleware(EchoOrigin)'],
+  },
+  {
+    name: 'a class with more methods than dispatch',
+    text: [
+      'from starlette.middleware.base import BaseHTTPMiddleware',
+      '',
+      'class EchoOrigin(BaseHTTPMiddleware):',
+      '    def __init__(self, app, origins):',
+      '        super().__init__(app)',
+      '',
+      '    async def dispatch(self, request, call_next):',
+      ...ECHO.map((l) => `        ${l}`),
+      '',
+      'app.add_middleware(EchoOrigin)',
+      '',
+    ].join('\n'),
+    entry: { name: 'EchoOrigin', marker: 'add_middleware(EchoOrigin)', registration: 'add_middleware' },
+    why: /EchoOrigin defines other methods than dispatch/,
+  },
+  {
+    name: 'a class registered with arguments',
+    text: [
+      'class EchoOrigin(BaseHTTPMiddleware):',
+      '    async def dispatch(self, request, call_next):',
+      ...ECHO.map((l) => `        ${l}`),
+      '',
+      'app.add_middleware(EchoOrigin, origins=["*"])',
+      '',
+    ].join('\n'),
+    entry: { name: 'EchoOrigin', marker: 'add_middleware(EchoOrigin', registration: 'add_middleware' },
+    why: /registered with arguments/,
+  },
+  {
+    name: 'another header beside the CORS ones',
+    text: module(
+      decorated([
+        'response = await call_next(request)',
+        'response.headers["X-Frame-Options"] = "DENY"',
+        ...ECHO.slice(1),
+      ]),
+    ),
+    why: /does more than write CORS headers \(main\.py:\d+: it writes X-Frame-Options, which CORSMiddleware does not write\)/,
+  },
+  {
+    name: 'a log line',
+    text: module(decorated([...ECHO.slice(0, 2), 'logger.info("origin %s", origin)', ...ECHO.slice(2)])),
+    why: /does more than write CORS headers \(main\.py:\d+: `logger\.info\("origin %s", origin\)`\)/,
+  },
+  {
+    name: 'an else branch',
+    text: module(
+      decorated([...ECHO.slice(0, 5), 'else:', '    response.status_code = 403', 'return response']),
+    ),
+    why: /does more than write CORS headers \(main\.py:\d+: `else:`\)/,
+  },
+  {
+    name: 'a literal Access-Control-Allow-Origin',
+    text: module(
+      decorated([
+        ...ECHO.slice(0, 4),
+        '    response.headers["Access-Control-Allow-Origin"] = "*"',
+        ...ECHO.slice(4),
+      ]),
+    ),
+    why: /it writes Access-Control-Allow-Origin as "\*"/,
+  },
+  {
+    name: 'Vary on more than Origin',
+    text: module(
+      decorated([...ECHO.slice(0, 5), '    response.headers["Vary"] = "Origin, Cookie"', 'return response']),
+    ),
+    why: /it writes Vary: Origin, Cookie/,
+  },
+  {
+    name: 'the function used elsewhere',
+    text: `${module(decorated(ECHO))}\nMIDDLEWARE = [allow_the_caller]\n`,
+    why: /allow_the_caller is used elsewhere in main\.py/,
+  },
+  {
+    name: 'another decorator on the function',
+    text: module([
+      '@app.middleware("http")',
+      '@traced',
+      'async def allow_the_caller(request, call_next):',
+      ...ECHO.map((l) => `    ${l}`),
+    ]),
+    why: /has other decorators/,
+  },
+  {
+    name: 'no origin given',
+    text: module(decorated(ECHO)),
+    origins: [],
+    why: /no frontend origin was given \(--origin\)/,
+  },
+];
+
+describe('CORSMiddleware instead of a middleware that writes the Origin back', () => {
+  it.each(ROWS)('$name', async (row) => {
+    const e = row.entry ?? DECORATOR;
+    const entry = entryOf(row.text, e.name, e.marker, e.registration);
+    const out = corsMiddlewareInstead(row.text, entry, row.origins ?? [APP], row.framework ?? 'fastapi');
+    if (row.why) {
+      expect(out.edits).toBeUndefined();
+      expect(out.why).toMatch(row.why);
+      return;
+    }
+    expect(out.why).toBeUndefined();
+    const after = await edited('main.py', row.text, out.edits ?? []);
+    const lines = after.split('\n');
+    for (const l of row.has ?? []) expect(lines, l).toContain(l);
+    for (const l of row.lacks ?? []) expect(lines, l).not.toContain(l);
+    // One import of CORSMiddleware, and nothing of the old handler left.
+    expect(after.match(/import CORSMiddleware/g)).toHaveLength(1);
+    expect(after).not.toMatch(/call_next/);
+  });
+
+  it('a test of the origin that names sites no --origin is on: no patch, and why', () => {
+    const text = module(decorated(ECHO));
+    const entry = entryOf(text, 'allow_the_caller', '@app.middleware', 'decorator');
+    const fix = echoMiddlewareFix(text, entry, [APP], 'fastapi', ['example.com']);
+    expect(fix.edits).toBeUndefined();
+    expect(fix.summary).toMatch(
+      /No patch: its test of the origin names example\.com, which no --origin is on/,
+    );
+    const patched = echoMiddlewareFix(text, entry, [APP], 'fastapi', ['app.example.com']);
+    expect(patched.edits).toHaveLength(1);
+    expect(patched.summary).toMatch(/^Replace allow_the_caller by CORSMiddleware/);
+  });
+});
