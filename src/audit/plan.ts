@@ -16,6 +16,7 @@ import {
   actualProbe,
   attackOrigins,
   bareSiteOf,
+  oddDotOf,
   PROBE_COOKIE,
   UNRELATED_ORIGIN,
   writePreflightProbe,
@@ -63,8 +64,9 @@ export const gotThrough = (answer: AuditAnswer): boolean =>
 
 /**
  * The bare sites worth asking when a suffix form and a dot-replaced form of a trusted origin both got
- * through: whether the pattern needs a character before the site (an unescaped dot, as in
- * `https://.*.example\.com`) or takes none (a suffix match, `https://.*example\.com`) tells which hole it is.
+ * through: whether the pattern needs a character before the site, and takes any (an unescaped dot, as in
+ * `https://.*.example\.com`), or takes none (a suffix match, `https://.*example\.com`) or only host
+ * characters (`https://[\w.-]+example\.com`), tells which hole it is.
  */
 function bareSiteProbes(answers: AuditAnswer[], trusted: string[]): AuditProbe[] {
   const t = trustedOf(trusted);
@@ -76,9 +78,12 @@ function bareSiteProbes(answers: AuditAnswer[], trusted: string[]): AuditProbe[]
   for (const { probe, code } of through) {
     const from = probe.derivedFrom;
     const bare = code === 'regex-unescaped-dot' && from !== undefined ? bareSiteOf(from) : undefined;
-    if (bare === undefined || out.some((p) => p.origin === bare)) continue;
-    const why = `the bare site of ${from}: refused, the pattern needs a character before it (an unescaped dot)`;
-    out.push(actualProbe(bare, true, why, from));
+    const odd = code === 'regex-unescaped-dot' && from !== undefined ? oddDotOf(from) : undefined;
+    if (bare === undefined || odd === undefined || out.some((p) => p.origin === bare)) continue;
+    out.push(
+      actualProbe(bare, true, `the bare site of ${from}: refused, a character is needed before it`, from),
+      actualProbe(odd, true, `${from} with a backtick for its dot: only a regex . takes it`, from),
+    );
   }
   return out;
 }

@@ -245,6 +245,19 @@ export function bareSiteOf(origin: string): string | undefined {
   return site === p.host ? undefined : `${p.scheme}://${site}${p.port}`;
 }
 
+/**
+ * A trusted host with the dot before its site written as a backtick (Chromium sends it in a host): only a
+ * regex `.` takes it, where a class of host characters (`[\w.-]+example\.com`, a suffix match) does not.
+ */
+export function oddDotOf(origin: string): string | undefined {
+  const p = partsOf(origin);
+  if (!p || isLocalHost(p.host)) return undefined;
+  const site = registrableDomain(p.host);
+  if (site === p.host) return undefined;
+  const at = p.host.length - site.length - 1;
+  return `${p.scheme}://${p.host.slice(0, at)}\`${p.host.slice(at + 1)}${p.port}`;
+}
+
 /** The probe of an actual (GET) request from `origin`, with or without the dummy cookie. */
 export function actualProbe(
   origin: string,

@@ -216,7 +216,8 @@ const BROAD: CauseCode[] = ['reflects-any-origin', 'wildcard-credentials-reflect
  * has shows in what else gets through. A dot of the top-level part written as another character
  * (`https://app.examplexcom`) is only an unescaped dot. When suffix forms got through too, the bare site
  * (`https://example.com`) tells: refused, the pattern needs a character before the site, an unescaped dot
- * (`https://.*.example\.com`), which then explains the suffix forms; let in, a suffix match
+ * (`https://.*.example\.com`), which then explains the suffix forms, unless a backtick in the dot's place
+ * is refused (a class of host characters, `[\w.-]+example\.com`); let in, a suffix match
  * (`https://.*example\.com`), which explains the dot forms inside the site.
  */
 function nameDotOrSuffix(evidence: AuditEvidence, byCode: Map<CauseCode, Reach[]>): void {
@@ -228,7 +229,16 @@ function nameDotOrSuffix(evidence: AuditEvidence, byCode: Map<CauseCode, Reach[]
     return !sites.some((site) => host.endsWith(site));
   });
   const bare = bareSiteLetIn(evidence, dots);
-  if (bare === false || (bare === undefined && pure.length > 0)) byCode.delete('origin-suffix-bypass');
+  // A character is needed before the site; a backtick refused there shows a class of host characters.
+  const odd = evidence.answers.find(
+    (a) =>
+      a.probe.kind === 'actual' &&
+      a.status > 0 &&
+      a.probe.origin.includes('`') &&
+      attackForm(a.probe.origin, trustedOf(evidence.origins))?.code === 'regex-unescaped-dot',
+  );
+  const anyCharacter = bare === false && (odd === undefined || odd.allowOrigin === odd.probe.origin);
+  if (anyCharacter || (bare === undefined && pure.length > 0)) byCode.delete('origin-suffix-bypass');
   else if (pure.length > 0) byCode.set('regex-unescaped-dot', pure);
   else byCode.delete('regex-unescaped-dot');
 }
