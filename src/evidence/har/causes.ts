@@ -215,13 +215,22 @@ function sameServerCause(
   };
 }
 
-/** Chrome's word for a request it refused (a CORS check, a blocked URL), not for a server that never answered. */
+/** Chrome's words for a request it refused itself, not for a server that never answered. */
 const REFUSED_BY_BROWSER = /^net::ERR_(FAILED|BLOCKED_BY_CLIENT|BLOCKED_BY_RESPONSE)$/;
 
+/** Why Chrome refused it, as far as its failure text says. */
+function refusedWhy(error: string): string {
+  if (error === 'net::ERR_BLOCKED_BY_CLIENT')
+    return 'an extension (an ad or privacy blocker) or a browser policy blocked it before it was sent: not CORS, and the server never saw it; try again with extensions off';
+  if (error === 'net::ERR_BLOCKED_BY_RESPONSE')
+    return "Chrome refused the answer for its Cross-Origin-Resource-Policy (or the page's Cross-Origin-Embedder-Policy), and the HAR keeps no answer";
+  return 'the HAR keeps no answer for it (status 0, no headers), yet the server may well have answered: Chrome records a server that does not answer as ERR_CONNECTION_REFUSED, ERR_NAME_NOT_RESOLVED or the like. Which CORS check failed is not in the HAR: replay the request live';
+}
+
 /**
- * A request Chrome refused (`net::ERR_FAILED`) whose answer the HAR does not keep (status 0, no headers: the
- * export lost it): not a server that never answered, which Chrome records as ERR_CONNECTION_REFUSED,
- * ERR_NAME_NOT_RESOLVED and the like. Which check failed cannot be told from it: no cause, and a note.
+ * A request Chrome refused itself (`net::ERR_FAILED`, an extension's block) whose answer the HAR does not
+ * keep (status 0, no headers: the export lost it, or it was never sent): not a server that never answered.
+ * Which check failed cannot be told from it: no cause, and a note that says what Chrome's words mean.
  */
 function answerNotKept(report: CheckReport): CheckReport | undefined {
   const unanswered = report.exchanges.filter((x) => !x.response && x.kind !== 'diagnostic');
@@ -234,13 +243,11 @@ function answerNotKept(report: CheckReport): CheckReport | undefined {
   const what = unanswered.map(
     (x) => `${x.kind === 'preflight' ? 'the preflight' : x.request.method} (entry ${x.recorded?.entry})`,
   );
+  const error = unanswered[0]?.recorded?.browserError ?? '';
   return {
     ...report,
     causes: report.causes.filter((c) => c.code !== 'server-unreachable'),
-    notes: [
-      ...report.notes,
-      `Chrome refused ${what.join(' and ')} (${unanswered[0]?.recorded?.browserError}) and the HAR keeps no answer for it (status 0, no headers): the server may well have answered, since a server that does not answer is recorded as ERR_CONNECTION_REFUSED, ERR_NAME_NOT_RESOLVED or the like. Which CORS check failed is not in the HAR: replay the request live.`,
-    ],
+    notes: [...report.notes, `Chrome refused ${what.join(' and ')} (${error}): ${refusedWhy(error)}.`],
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Exchange, NetworkFailure } from '../../core/exchange.js';
 import { type PageFetch, pageScenario } from '../../core/page.js';
+import { isMixedContent } from '../../model/mixed-content.js';
 import { firstRequest, preflightFor } from '../../model/plan.js';
 import { isCorsSafelistedRequestHeader, isForbiddenRequestHeader } from '../../model/safelist.js';
 import type { BrowserName, CredentialsMode, HeaderList } from '../../model/types.js';
@@ -309,9 +310,11 @@ export function recordedFetch(
       "The HAR holds no preflight for this request, which needs one: the browser sent it on the strength of a preflight it had cached (Access-Control-Max-Age) or made before the recording began; that preflight's answer is taken to have allowed exactly this request.",
     );
   }
-  // Nothing answered: the browser's own words say why, as a network failure of that exchange.
+  // Nothing answered: the browser's own words say why, as a network failure of that exchange; but an https
+  // page's request to a plain-http URL was blocked by the browser before it was sent (mixed content).
+  const mixed = isMixedContent(page.origin, page.url);
   for (const x of exchanges) {
-    if (x.response) continue;
+    if (x.response || mixed) continue;
     const record = records.find((r) => r.index === x.recorded?.entry);
     x.error = failureOf(record?.error, context.browser);
   }

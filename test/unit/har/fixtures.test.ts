@@ -464,6 +464,41 @@ const ROWS: Row[] = [
       },
     ],
   },
+  {
+    file: 'chrome-mixed-content.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: 'http://api.example.com/items',
+        // Recorded by Chromium: status 0, no error text, an empty Referer; the page's origin from the HAR's page.
+        verdict: ['blocked', 'network'],
+        causes: ['mixed-content'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      expect(report.requests[0]?.har.originFrom).toBe("the HAR's page");
+    },
+  },
+  {
+    file: 'chrome-blocked-by-extension.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'POST',
+        url: `${PROD}/events`,
+        verdict: ['blocked', 'network'],
+        causes: [],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      expect(report.requests[0]?.notes.join(' ')).toMatch(
+        /\(net::ERR_BLOCKED_BY_CLIENT\): an extension \(an ad or privacy blocker\)/,
+      );
+    },
+  },
 ];
 
 function credentialsWords(r: HarReport['requests'][number]): string {
