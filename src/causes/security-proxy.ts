@@ -157,6 +157,36 @@ function mapFindings(config: NginxConfigFile, map: Directive, frontends: string[
   return out;
 }
 
+/** The findings of an `if ($http_origin ~ regex)` under which the origin is echoed. */
+function guardFindings(config: NginxConfigFile, guard: Directive, frontends: string[]): ProxyDraft[] {
+  const args = guard.args.map((a) => a.replace(/^\(|\)$/g, '')).filter((a) => a !== '');
+  const [, op, regex] = args;
+  if ((op !== '~' && op !== '~*') || !regex) return [];
+  return regexFindings(
+    config,
+    guard,
+    regex,
+    op === '~*',
+    frontends,
+    `The test if (${args.join(' ')})`,
+    (p) => [`if (${args[0]} ${op} ${regexArg(p)})`],
+  );
+}
+
+/** The tests of $http_origin in these blocks that set `$variable` to the origin. */
+function settingGuards(around: Directive[], variable: string): Directive[] {
+  return around.flatMap((d) =>
+    (d.block ?? []).filter(
+      (g) =>
+        g.name === 'if' &&
+        echoes(g.args.join(' ')) &&
+        (g.block ?? []).some(
+          (s) => s.name === 'set' && s.args[0] === `$${variable}` && echoes(s.args[1] ?? ''),
+        ),
+    ),
+  );
+}
+
 /** Every security finding of one nginx configuration. */
 export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
   const config = asNginx(context.config);
@@ -196,20 +226,7 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
         });
         continue;
       }
-      const args = guard.args.map((a) => a.replace(/^\(|\)$/g, '')).filter((a) => a !== '');
-      const [, op, regex] = args;
-      if ((op === '~' || op === '~*') && regex)
-        out.push(
-          ...regexFindings(
-            config,
-            guard,
-            regex,
-            op === '~*',
-            frontends,
-            `The test if (${args.join(' ')})`,
-            (p) => [`if (${args[0]} ${op} ${regexArg(p)})`],
-          ),
-        );
+      out.push(...guardFindings(config, guard, frontends));
       continue;
     }
     const variable = /^\$\{?(\w+)\}?$/.exec(origin.value)?.[1];
@@ -217,7 +234,14 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
     if (map && !judgedMaps.has(map)) {
       judgedMaps.add(map);
       out.push(...mapFindings(config, map, frontends));
+      continue;
     }
+    // `if ($http_origin ~ ...) { set $var $http_origin; }` beside `add_header ... $var`.
+    for (const guard of variable ? settingGuards([at.directive, ...at.outer], variable) : [])
+      if (!judgedLines.has(-guard.line)) {
+        judgedLines.add(-guard.line);
+        out.push(...guardFindings(config, guard, frontends));
+      }
   }
   if (echoed.length === 0) return out;
   // One change closes every unguarded echo of the file: each finding of one carries all of it.
