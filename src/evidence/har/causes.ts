@@ -16,7 +16,8 @@ import type { Cause } from '../../core/causes.js';
 import type { Exchange, RecordedResponse } from '../../core/exchange.js';
 import type { CheckReport } from '../../core/report.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
-import { getHeader, hasCorsHeaders } from '../../model/header-list.js';
+import { getHeader, hasCorsHeaders, hasHeader } from '../../model/header-list.js';
+import { normalizeMethod } from '../../model/method.js';
 
 /** `400 Bad Request`, as a status line shows it. */
 const statusLine = (r: RecordedResponse): string => `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
@@ -27,6 +28,12 @@ const listOf = (value: string | null): string[] =>
     .map((v) => v.trim())
     .filter((v) => v !== '');
 
+/** A method fetch() sends as written, in another case than its upper-case name (`patch`), or undefined. */
+function unnormalisedMethod(method: string): string | undefined {
+  const upper = method.toUpperCase();
+  return normalizeMethod(method) === method && method !== upper ? upper : undefined;
+}
+
 const okStatus = (status: number): boolean => status >= 200 && status <= 299;
 
 /** Where the exchange is in the HAR, for evidence lines. */
@@ -36,8 +43,13 @@ const entryOf = (x: Exchange): string => (x.recorded ? `entry ${x.recorded.entry
 export interface AllowListRefusal {
   preflight: Exchange;
   response: RecordedResponse;
-  /** The method asked for, when `Access-Control-Allow-Methods` does not list it. */
-  method?: { asked: string; listed: string };
+  /**
+   * The method asked for, when `Access-Control-Allow-Methods` does not list it: not at all, or only inside
+   * one item that holds a comma list (`joined`: Starlette's `allow_methods=["DELETE,GET"]`, its items
+   * joined with `, `), or only in upper case (`upper`: the page wrote `'patch'`, which fetch() sends as
+   * written).
+   */
+  method?: { asked: string; listed: string; joined?: string; upper?: string };
   /** The header names asked for that `Access-Control-Allow-Headers` does not list. */
   headers?: { missing: string[]; listed: string };
 }
@@ -57,8 +69,22 @@ export function allowListRefusal(exchanges: Exchange[]): AllowListRefusal | unde
     const refusal: AllowListRefusal = { preflight, response };
     const asked = getHeader(preflight.request.headers, 'Access-Control-Request-Method')?.trim() ?? '';
     const methods = listOf(allowMethods);
-    if (asked !== '' && !methods.includes(asked) && !methods.includes('*'))
-      refusal.method = { asked, listed: allowMethods };
+    // Starlette's own items, as it joins them: what it compares the method with.
+    const items = allowMethods.split(/,\s+/).map((m) => m.trim());
+    const starlette = response.status === 400 && hasHeader(response.headers, 'Access-Control-Max-Age');
+    const upper = unnormalisedMethod(asked);
+    if (asked === '' || methods.includes('*')) {
+      // Every method, or none asked.
+    } else if (!methods.includes(asked)) {
+      refusal.method = {
+        asked,
+        listed: allowMethods,
+        ...(upper && methods.includes(upper) && { upper }),
+      };
+    } else if (starlette && !items.includes(asked)) {
+      const joined = items.find((i) => listOf(i).includes(asked));
+      refusal.method = { asked, listed: allowMethods, ...(joined && { joined }) };
+    }
     const allowHeaders = getHeader(response.headers, 'Access-Control-Allow-Headers');
     const names = listOf(allowHeaders).map((n) => n.toLowerCase());
     const missing = listOf(getHeader(preflight.request.headers, 'Access-Control-Request-Headers'))
@@ -75,11 +101,31 @@ const BODY_NOT_KEPT =
   'the HAR keeps no body for this preflight (DevTools saves none), where Starlette writes "Disallowed CORS ...": the allow-lists of the same answer say what was refused';
 
 function methodCause(report: CheckReport, r: AllowListRefusal): Cause {
-  const { asked, listed } = r.method as NonNullable<AllowListRefusal['method']>;
+  const { asked, listed, joined, upper } = r.method as NonNullable<AllowListRefusal['method']>;
+  const asking = `${entryOf(r.preflight)}OPTIONS ${r.preflight.request.url} asked for ${asked} -> ${statusLine(r.response)} with Access-Control-Allow-Methods: ${listed}`;
+  const unkept = r.response.bodyExcerpt.trim() === '' ? [BODY_NOT_KEPT] : [];
+  if (upper) {
+    return {
+      code: 'frontend-request-invalid',
+      severity: 'error',
+      summary: `The page calls fetch() with method '${asked}', which the browser sends in lower case; servers compare methods case-sensitively and list ${upper}. Fix it in the frontend: method: '${upper}'.`,
+      evidence: [
+        `fetch() sent the method as written: Access-Control-Request-Method: ${asked} (only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased)`,
+        `${asking}: the server allows ${upper}, and ${asked} is another method`,
+        ...unkept,
+      ],
+      locations: [],
+      fix: {
+        summary: `In the frontend's fetch() (or XMLHttpRequest.open) call, write the method in upper case: method: '${upper}'. No backend change fixes this.`,
+      },
+    };
+  }
   const evidence = [
-    `${entryOf(r.preflight)}OPTIONS ${r.preflight.request.url} asked for ${asked} -> ${statusLine(r.response)} with Access-Control-Allow-Methods: ${listed}, which does not contain ${asked}`,
+    joined
+      ? `${asking}: "${joined}" is one item holding a comma list (Starlette joins its items with ", " and compares ${asked} with each item whole)`
+      : `${asking}, which does not contain ${asked}`,
+    ...unkept,
   ];
-  if (r.response.bodyExcerpt.trim() === '') evidence.push(BODY_NOT_KEPT);
   if (listed === 'GET') evidence.push("GET alone is Starlette's default allow_methods");
   return {
     code: 'method-not-allowed',
@@ -88,7 +134,11 @@ function methodCause(report: CheckReport, r: AllowListRefusal): Cause {
     evidence,
     locations: [],
     fix: {
-      summary: `Add "${asked}" to the methods the CORS layer allows (allow_methods in Starlette and FastAPI, whose default is GET only).`,
+      summary: joined
+        ? `Write each method as an item of its own: allow_methods=[${listOf(joined)
+            .map((m) => `"${m}"`)
+            .join(', ')}].`
+        : `Add "${asked}" to the methods the CORS layer allows (allow_methods in Starlette and FastAPI, whose default is GET only).`,
       snippet: snippetFor(report),
     },
   };
@@ -270,7 +320,8 @@ export function withRecordedCauses(
   const named = new Set(report.causes.map((c) => c.code));
   const added: Cause[] = [];
   const refusal = allowListRefusal(report.exchanges);
-  if (refusal?.method && !named.has('method-not-allowed')) added.push(methodCause(report, refusal));
+  if (refusal?.method && !named.has('method-not-allowed') && !named.has('frontend-request-invalid'))
+    added.push(methodCause(report, refusal));
   if (refusal?.headers && !named.has('header-not-allowed')) added.push(headersCause(report, refusal));
   let causes = report.causes;
   // The refused preflight carries the CORS layer's own lists: that layer answered it, nothing in front.

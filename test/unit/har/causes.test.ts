@@ -36,6 +36,13 @@ const answer = (status: number, headers: HeaderList, method = 'GET'): Exchange =
 });
 
 describe('allowListRefusal: what a refused preflight asked for and its allow-lists lack', () => {
+  it('the page wrote patch, the server lists PATCH: upper names it', () => {
+    const refusal = allowListRefusal([
+      preflight('patch', undefined, 400, [['access-control-allow-methods', 'DELETE, GET, PATCH, POST']]),
+    ]);
+    expect(refusal?.method).toEqual({ asked: 'patch', listed: 'DELETE, GET, PATCH, POST', upper: 'PATCH' });
+  });
+
   it.each([
     {
       title: "Starlette's default allow_methods (GET) refuses PUT",
@@ -59,6 +66,22 @@ describe('allowListRefusal: what a refused preflight asked for and its allow-lis
       title: 'methods are compared with their case: put is not PUT',
       x: preflight('put', undefined, 400, [['access-control-allow-methods', 'GET, PUT']]),
       method: 'put',
+      headers: undefined,
+    },
+    {
+      title:
+        "Starlette's item holding a comma list: PUT is inside DELETE,GET,POST,PUT, not an item of its own",
+      x: preflight('PUT', undefined, 400, [
+        ['access-control-allow-methods', 'DELETE,GET,POST,PUT'],
+        ['access-control-max-age', '600'],
+      ]),
+      method: 'PUT',
+      headers: undefined,
+    },
+    {
+      title: 'a 403 listing GET,POST,PUT without spaces refuses for another reason: PUT is listed',
+      x: preflight('PUT', undefined, 403, [['access-control-allow-methods', 'GET,POST,PUT']]),
+      method: undefined,
       headers: undefined,
     },
     {

@@ -499,6 +499,40 @@ const ROWS: Row[] = [
       );
     },
   },
+  // Recorded by Chromium against the apps of test/fixtures/broken (methods-comma-string, frontend-lowercase-patch).
+  {
+    file: 'chrome-starlette-methods-one-string.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'PUT',
+        url: 'http://127.0.0.1:35519/notes/1',
+        verdict: ['blocked', 'preflight'],
+        // Access-Control-Allow-Methods: DELETE,GET,POST,PUT lists PUT for a browser, not for Starlette.
+        causes: ['method-not-allowed'],
+        credentials: 'unknown, judged same-origin, other blocked',
+      },
+    ],
+    check(report) {
+      expect(report.requests[0]?.causes[0]?.fix?.summary).toBe(
+        'Write each method as an item of its own: allow_methods=["DELETE", "GET", "POST", "PUT"].',
+      );
+    },
+  },
+  {
+    file: 'chrome-lowercase-patch.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'patch',
+        url: 'http://127.0.0.1:37621/tasks/1',
+        verdict: ['blocked', 'preflight'],
+        // The server lists PATCH; the page wrote 'patch', which fetch() sends as written.
+        causes: ['frontend-request-invalid'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+  },
 ];
 
 function credentialsWords(r: HarReport['requests'][number]): string {
