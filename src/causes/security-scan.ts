@@ -526,7 +526,8 @@ function middlewareFindings(context: ScanContext): SecurityDraft[] {
       : broad
         ? [broad]
         : ORDER.flatMap((code) => forms.find((a) => a.code === code) ?? []);
-    const fix = echoMiddlewareFix(text, m, frontends, context.app.framework, names);
+    const repair = (p: string) => readPattern(p, frontends, starletteCompile('fullmatch'), 'none');
+    const fix = echoMiddlewareFix(text, m, frontends, context.app.framework, { check, named: names, repair });
     for (const hole of holes) {
       out.push({
         code: hole.code,

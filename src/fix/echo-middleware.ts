@@ -163,6 +163,7 @@ export function corsMiddlewareInstead(
   entry: EchoMiddleware,
   origins: string[],
   framework: string,
+  pattern?: string,
 ): EchoReplacement {
   const where = entry.source;
   if (!where) return { why: `where ${entry.name} is registered is not known` };
@@ -187,7 +188,9 @@ export function corsMiddlewareInstead(
   const code = [
     `${shape.app}.add_middleware(`,
     '    CORSMiddleware,',
-    `    allow_origins=${pyStrings(origins)},`,
+    pattern !== undefined
+      ? `    allow_origin_regex=r"${pattern}",`
+      : `    allow_origins=${pyStrings(origins)},`,
     ...(written.credentials ? ['    allow_credentials=True,'] : []),
     ...(written.methods ? [`    allow_methods=${pyStrings(written.methods)},`] : []),
     ...(written.headers ? [`    allow_headers=${pyStrings(written.headers)},`] : []),
@@ -268,34 +271,70 @@ function readBody(
   return written;
 }
 
+/** How the middleware tests the origin before writing it back (`origin.endswith("example.com")`). */
+export interface EchoCheck {
+  /** The line of the test, as written. */
+  text: string;
+  /** The literal texts it names. */
+  literals: string[];
+  regex?: { pattern: string; mode: string };
+}
+
+/** What a pattern lets in that it should not, and the repaired pattern (the security reading of a pattern). */
+export type PatternRepair = (pattern: string) => { holes: unknown[]; repaired?: string } | undefined;
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * The fix of a middleware that writes the Origin back: CORSMiddleware instead, or why no patch. `named`:
- * the hosts its test of the origin names (`endswith("example.com")`); one that no trusted origin is on
- * means the test was meant for more sites than --origin lists, which the list would drop.
+ * The pattern a test of the origin means, for CORSMiddleware's `re.fullmatch`: the regex as written, an
+ * `endswith` as any origin ending so, a `startswith` as any origin starting so, `in` as any containing it.
+ */
+export function intendedPattern(check: EchoCheck): string | undefined {
+  if (check.regex) return check.regex.pattern.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  const [text] = check.literals;
+  if (text === undefined || text === '') return undefined;
+  const origin = text.includes('://') ? '' : 'https?://';
+  if (/\.endswith\(/.test(check.text)) return `${origin}.*${escapeRegex(text)}`;
+  if (/\.startswith\(/.test(check.text)) return `${escapeRegex(text)}.*`;
+  if (/\sin\s/.test(check.text)) return `${origin}.*${escapeRegex(text)}.*`;
+  return undefined;
+}
+
+/**
+ * The fix of a middleware that writes the Origin back: CORSMiddleware instead, or why no patch. A test of
+ * the origin that names only hosts of the trusted origins becomes `allow_origins` with them; one that names
+ * other sites (`endswith("example.com")`) was meant for more, and becomes `allow_origin_regex` with what it
+ * meant, closed by `repair` (`https://([a-z0-9-]+\.)*example\.com`), when that keeps every trusted origin.
  */
 export function echoMiddlewareFix(
   text: string,
   entry: EchoMiddleware,
   origins: string[],
   framework: string,
-  named: string[] = [],
+  test: { check?: EchoCheck; named?: string[]; repair?: PatternRepair } = {},
 ): Fix {
   const hosts = origins.map((o) => /^https?:\/\/([^/:]+)/.exec(o)?.[1]);
-  const beyond = [...new Set(named.filter((h) => !hosts.includes(h)))];
+  const beyond = [...new Set((test.named ?? []).filter((h) => !hosts.includes(h)))];
+  const meant = beyond.length > 0 && test.check ? intendedPattern(test.check) : undefined;
+  const reading = meant !== undefined ? test.repair?.(meant) : undefined;
+  const pattern = reading && (reading.holes.length === 0 ? meant : reading.repaired);
+  const usable = pattern !== undefined && !/["\n]|\\$/.test(pattern);
   const replacement: EchoReplacement =
-    beyond.length > 0
+    beyond.length > 0 && !usable
       ? {
-          why: `its test of the origin names ${beyond.join(', ')}, which no --origin is on: give every frontend that must read the API with --origin to have it replaced by CORSMiddleware listing them`,
+          why: `its test of the origin names ${beyond.join(', ')}, which no --origin is on, and no pattern that closes the hole keeps what it meant: give every frontend that must read the API with --origin to have it replaced by CORSMiddleware listing them`,
         }
-      : corsMiddlewareInstead(text, entry, origins, framework);
-  const listed = origins.length > 0 ? pyStrings(origins) : 'the frontends';
+      : corsMiddlewareInstead(text, entry, origins, framework, usable ? pattern : undefined);
+  const listed = usable
+    ? `allow_origin_regex=r"${pattern}"`
+    : `allow_origins=${origins.length > 0 ? pyStrings(origins) : 'the frontends'}`;
   if (replacement.edits)
     return {
-      summary: `Replace ${entry.name} by CORSMiddleware with allow_origins=${listed}: it writes the Origin back only for those origins (add any other frontend that must read the API to the list).`,
+      summary: `Replace ${entry.name} by CORSMiddleware with ${listed}: it writes the Origin back only for those origins${usable ? '' : ' (add any other frontend that must read the API to the list)'}.`,
       edits: replacement.edits,
     };
   return {
-    summary: `Compare the origin exactly with a set of trusted origins (${listed}) before writing it back, or use CORSMiddleware with allow_origins. No patch: ${replacement.why}.`,
+    summary: `Compare the origin exactly with a set of trusted origins (${origins.length > 0 ? pyStrings(origins) : 'the frontends'}) before writing it back, or use CORSMiddleware with allow_origins. No patch: ${replacement.why}.`,
     ...(replacement.code && { snippet: replacement.code.join('\n') }),
   };
 }

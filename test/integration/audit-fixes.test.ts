@@ -49,6 +49,11 @@ const ROWS: Row[] = [
     formats: true,
   },
   { fixture: 'custom-echo-class', adds: /^\+ {4}allow_methods=\["GET", "POST", "PUT", "DELETE"\],$/m },
+  {
+    fixture: 'custom-endswith',
+    adds: /^\+ {4}allow_origin_regex=r"https:\/\/\(\[a-z0-9-\]\+\\\.\)\*example\\\.com",$/m,
+  },
+  { fixture: 'custom-re-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'custom-echo-direct', adds: /^\+ {4}expose_headers=\["X-Total-Count"\],$/m },
   { fixture: 'custom-echo-logged', noPatch: /No patch: stamp_and_allow does more than write CORS headers/ },
   { fixture: 'hosting-platform', adds: /^\+ {4}allow_origin_regex=r"https:\/\/myapp\\\.vercel\\\.app",$/m },

@@ -2,6 +2,7 @@
 // else: rows of middleware as people write it, each replaced (the result parses as Python) or refused with
 // the reason.
 import { describe, expect, it } from 'vitest';
+import { readPattern, starletteCompile } from '../../../src/causes/security-scan.js';
 import { corsMiddlewareInstead, echoMiddlewareFix } from '../../../src/fix/echo-middleware.js';
 import { edited } from '../../../src/fix/patches.js';
 
@@ -265,16 +266,48 @@ describe('CORSMiddleware instead of a middleware that writes the Origin back', (
     expect(after).not.toMatch(/call_next/);
   });
 
-  it('a test of the origin that names sites no --origin is on: no patch, and why', () => {
+  // The test of the origin as the middleware writes it: what it meant, as CORSMiddleware's pattern.
+  const repair = (p: string) => readPattern(p, [APP], starletteCompile('fullmatch'), 'none');
+  it.each([
+    {
+      test: 'origin.endswith("example.com")',
+      check: { text: 'if origin and origin.endswith("example.com"):', literals: ['example.com'] },
+      named: ['example.com'],
+      to: String.raw`allow_origin_regex=r"https://([a-z0-9-]+\.)*example\.com"`,
+    },
+    {
+      test: 're.match(r"https://.*.example.com", origin)',
+      check: {
+        text: 'if re.match(r"https://.*.example.com", origin):',
+        literals: [String.raw`https://.*\.example\.com`],
+        regex: { pattern: String.raw`https://.*\.example\.com`, mode: 'match' },
+      },
+      named: ['example.com'],
+      to: String.raw`allow_origin_regex=r"https://.*\.example\.com"`,
+    },
+    {
+      test: 'origin.startswith("https://app.example.com")',
+      check: { text: 'if origin.startswith("https://app.example.com"):', literals: [APP] },
+      named: ['app.example.com'],
+      to: 'allow_origins=["https://app.example.com"]',
+    },
+  ])('$test: replaced by CORSMiddleware with $to', async ({ check, named, to }) => {
     const text = module(decorated(ECHO));
     const entry = entryOf(text, 'allow_the_caller', '@app.middleware', 'decorator');
-    const fix = echoMiddlewareFix(text, entry, [APP], 'fastapi', ['example.com']);
+    const fix = echoMiddlewareFix(text, entry, [APP], 'fastapi', { check, named, repair });
+    expect(fix.summary).toContain(`CORSMiddleware with ${to}`);
+    const after = await edited('main.py', text, fix.edits ?? []);
+    expect(after).toContain(`    ${to},`);
+  });
+
+  it('a test naming sites no --origin is on, and nothing to repair it with: no patch, and why', () => {
+    const text = module(decorated(ECHO));
+    const entry = entryOf(text, 'allow_the_caller', '@app.middleware', 'decorator');
+    const check = { text: 'if origin and origin.endswith("example.com"):', literals: ['example.com'] };
+    const fix = echoMiddlewareFix(text, entry, [APP], 'fastapi', { check, named: ['example.com'] });
     expect(fix.edits).toBeUndefined();
     expect(fix.summary).toMatch(
       /No patch: its test of the origin names example\.com, which no --origin is on/,
     );
-    const patched = echoMiddlewareFix(text, entry, [APP], 'fastapi', ['app.example.com']);
-    expect(patched.edits).toHaveLength(1);
-    expect(patched.summary).toMatch(/^Replace allow_the_caller by CORSMiddleware/);
   });
 });

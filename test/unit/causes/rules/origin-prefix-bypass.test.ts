@@ -69,7 +69,6 @@ securityTable(originPrefixBypass, RULES, {
       origins: [APP],
       pattern: { text: 'https://.*\\.example\\.com', mode: 'match' },
       unmodelled: true,
-      noPatch: true,
     },
   ],
   safe: [

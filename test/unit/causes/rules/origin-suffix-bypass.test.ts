@@ -33,7 +33,6 @@ securityTable(originSuffixBypass, RULES, {
       origins: [APP],
       origin: 'https://attacker-example.com',
       unmodelled: true,
-      noPatch: true,
     },
   ],
   safe: [
