@@ -97,6 +97,10 @@ function pageOrigin(
   return undefined;
 }
 
+/** A header name a preflight gives in lower case, as a page most likely wrote it (`X-Request-Id`). */
+const written = (name: string): string =>
+  name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+
 /** Headers a browser adds itself and the page does not set (besides the forbidden ones). */
 const BROWSER_SET = new Set([
   'accept-language',
@@ -139,8 +143,6 @@ function pageHeaders(actual: HarRecord | undefined, preflight: HarRecord | undef
     // Otherwise a header no preflight asked for: added by the browser or an extension, not by the page.
   }
   // The preflight names them in lower case; the page most likely wrote them capitalised.
-  const written = (name: string) =>
-    name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
   for (const name of asked) {
     if (!out.some(([n]) => n.toLowerCase() === name)) out.push([written(name), NOT_IN_HAR]);
   }
@@ -173,6 +175,26 @@ function failureOf(error: string | undefined, browser: BrowserName | undefined):
 /** A network failure a CORS check does not explain: the request never got an answer. */
 const networkFailure = (error: string | undefined): boolean =>
   error !== undefined && error !== '' && !/ERR_FAILED|ERR_ABORTED|ERR_BLOCKED/.test(error);
+
+/** The request headers a sanitized export removes and a preflight may ask for. */
+const SANITIZED = ['authorization'];
+
+/**
+ * The request's headers with those the export removed put back, with a placeholder value: the ones its own
+ * preflight asked for (the browser sent them with the request that followed it). A request after a redirect
+ * to another origin has no preflight naming them: the browser removed Authorization there itself.
+ */
+function withDroppedHeaders(headers: HeaderList, preflight: HarRecord | undefined): HeaderList {
+  const asked = (
+    preflight ? (headerOf(preflight.requestHeaders, 'access-control-request-headers') ?? '') : ''
+  )
+    .split(',')
+    .map((n) => n.trim().toLowerCase());
+  const dropped = SANITIZED.filter((n) => asked.includes(n) && headerOf(headers, n) === undefined);
+  return dropped.length === 0
+    ? headers
+    : [...headers, ...dropped.map((n): [string, string] => [written(n), NOT_IN_HAR])];
+}
 
 function exchangeOf(
   kind: 'preflight' | 'actual',
@@ -299,7 +321,9 @@ export function recordedFetch(
       if (!answered(h.preflight)) failed ??= h.preflight;
     }
     if (h.actual && (answered(h.actual) || networkFailure(h.actual.error) || !h.preflight)) {
-      exchanges.push(exchangeOf('actual', h.actual, hop, context.browser));
+      const actual = exchangeOf('actual', h.actual, hop, context.browser);
+      if (sanitized) actual.request.headers = withDroppedHeaders(actual.request.headers, h.preflight);
+      exchanges.push(actual);
       if (!answered(h.actual)) failed ??= h.actual;
     }
   }

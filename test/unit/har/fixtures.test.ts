@@ -533,6 +533,31 @@ const ROWS: Row[] = [
       },
     ],
   },
+  // Recorded by Chromium through nginx (test/fixtures/broken/trailing-slash-route-redirect): the export
+  // drops Authorization, which the preflight names; the redirect to the app's own port drops it for real.
+  {
+    file: 'chrome-redirect-drops-authorization.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: 'http://127.0.0.1:35069/items',
+        verdict: ['blocked', 'actual'],
+        causes: ['redirect-drops-authorization'],
+        credentials: 'unknown, same either way',
+      },
+    ],
+    check(report) {
+      const r = report.requests[0];
+      expect(
+        r?.exchanges.map((x) => [x.kind, x.hop ?? 0, x.request.headers.some(([n]) => n === 'Authorization')]),
+      ).toEqual([
+        ['preflight', 0, false],
+        ['actual', 0, true],
+        ['actual', 1, false],
+      ]);
+    },
+  },
 ];
 
 function credentialsWords(r: HarReport['requests'][number]): string {
