@@ -33,7 +33,7 @@ import {
   withoutAlternatives,
 } from '../fix/origin-attacks.js';
 import { originRegexMatcher, patternPlace, type RegexMatchMode, regexMatchMode } from '../fix/regex.js';
-import { pyList, replaceLiteral, setCorsKeyword, withEdits } from '../fix/source-edits.js';
+import { pyList, replaceOriginItem, setCorsKeyword, withEdits } from '../fix/source-edits.js';
 import { at, boolOption, corsEntries, derivation, type StringItem, stringItems } from '../python/options.js';
 import { versionAtLeast } from '../python/starlette-version.js';
 import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.js';
@@ -230,7 +230,7 @@ function wildcardFinding(
     frontends.length === 0
       ? undefined
       : star && option.value.kind !== 'str'
-        ? replaceLiteral(star.resolved, frontends.map((o) => JSON.stringify(o)).join(', '))
+        ? replaceOriginItem(option, star.resolved, frontends)
         : setCorsKeyword(entry, 'allow_origins', pyList(frontends), option);
   return {
     code: 'wildcard-credentials-reflection',

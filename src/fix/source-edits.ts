@@ -49,6 +49,43 @@ export function replaceLiteral(item: ResolvedValue, to: string): SourceEdit[] | 
   ];
 }
 
+/**
+ * Writes `origins` where the literal `item` of the origins list `option` is written: in the source, as
+ * string items in its place; as the default of an environment variable set nowhere in the project
+ * (`os.getenv("CORS_ORIGINS", "*").split(",")`, the only item), as one string the code splits the same way.
+ */
+export function replaceOriginItem(
+  option: ResolvedValue,
+  item: ResolvedValue,
+  origins: string[],
+): SourceEdit[] | undefined {
+  if (!item.env) return replaceLiteral(item, origins.map((o) => JSON.stringify(o)).join(', '));
+  const split = option.via.map((v) => /^split\((["'])(.+?)\1\)$/.exec(v)).find((m) => m !== null);
+  const one = option.value.kind === 'list' && option.value.items.length === 1;
+  if (!item.env.defaultUsed || item.env.valueFrom || !one) return undefined;
+  const separator = split?.[2];
+  if (origins.length > 1 && separator === undefined) return undefined;
+  // The default as written in the call that reads the variable (the item is the value split from it).
+  const name = item.env.name.replace(/\W/g, '\\$&');
+  const call = new RegExp(
+    `\\b(?:getenv|environ\\.get)\\(\\s*(["'])${name}\\1\\s*,\\s*((["'])[^"'\\\\]*\\3)\\s*\\)`,
+  );
+  const written = call.exec(option.expression)?.[2];
+  if (written === undefined || written.slice(1, -1) !== '*') return undefined;
+  const quote = written[0] as string;
+  const text = origins.join(separator ?? '');
+  if (text.includes(quote) || text.includes('\\')) return undefined;
+  return [
+    {
+      kind: 'replace-text',
+      file: item.source.file,
+      line: item.source.line,
+      from: written,
+      to: `${quote}${text}${quote}`,
+    },
+  ];
+}
+
 /** Adds string items after the last item of a list literal (wherever the list is written). */
 export function appendToList(items: ResolvedValue[], added: string[]): SourceEdit[] | undefined {
   const last = items.at(-1);

@@ -71,6 +71,10 @@ const ROWS: Row[] = [
   { fixture: 'null-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'http-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'wildcard-credentials', adds: /https:\/\/app\.example\.com/ },
+  {
+    fixture: 'env-split-wildcard',
+    adds: /^\+ {4}allow_origins=os\.getenv\("CORS_ORIGINS", "https:\/\/app\.example\.com"\)\.split\(","\),$/m,
+  },
   { fixture: 'string-origins', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"/m },
   { fixture: 'dev-origin', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
 ];
