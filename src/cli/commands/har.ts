@@ -218,17 +218,58 @@ export async function runHar(file: string, options: HarOptions, style: Style): P
     }
   }
   const input = await openInputStream(file);
-  const contents = await readHar(input.chunks, input.name);
-  const report = await judgeHar(contents, input.name, project);
+  // What the file holds is let go once judged, and the report once masked: a 100 MB HAR's report is large.
+  let report: HarReport | undefined = await judgeFile(input, project);
+  const status = harExitStatus(report);
+  const { skipped, entries, requests } = { ...report, requests: report.requests.length };
   const shown = options.showSecrets ? report : maskSecrets(report);
-  process.stdout.write(
-    `${render(format, { command: 'har', report: shown }, { style, version: packageVersion() })}\n`,
-  );
-  if (report.requests.length === 0) {
-    const sameOrigin = report.skipped.length;
+  report = undefined;
+  if (format === 'json') writeJson(shown, (text) => process.stdout.write(text));
+  else
+    process.stdout.write(
+      `${render(format, { command: 'har', report: shown }, { style, version: packageVersion() })}\n`,
+    );
+  if (requests === 0) {
     process.stderr.write(
-      `cors-doctor: ${input.name} holds no cross-origin fetch/XHR request (${report.entries} entries${sameOrigin ? `, ${sameOrigin} fetch/XHR not judged` : ''}): nothing to judge; save the HAR while the failing request is made\n`,
+      `cors-doctor: ${input.name} holds no cross-origin fetch/XHR request (${entries} entries${skipped.length ? `, ${skipped.length} fetch/XHR not judged` : ''}): nothing to judge; save the HAR while the failing request is made\n`,
     );
   }
-  return harExitStatus(report);
+  return status;
+}
+
+/** Stands for the requests in the report's JSON while the rest of it is written. */
+const REQUESTS_HERE = '\u0000';
+
+/**
+ * The report's JSON, byte for byte as `--format json` prints it (`JSON.stringify(report, null, 2)` and a
+ * newline), written request by request: a report of thousands of requests is tens of megabytes of text,
+ * never held as one string.
+ */
+export function writeJson(report: HarReport, write: (text: string) => void): void {
+  if (report.requests.length === 0) {
+    write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const frame = JSON.stringify({ ...report, requests: REQUESTS_HERE }, null, 2);
+  const at = frame.indexOf(`"requests": ${JSON.stringify(REQUESTS_HERE)}`);
+  const rest = frame.slice(at + `"requests": ${JSON.stringify(REQUESTS_HERE)}`.length);
+  write(`${frame.slice(0, at)}"requests": [\n`);
+  report.requests.forEach((request, i) => {
+    // Split at line feeds only: JSON keeps U+2028 and U+2029 raw in strings, where ^ would match.
+    const lines = JSON.stringify(request, null, 2)
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
+    write(i < report.requests.length - 1 ? `${lines},\n` : `${lines}\n`);
+  });
+  write(`  ]${rest}\n`);
+}
+
+/** The HAR read and judged. */
+async function judgeFile(
+  input: Awaited<ReturnType<typeof openInputStream>>,
+  project: Project | undefined,
+): Promise<HarReport> {
+  const contents = await readHar(input.chunks, input.name);
+  return judgeHar(contents, input.name, project);
 }
