@@ -34,8 +34,6 @@ function unnormalisedMethod(method: string): string | undefined {
   return normalizeMethod(method) === method && method !== upper ? upper : undefined;
 }
 
-const okStatus = (status: number): boolean => status >= 200 && status <= 299;
-
 /** Where the exchange is in the HAR, for evidence lines. */
 const entryOf = (x: Exchange): string => (x.recorded ? `entry ${x.recorded.entry}: ` : '');
 
@@ -55,15 +53,15 @@ export interface AllowListRefusal {
 }
 
 /**
- * The first recorded preflight that was refused (an answer, not 2xx) by a layer that wrote its
+ * The first recorded preflight that was refused (an error status) by a layer that wrote its
  * allow-lists (`Access-Control-Allow-Methods`): the method and header names it asked for that they lack.
  * Undefined when no refused preflight carries the lists, or when they list everything asked for.
  */
 export function allowListRefusal(exchanges: Exchange[]): AllowListRefusal | undefined {
   for (const preflight of exchanges) {
     const response = preflight.response;
-    if (preflight.kind !== 'preflight' || preflight.predicted || !response || okStatus(response.status))
-      continue;
+    // A refusal is an error status: a redirect is another story (preflight-redirected).
+    if (preflight.kind !== 'preflight' || preflight.predicted || !response || response.status < 400) continue;
     const allowMethods = getHeader(response.headers, 'Access-Control-Allow-Methods');
     if (allowMethods === null) continue;
     const refusal: AllowListRefusal = { preflight, response };

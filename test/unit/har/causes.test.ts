@@ -100,6 +100,12 @@ describe('allowListRefusal: what a refused preflight asked for and its allow-lis
       headers: undefined,
     },
     {
+      title: 'a redirected preflight is no refusal by the lists (preflight-redirected tells it)',
+      x: preflight('PUT', undefined, 307, [['access-control-allow-methods', 'GET']]),
+      method: undefined,
+      headers: undefined,
+    },
+    {
       title: 'without Access-Control-Allow-Methods no CORS layer wrote lists: nothing is read',
       x: preflight('PUT', 'x-a', 401, [['access-control-allow-headers', 'content-type']]),
       method: undefined,
