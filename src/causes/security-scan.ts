@@ -234,8 +234,8 @@ function wildcardFinding(
         : setCorsKeyword(entry, 'allow_origins', pyList(frontends), option);
   return {
     code: 'wildcard-credentials-reflection',
-    file: option.source.file,
-    line: (star?.source ?? option.source).line,
+    file: (star?.resolved.env?.valueFrom ?? star?.source ?? option.source).file,
+    line: (star?.resolved.env?.valueFrom ?? star?.source ?? option.source).line,
     origin: UNRELATED_ORIGIN,
     message: `allow_origins=${option.expression} with allow_credentials=True: Starlette ${version} echoes any origin with Access-Control-Allow-Credentials: true ${always ? 'on every request' : 'whenever the request carries a cookie'}, so ${UNRELATED_ORIGIN} can read responses with the visitor's cookies.`,
     evidence: [

@@ -51,8 +51,9 @@ export function replaceLiteral(item: ResolvedValue, to: string): SourceEdit[] | 
 
 /**
  * Writes `origins` where the literal `item` of the origins list `option` is written: in the source, as
- * string items in its place; as the default of an environment variable set nowhere in the project
- * (`os.getenv("CORS_ORIGINS", "*").split(",")`, the only item), as one string the code splits the same way.
+ * string items in its place; where an environment variable is set (`.env`, compose), as its value; as the
+ * default of a variable set nowhere in the project (`os.getenv("CORS_ORIGINS", "*").split(",")`, the only
+ * item), as one string. Several origins are joined as the code splits the value.
  */
 export function replaceOriginItem(
   option: ResolvedValue,
@@ -62,9 +63,23 @@ export function replaceOriginItem(
   if (!item.env) return replaceLiteral(item, origins.map((o) => JSON.stringify(o)).join(', '));
   const split = option.via.map((v) => /^split\((["'])(.+?)\1\)$/.exec(v)).find((m) => m !== null);
   const one = option.value.kind === 'list' && option.value.items.length === 1;
-  if (!item.env.defaultUsed || item.env.valueFrom || !one) return undefined;
   const separator = split?.[2];
-  if (origins.length > 1 && separator === undefined) return undefined;
+  if (!one || (origins.length > 1 && separator === undefined)) return undefined;
+  const set = item.env.valueFrom;
+  // Set in `.env` or a compose file: the origins go there, as the value.
+  if (set)
+    return /[\s"'\\#$]/.test(origins.join(separator ?? ''))
+      ? undefined
+      : [
+          {
+            kind: 'replace-text',
+            file: set.file,
+            line: set.line,
+            from: '*',
+            to: origins.join(separator ?? ''),
+          },
+        ];
+  if (!item.env.defaultUsed) return undefined;
   // The default as written in the call that reads the variable (the item is the value split from it).
   const name = item.env.name.replace(/\W/g, '\\$&');
   const call = new RegExp(

@@ -1,6 +1,7 @@
 /**
- * `audit --project` patches, end to end on real servers: each row is a fixture of test/fixtures/audit/
- * (a FastAPI app under uvicorn, behind a real nginx for the nginx rows). The audit runs live with the
+ * `audit --project` patches, end to end on real servers: each row is a fixture of test/fixtures/audit/ or,
+ * for a fix written outside main.py (a `.env` line), of test/fixtures/audit-fixes/ (a FastAPI app under
+ * uvicorn, behind a real nginx for the nginx rows). The audit runs live with the
  * project; every finding must come with a patch the server model proved (or, for a row that says so, with
  * the reason no patch is proven). The patches are applied to a copy one at a time, the real server is
  * restarted on the copy and audited again, until no finding is left; the trusted origins are then still
@@ -23,6 +24,7 @@ const unavailable = (await fastapiAvailable()) ?? nginxAvailable();
 if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and nginx: ${unavailable}`);
 
 const FIXTURES = 'test/fixtures/audit';
+const OWN_FIXTURES = 'test/fixtures/audit-fixes';
 
 interface AuditCase {
   origins: string[];
@@ -33,7 +35,12 @@ interface AuditCase {
 }
 
 interface Row {
+  /** A folder of test/fixtures/audit/ (or of test/fixtures/audit-fixes/ with `own`). */
   fixture: string;
+  /** A fixture of this table only: its fix is written outside main.py. */
+  own?: boolean;
+  /** The file the patch changes, when not the app's main.py or nginx's configuration. */
+  patches?: string;
   /** What the first patch must change (a line it adds). */
   adds?: RegExp;
   /** No patch can be proven: what the finding says instead. */
@@ -74,6 +81,12 @@ const ROWS: Row[] = [
   {
     fixture: 'env-split-wildcard',
     adds: /^\+ {4}allow_origins=os\.getenv\("CORS_ORIGINS", "https:\/\/app\.example\.com"\)\.split\(","\),$/m,
+  },
+  {
+    fixture: 'env-file-wildcard',
+    own: true,
+    patches: '.env',
+    adds: /^\+CORS_ORIGINS=https:\/\/app\.example\.com$/m,
   },
   { fixture: 'string-origins', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"/m },
   { fixture: 'dev-origin', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
@@ -164,11 +177,12 @@ describe.skipIf(unavailable !== undefined)(
   'audit --project: each patch closes the hole on the real server',
   () => {
     it.each(ROWS)('$fixture', async (row) => {
-      const c = JSON.parse(readFileSync(join(FIXTURES, row.fixture, 'audit-case.json'), 'utf8')) as AuditCase;
-      const source = c.nginx ?? 'main.py';
+      const fixture = join(row.own ? OWN_FIXTURES : FIXTURES, row.fixture);
+      const c = JSON.parse(readFileSync(join(fixture, 'audit-case.json'), 'utf8')) as AuditCase;
+      const source = row.patches ?? c.nginx ?? 'main.py';
       // The copy the patches are applied to (nginx's configuration kept as a template).
       const copy = mkdtempSync(join(work, `${row.fixture}-`));
-      cpSync(join(FIXTURES, row.fixture), copy, { recursive: true });
+      cpSync(fixture, copy, { recursive: true });
       const attackers = new Set<string>();
       let first: AuditReport | undefined;
       for (let round = 0; ; round++) {
@@ -184,7 +198,11 @@ describe.skipIf(unavailable !== undefined)(
             expect([...new Set(report.findings.map((f) => f.code))].sort()).toEqual(
               [...new Set(c.expected.map((e) => e.code))].sort(),
             );
-            for (const f of report.findings) attackers.add(f.origin);
+            for (const f of report.findings) {
+              attackers.add(f.origin);
+              // Where the fix is written comes first.
+              expect(f.locations[0]?.file, `${f.code} at its place in the source`).toBe(source);
+            }
             if (row.noPatch) {
               for (const f of report.findings) {
                 expect(f.fix?.patch, f.code).toBeUndefined();

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { SourceEdit } from '../../../src/core/causes.js';
 import { applyEdit } from '../../../src/fix/edits.js';
+import { fileOf } from '../../../src/fix/patches.js';
 import { replaceOriginItem } from '../../../src/fix/source-edits.js';
 import { readProject } from '../../../src/project/read-project.js';
 import { corsEntries, stringItems } from '../../../src/python/options.js';
@@ -42,9 +44,10 @@ async function edit(files: Record<string, string | undefined>, origins: string[]
   if (!option || !star) throw new Error('no "*" in allow_origins');
   const edits = replaceOriginItem(option, star.resolved, origins);
   if (!edits) return undefined;
-  const text = edits.reduce((t, e) => applyEdit(t, e), files['main.py'] as string);
-  writeFileSync(join(root, 'main.py'), text);
-  return { text, after: (await read()).items.map((i) => i.value) };
+  const file = fileOf(edits[0] as SourceEdit);
+  const text = edits.reduce((t, e) => applyEdit(t, e), files[file] as string);
+  writeFileSync(join(root, file), text);
+  return { file, text, after: (await read()).items.map((i) => i.value) };
 }
 
 const APP = 'https://app.example.com';
@@ -79,14 +82,20 @@ describe('the trusted origins written in place of "*"', () => {
     expect(out?.after).toEqual(after);
   });
 
-  it.each([
-    {
-      name: 'the variable is set in .env: the default is not what runs',
-      files: {
-        'main.py': main('os.getenv("CORS_ORIGINS", "*").split(",")'),
-        '.env': 'CORS_ORIGINS=*\n',
+  it('the variable set in .env: its value there', async () => {
+    const out = await edit(
+      {
+        'main.py': main('os.getenv("CORS_ORIGINS", "http://localhost:3000").split(",")'),
+        '.env': 'DEBUG=0\nCORS_ORIGINS=*\n',
       },
-    },
+      [APP, ADMIN],
+    );
+    expect(out?.file).toBe('.env');
+    expect(out?.text).toBe(`DEBUG=0\nCORS_ORIGINS=${APP},${ADMIN}\n`);
+    expect(out?.after).toEqual([APP, ADMIN]);
+  });
+
+  it.each([
     {
       name: 'two origins and no split to join them for',
       files: { 'main.py': main('[os.getenv("CORS_ORIGIN", "*")]') },
