@@ -465,6 +465,21 @@ const ROWS: Row[] = [
     ],
   },
   {
+    file: 'chrome-express-header-not-listed.har',
+    exit: 1,
+    requests: [
+      {
+        method: 'GET',
+        url: `${PROD}/items`,
+        // A 2xx preflight: the browser itself refuses what its lists lack (with credentials, also the
+        // Access-Control-Allow-Credentials the answer does not carry).
+        verdict: ['blocked', 'preflight'],
+        causes: ['header-not-allowed'],
+        credentials: 'unknown, judged same-origin, other blocked',
+      },
+    ],
+  },
+  {
     file: 'chrome-mixed-content.har',
     exit: 1,
     requests: [
