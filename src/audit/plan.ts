@@ -89,8 +89,22 @@ function bareSiteProbes(answers: AuditAnswer[], trusted: string[]): AuditProbe[]
 }
 
 /**
+ * The answers to the actual requests carry no Access-Control-Allow-Origin at all, not even for a trusted
+ * origin, which was answered with an error (nginx adds its headers to a 401 only with `always`): the policy
+ * shows only in the preflights, which the second round then asks for the origins of the first.
+ */
+export function actualShowsNothing(answers: AuditAnswer[], trusted: string[]): boolean {
+  const actual = answers.filter((a) => a.probe.kind === 'actual' && a.status > 0);
+  return (
+    actual.every((a) => a.allowOrigin === undefined) &&
+    actual.some((a) => trusted.includes(a.probe.origin) && a.status >= 400)
+  );
+}
+
+/**
  * The second round: the bare sites that tell an unescaped dot from a suffix match, then for every origin
- * that got through (not a trusted one), the request without the cookie and the write preflight, then the
+ * that got through (not a trusted one), the request without the cookie and the write preflight; when the
+ * actual answers showed no CORS header at all, the preflights of the first round's origins; then the
  * derived origins left over, within what the budget leaves.
  */
 export function secondRound(plan: AuditPlan, answers: AuditAnswer[], trusted: string[]): AuditProbe[] {
@@ -107,6 +121,9 @@ export function secondRound(plan: AuditPlan, answers: AuditAnswer[], trusted: st
     add(actualProbe(probe.origin, false, probe.why, probe.derivedFrom));
     add(writePreflightProbe(probe.origin, probe.why, probe.derivedFrom));
   }
+  if (actualShowsNothing(answers, trusted))
+    for (const probe of [...sent.filter((p) => trusted.includes(p.origin)).slice(0, 1), ...sent])
+      if (probe.kind === 'actual') add(writePreflightProbe(probe.origin, probe.why, probe.derivedFrom));
   const room = Math.max(0, plan.maxProbes - sent.length);
   return [...followUps, ...plan.later].slice(0, room);
 }

@@ -137,14 +137,20 @@ const WRITE_METHODS = (r: Reach): string =>
     ),
   ].join('; ');
 
-function impact(r: Reach): string {
+function impact(r: Reach, unseen: boolean): string {
   const page = r.origin === 'null' ? 'A sandboxed page on any site (Origin: null)' : `A page on ${r.origin}`;
   const writes = r.write
     ? `; the preflight also lets it send ${WRITE_METHODS(r)} with the visitor's cookies`
     : '';
   if (r.read) return `${page} can read this API's responses with the visitor's cookies${writes}.`;
+  if (unseen)
+    return `${page} can send ${WRITE_METHODS(r)} with the visitor's cookies through the preflight; no answer to an actual request carried CORS headers here (each was an error without the visitor's session), so whether a logged-in answer is readable too could not be seen.`;
   return `${page} can send ${WRITE_METHODS(r)} with the visitor's cookies through the preflight (the answers stay unreadable).`;
 }
+
+/** No answer to an actual request carried Access-Control-Allow-Origin: the policy showed in preflights only. */
+const actualUnseen = (evidence: AuditEvidence): boolean =>
+  evidence.answers.every((a) => a.probe.kind !== 'actual' || a.status === 0 || a.allowOrigin === undefined);
 
 /**
  * An address of a private network: RFC 1918, the shared range (CGNAT, where VPNs such as Tailscale
@@ -201,7 +207,7 @@ function draftOf(evidence: AuditEvidence, code: CauseCode, r: Reach, others: Rea
     ...(code === 'insecure-origin-trusted' && !r.read && { severity: 'warning' as const }),
     origin: r.origin,
     credentials: true,
-    impact: impact(r),
+    impact: impact(r, actualUnseen(evidence)),
     evidence: lines,
     locations: [],
     ...(proof && { reproduce: curlFor(evidence.url, proof) }),

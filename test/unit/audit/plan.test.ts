@@ -171,6 +171,39 @@ describe('planAudit and secondRound', () => {
     for (const origin of through) expect(second).toContain(`preflight ${origin} false`);
   });
 
+  it.each([
+    {
+      title: 'no CORS header on any actual answer, the trusted origin refused with 401',
+      status: 401,
+      acao: false,
+      preflights: true,
+    },
+    { title: 'the trusted origin answered with its origin', status: 401, acao: true, preflights: false },
+    {
+      title: 'no CORS header on a 200: the policy refuses every origin tried',
+      status: 200,
+      acao: false,
+      preflights: false,
+    },
+  ])('$title: the preflights of the first round asked ($preflights)', ({ status, acao, preflights }) => {
+    const plan = planAudit('http://127.0.0.1:8000/me', [APP], 40);
+    const answers = plan.first.map((p) =>
+      answer(
+        p,
+        p.kind === 'actual' ? status : 204,
+        acao && p.origin === APP ? [['Access-Control-Allow-Origin', APP]] : [],
+      ),
+    );
+    const second = secondRound(plan, answers, [APP]).map((p) => `${p.kind} ${p.origin}`);
+    if (preflights)
+      expect(second.slice(0, 3)).toEqual([
+        `preflight ${APP}`,
+        'preflight null',
+        'preflight https://app.example.com.attacker.test',
+      ]);
+    else expect(second.filter((p) => p.startsWith('preflight'))).toEqual([]);
+  });
+
   it('the requests: Chrome headers, the dummy cookie only when credentialed, a preflight never carries one', () => {
     const plan = planAudit('https://api.example.com/me', [APP], 40);
     const withCookie = probeRequest('https://api.example.com/me', plan.first[0] as AuditProbe);
