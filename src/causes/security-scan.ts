@@ -33,7 +33,7 @@ import {
   withoutAlternatives,
 } from '../fix/origin-attacks.js';
 import { originRegexMatcher, patternPlace, type RegexMatchMode, regexMatchMode } from '../fix/regex.js';
-import { pyList, replaceOriginItem, setCorsKeyword, withEdits } from '../fix/source-edits.js';
+import { dropOrigin, pyList, replaceOriginItem, setCorsKeyword, withEdits } from '../fix/source-edits.js';
 import { at, boolOption, corsEntries, derivation, type StringItem, stringItems } from '../python/options.js';
 import { versionAtLeast } from '../python/starlette-version.js';
 import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.js';
@@ -251,24 +251,6 @@ function wildcardFinding(
   };
 }
 
-/** The edit that drops some items of a literal allow_origins list. */
-function dropItems(
-  entry: MiddlewareEntry,
-  option: ResolvedValue,
-  items: StringItem[],
-  drop: (value: string) => boolean,
-): ReturnType<typeof setCorsKeyword> {
-  if (option.value.kind !== 'list' && option.value.kind !== 'tuple' && option.value.kind !== 'set')
-    return undefined;
-  if (option.value.items.length !== items.length || items.some((i) => i.resolved.env)) return undefined;
-  return setCorsKeyword(
-    entry,
-    'allow_origins',
-    pyList(items.map((i) => i.value).filter((v) => !drop(v))),
-    option,
-  );
-}
-
 function listFindings(
   context: ScanContext,
   entry: MiddlewareEntry,
@@ -302,7 +284,6 @@ function listFindings(
       ...trusted,
       origins: trusted.origins.filter((v) => v !== item.value),
     });
-    const dropped = (v: string) => v === item.value;
     out.push({
       code,
       file: (item.resolved.env?.valueFrom ?? item.source).file,
@@ -312,7 +293,7 @@ function listFindings(
       evidence: [`allow_origins: ${derivation(option)}`, ...(form ? [`${item.value} is ${form.form}`] : [])],
       fix: withEdits(
         `Remove "${item.value}" from allow_origins.`,
-        judged.has(code) ? undefined : dropItems(entry, option, items, dropped),
+        judged.has(code) ? undefined : dropOrigin(entry, option, items, item.value),
       ),
     });
     judged.add(code);

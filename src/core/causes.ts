@@ -108,7 +108,12 @@ export type SourceEdit =
    * remove it with the blank lines after it when `code` is empty; `imports` after the file's last import
    * when the module does not bind their names yet.
    */
-  | { kind: 'replace-definition'; statement: SourceLocation; code: string[]; imports: string[] };
+  | { kind: 'replace-definition'; statement: SourceLocation; code: string[]; imports: string[] }
+  /**
+   * Remove the item of a list literal that starts on `statement.line` and reads `item` as written (`"null"`),
+   * with its comma: with its line when it is alone on it.
+   */
+  | { kind: 'remove-item'; statement: SourceLocation; item: string };
 
 /** What a `nginx-directive` edit does to its directive. */
 export type NginxChange =

@@ -5,7 +5,7 @@
 import type { SourceEdit } from '../core/causes.js';
 import { EditDoesNotApply } from './edit-error.js';
 import { applyNginxEdit } from './nginx-edits.js';
-import { addImports, afterLastImport, insertBefore, moveItemBefore } from './python-edits.js';
+import { addImports, afterLastImport, insertBefore, moveItemBefore, removeItem } from './python-edits.js';
 import {
   blockExtent,
   keywordValue,
@@ -101,6 +101,8 @@ export function applyEdit(text: string, edit: SourceEdit): string {
       return insertBefore(text, edit);
     case 'move-item-before':
       return moveItemBefore(text, edit);
+    case 'remove-item':
+      return removeItem(text, edit);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { SourceEdit } from '../core/causes.js';
 import { EditDoesNotApply } from './edit-error.js';
-import { lineEnd, lineNumberAt, lineStart, scanCode, statementExtent } from './python-text.js';
+import { lastCodeEnd, lineEnd, lineNumberAt, lineStart, scanCode, statementExtent } from './python-text.js';
 
 const indentAt = (text: string, offset: number): string => /^[ \t]*/.exec(text.slice(offset))?.[0] ?? '';
 
@@ -128,16 +128,8 @@ function firstCode(text: string, from: number, to: number): number {
   return to;
 }
 
-/** The offset after the last code character in `[from, to)` (blanks and comments excluded). */
-function lastCode(text: string, from: number, to: number): number {
-  let end = from;
-  scanCode(text, from, (i) => {
-    if (i >= to) return true;
-    if (!/\s/.test(text[i] as string)) end = i + 1;
-    return false;
-  });
-  return Math.min(end, to);
-}
+/** The offset after the last code character in `[from, to)` (blanks and comments excluded, strings counted). */
+const lastCode = (text: string, from: number, to: number): number => lastCodeEnd(text, from, to);
 
 /** Whether the item's head (its text up to the first argument's end) holds `name` as a word. */
 function names(text: string, item: ListItem, name: string): boolean {
@@ -207,4 +199,29 @@ export function moveItemBefore(
   const separator = text.slice(first.end, items[1]?.start ?? first.end).includes(', ') ? ', ' : ',';
   const body = order.map((i) => text.slice(i.start, i.end)).join(separator);
   return text.slice(0, first.start) + body + text.slice(last.end);
+}
+
+/** `remove-item`: the item taken out of its list literal with its comma (and its line, when alone on it). */
+export function removeItem(text: string, edit: Extract<SourceEdit, { kind: 'remove-item' }>): string {
+  const lists = listsOf(text);
+  const start = lineStart(text, edit.statement.line);
+  const end = lineEnd(text, start);
+  const item = [...lists.values()]
+    .flat()
+    .find((i) => i.start >= start && i.start < end && text.slice(i.start, i.end) === edit.item);
+  if (!item) throw new EditDoesNotApply(`no list item ${edit.item} on line ${edit.statement.line}`);
+  const items = lists.get(item.open) as ListItem[];
+  const at = items.indexOf(item);
+  const after = /^[ \t]*,?[ \t]*(#[^\n]*)?(\n|$)/.exec(text.slice(item.end));
+  const alone = text.slice(lineStart(text, lineNumberAt(text, item.start)), item.start).trim() === '';
+  if (alone && after) {
+    const from = lineStart(text, lineNumberAt(text, item.start));
+    return text.slice(0, from) + text.slice(item.end + after[0].length);
+  }
+  const next = items[at + 1];
+  const previous = items[at - 1];
+  if (next) return text.slice(0, item.start) + text.slice(next.start);
+  if (previous) return text.slice(0, previous.end) + text.slice(item.end);
+  const comma = /^[ \t]*,/.exec(text.slice(item.end))?.[0] ?? '';
+  return text.slice(0, item.start) + text.slice(item.end + comma.length);
 }

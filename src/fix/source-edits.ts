@@ -6,7 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { SourceEdit } from '../core/causes.js';
-import type { MiddlewareEntry, PythonApp, ResolvedValue } from '../python/types.js';
+import type { MiddlewareEntry, PythonApp, ResolvedValue, SourceRef } from '../python/types.js';
 
 /** A Python list literal of strings, double-quoted. */
 export const pyList = (items: string[]): string => `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
@@ -61,9 +61,8 @@ export function replaceOriginItem(
   origins: string[],
 ): SourceEdit[] | undefined {
   if (!item.env) return replaceLiteral(item, origins.map((o) => JSON.stringify(o)).join(', '));
-  const split = option.via.map((v) => /^split\((["'])(.+?)\1\)$/.exec(v)).find((m) => m !== null);
   const one = option.value.kind === 'list' && option.value.items.length === 1;
-  const separator = split?.[2];
+  const separator = splitSeparator(option);
   if (!one || (origins.length > 1 && separator === undefined)) return undefined;
   const set = item.env.valueFrom;
   // Set in `.env` or a compose file: the origins go there, as the value.
@@ -99,6 +98,49 @@ export function replaceOriginItem(
       to: `${quote}${text}${quote}`,
     },
   ];
+}
+
+/** The separator the code splits an origins string with (`split(",")`), as the derivation notes it. */
+const splitSeparator = (option: ResolvedValue): string | undefined =>
+  option.via.map((v) => /^split\((["'])(.+?)\1\)$/.exec(v)).find((m) => m !== null)?.[2];
+
+/**
+ * Takes the origin `value` out of allow_origins (`option`, read as `items`): the keyword rewritten when
+ * the list is written in the call; else the item removed where it is written (the list literal of a
+ * constant or a settings default), or from the `.env` or compose value the code splits.
+ */
+export function dropOrigin(
+  entry: MiddlewareEntry,
+  option: ResolvedValue,
+  items: Array<{ value: string; source: SourceRef; resolved: ResolvedValue }>,
+  value: string,
+): SourceEdit[] | undefined {
+  const at = items.findIndex((i) => i.value === value);
+  const item = items[at];
+  if (!item || items.length < 2) return undefined;
+  const kind = option.value.kind;
+  const whole =
+    (kind === 'list' || kind === 'tuple' || kind === 'set') &&
+    option.value.items.length === items.length &&
+    !items.some((i) => i.resolved.env);
+  const kept = pyList(items.map((i) => i.value).filter((v) => v !== value));
+  const inCall = whole ? setCorsKeyword(entry, 'allow_origins', kept, option) : undefined;
+  if (inCall) return inCall;
+  const env = item.resolved.env;
+  const set = env?.valueFrom;
+  const separator = splitSeparator(option);
+  if (set && separator !== undefined)
+    return [
+      {
+        kind: 'replace-text',
+        file: set.file,
+        line: set.line,
+        from: at > 0 ? `${separator}${value}` : `${value}${separator}`,
+        to: '',
+      },
+    ];
+  if (env || !isStringLiteral(item.resolved.expression)) return undefined;
+  return [{ kind: 'remove-item', statement: item.source, item: item.resolved.expression }];
 }
 
 /** Adds string items after the last item of a list literal (wherever the list is written). */

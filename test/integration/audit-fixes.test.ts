@@ -41,7 +41,7 @@ interface Row {
   own?: boolean;
   /** The file the patch changes, when not the app's main.py or nginx's configuration. */
   patches?: string;
-  /** What the first patch must change (a line it adds). */
+  /** What the first patch must change (a line it adds, or one it removes). */
   adds?: RegExp;
   /** No patch can be proven: what the finding says instead. */
   noPatch?: RegExp;
@@ -76,6 +76,16 @@ const ROWS: Row[] = [
   { fixture: 'nginx-map-default-echo', adds: /^\+ {8}default "";$/m },
   { fixture: 'nginx-map-unanchored', adds: /^\+ {8}"~\^\(https:\/\/app\\\.example\\\.com\|/m },
   { fixture: 'null-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  {
+    fixture: 'null-trusted-env',
+    own: true,
+    patches: '.env',
+    adds: /^\+CORS_ORIGINS=https:\/\/app\.example\.com$/m,
+  },
+  {
+    fixture: 'http-trusted-settings',
+    adds: /^- {4}"http:\/\/app\.example\.com", {2}# the old site, before TLS$/m,
+  },
   { fixture: 'http-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'wildcard-credentials', adds: /https:\/\/app\.example\.com/ },
   {
