@@ -63,6 +63,8 @@ interface Verdict {
   allowed?: boolean;
   /** A CORS header the server model does not compute (code it does not run): its verdict proves nothing. */
   unmodelled?: string;
+  /** Why the models cannot tell, when they cannot. */
+  why?: string;
 }
 
 async function verdict(project: Project, page: PageFetch): Promise<Verdict> {
@@ -76,8 +78,8 @@ async function verdict(project: Project, page: PageFetch): Promise<Verdict> {
       allowed: BROWSERS.some((b) => report.browsers[b]?.outcome === 'allowed'),
       ...(unmodelled && { unmodelled }),
     };
-  } catch {
-    return {};
+  } catch (error) {
+    return { why: (error as Error).message };
   }
 }
 
@@ -158,7 +160,7 @@ async function prove(
         patch,
         refused:
           after.allowed === undefined
-            ? `the server model cannot predict the answer to ${page.method} from ${finding.origin} after the change`
+            ? `the server model cannot predict the answer to ${page.method} from ${finding.origin} after the change${after.why ? ` (${after.why})` : ''}`
             : `the server model still lets ${finding.origin} in after the change (${page.method}${page.method === 'PUT' ? ' with Authorization' : ''})`,
       };
     const before = await verdict(project, page);
