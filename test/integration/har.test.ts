@@ -1,3 +1,4 @@
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '.
 import { type ObservedRequest, type ObservedRun, openObservationPage } from '../../src/browsers/observe.js';
 import type { Cause } from '../../src/core/causes.js';
 import type { HarReport, HarRequestReport } from '../../src/evidence/har/types.js';
+import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, startUvicorn, type UvicornServer } from '../../src/local-servers/uvicorn.js';
 import type { BrowserName, HeaderList } from '../../src/model/types.js';
 import { FASTAPI_CASES, type FastapiCase } from '../fixtures/fastapi/cases.js';
@@ -20,6 +22,8 @@ import { runCli } from '../support/run-cli.js';
  * whole (the HAR a user saves: every request of the page) and cut to each request alone (the page and that
  * one request). `har` must find each cross-origin request, reach the outcome the browser reached (and print
  * its first console line), and name the case's cause. Browsers run one at a time; each app runs once.
+ * Then the broken setups of test/fixtures/broken (nginx in front of some) recorded by Chromium: the cause
+ * from the HAR, and with --project at the line where its fix is written.
  */
 const inCI = process.env.CI === 'true';
 
@@ -198,7 +202,9 @@ interface CauseRow {
  */
 function causeRow(label: string, expected: string | undefined, causes: Cause[]): CauseRow {
   const errors = causes.filter((c) => c.severity === 'error').map((c) => c.code);
-  const named: string[] = causes.map((c) => c.code).filter((code) => code !== 'frontend-request-invalid');
+  const named: string[] = causes
+    .map((c) => c.code)
+    .filter((code) => code !== 'frontend-request-invalid' || code === expected);
   const right =
     expected === undefined
       ? errors.length === 0
@@ -382,3 +388,160 @@ for (const name of ['chrome', 'firefox'] as BrowserName[]) {
     });
   });
 }
+
+/** A broken setup of test/fixtures/broken: a tiny real project, and the request that fails against it. */
+interface BrokenSetup {
+  name: string;
+  origin: string;
+  request: {
+    path: string;
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+    credentials?: ObservedRequest['credentials'];
+  };
+  /** The cause `check --project` names, and the line where its fix is written. */
+  cause: string;
+  fixAt: string | null;
+  serve?: { app?: string; env?: Record<string, string> };
+  nginx?: string;
+}
+
+const BROKEN = 'test/fixtures/broken';
+const SETUPS: BrokenSetup[] = readdirSync(BROKEN)
+  .filter((name) => existsSync(join(BROKEN, name, 'cors-case.json')))
+  .sort()
+  .map((name) => ({ name, ...JSON.parse(readFileSync(join(BROKEN, name, 'cors-case.json'), 'utf8')) }));
+
+/**
+ * Setups whose cause only the source shows: `har` names what the wire shows (as `check` does without
+ * --project), and --project names the setup's cause at the line of its fix.
+ */
+const SOURCE_ONLY: Record<string, { alone?: string; why: string }> = {
+  'env-gate-production': {
+    alone: 'no-cors-middleware',
+    why: 'CORSMiddleware is added only in production: the answers show no CORS layer at all',
+  },
+  'env-prefix-mismatch': {
+    alone: 'origin-not-allowed',
+    why: 'the settings read another variable than the .env sets: the answers show a CORS layer that refuses the origin',
+  },
+  'env-unset-default': {
+    alone: 'origin-not-allowed',
+    why: 'the variable is set nowhere, and the default list lacks the origin',
+  },
+  'served-wrapper-object': {
+    why: 'uvicorn serves the object without CORSMiddleware: one answer without any CORS header, and nothing else from that server',
+  },
+};
+
+const chromeMissing = inconclusive ?? nginxAvailable() ?? (await browserUnavailableReason('chrome'));
+if (chromeMissing && inCI) throw new Error(`CI needs FastAPI, uvicorn, nginx and chromium: ${chromeMissing}`);
+
+describe.skipIf(chromeMissing !== undefined)(
+  'har on HAR files recorded by real chrome against the broken setups',
+  () => {
+    let browser: LaunchedBrowser;
+    beforeAll(async () => {
+      browser = await launchBrowser('chrome');
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    /** The setup as deployed, in a copy: the app under uvicorn, nginx in front when it has one (its ports written in). */
+    async function serve(
+      setup: BrokenSetup,
+    ): Promise<{ url: string; project: string; stop(): Promise<void> }> {
+      const project = await mkdtemp(join(dir, `${setup.name}-`));
+      cpSync(join(BROKEN, setup.name), project, { recursive: true });
+      const app = await startUvicorn({
+        appDir: project,
+        ...(setup.serve?.app && { app: setup.serve.app }),
+        ...(setup.serve?.env && { env: setup.serve.env }),
+        timeoutMs: 30_000,
+      });
+      if (!setup.nginx) return { url: app.url, project, stop: () => app.stop() };
+      const template = join(BROKEN, setup.name, setup.nginx);
+      const proxy = await startNginx(template, app.port).catch(async (error) => {
+        await app.stop();
+        throw error;
+      });
+      const port = new URL(proxy.url).port;
+      writeFileSync(
+        join(project, setup.nginx),
+        readFileSync(template, 'utf8').replaceAll('@PORT@', port).replaceAll('@UPSTREAM@', String(app.port)),
+      );
+      return {
+        url: proxy.url,
+        project,
+        async stop() {
+          await proxy.stop();
+          await app.stop();
+        },
+      };
+    }
+
+    it('each setup: the outcome and console line Chromium shows; the cause from the HAR, and with --project at the line of its fix', async () => {
+      const rows: CauseRow[] = [];
+      // The next setup starts while the browser records the one before.
+      let next: ReturnType<typeof serve> | undefined = serve(SETUPS[0] as BrokenSetup);
+      try {
+        for (const [i, setup] of SETUPS.entries()) {
+          const server = await (next as ReturnType<typeof serve>);
+          next = i + 1 < SETUPS.length ? serve(SETUPS[i + 1] as BrokenSetup) : undefined;
+          try {
+            // The browser's jar holds no cookie for the API's address: the page sends its credentials without one.
+            const request: ObservedRequest = {
+              url: `${server.url}${setup.request.path}`,
+              method: setup.request.method,
+              headers: Object.entries(setup.request.headers ?? {}),
+              credentials: setup.request.credentials ?? 'same-origin',
+              ...(setup.request.body !== undefined && { body: setup.request.body }),
+            };
+            const recorded = await record(browser, setup.origin, [request]);
+            const real = recorded.runs[0] as ObservedRun;
+            const { report } = await harReport(recorded.har);
+            expect(
+              report.requests.map((r) => [r.request.method, r.url]),
+              setup.name,
+            ).toEqual([[request.method, request.url]]);
+            const { verdict, causes } = verdictOf(report.requests[0] as HarRequestReport, 'chrome', real);
+            expect(verdict?.outcome, setup.name).toBe(real.outcome);
+            expect(verdict?.messages[0], setup.name).toBe(real.messages[0]);
+            rows.push(causeRow(setup.name, setup.cause, causes));
+            const only = SOURCE_ONLY[setup.name];
+            const alone = only ? only.alone : setup.cause;
+            if (alone)
+              expect(
+                causes.map((c) => c.code),
+                setup.name,
+              ).toContain(alone);
+            else
+              expect(
+                causes.filter((c) => c.severity === 'error'),
+                setup.name,
+              ).toEqual([]);
+            // The source names the setup's cause, at the line where its fix is written.
+            const withSource = await harReport(recorded.har, ['--project', server.project]);
+            const joined = withSource.report.requests[0]?.causes.find((c) => c.code === setup.cause);
+            const at = joined?.locations[0];
+            expect(setup.fixAt === null ? joined !== undefined : `${at?.file}:${at?.line}`, setup.name).toBe(
+              setup.fixAt ?? true,
+            );
+          } finally {
+            await server.stop();
+          }
+        }
+      } finally {
+        await (await next?.catch(() => undefined))?.stop();
+      }
+      printRate('chrome, broken setups, the HAR alone', rows);
+      expect(
+        rows
+          .filter((r) => !r.right && !SOURCE_ONLY[r.label])
+          .map((r) => `${r.label}: named ${r.named.join(', ') || 'none'}`),
+      ).toEqual([]);
+    }, 180_000);
+  },
+);
