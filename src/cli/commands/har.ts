@@ -54,6 +54,14 @@ function judgeWith(
   };
 }
 
+const originOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
 /** The server a request goes to and the page it comes from. */
 const serverKey = (fetch: RecordedFetch): string => `${fetch.page.origin} ${new URL(fetch.page.url).origin}`;
 
@@ -76,8 +84,10 @@ function sameServerReadings(
   return (fetch) => {
     const key = serverKey(fetch);
     if (!readings.has(key)) {
+      // The exchanges with that server only: a redirect's next hop may go elsewhere.
+      const server = new URL(fetch.page.url).origin;
       const exchanges = (byServer.get(key) ?? []).flatMap((f) =>
-        f.exchanges.filter((x) => x.recorded !== undefined),
+        f.exchanges.filter((x) => x.recorded !== undefined && originOf(x.request.url) === server),
       );
       readings.set(key, sameServerLayer(exchanges));
     }
