@@ -25,6 +25,7 @@ import {
   namedHosts,
   namedPorts,
   narrowWildcards,
+  ownDeploymentsPattern,
   parseOrigin,
   substringOrigins,
   type Trusted,
@@ -177,7 +178,9 @@ function repairPattern(
   const tailored = p === undefined ? undefined : closes(anchoring !== 'none' ? anchored(p, anchoring) : p);
   if (tailored !== undefined || kept.length === 0) return tailored;
   // Nothing narrower keeps the trusted origins: exactly those the pattern was meant for.
-  const exact = exactOriginsPattern(kept);
+  const exact = codes.has('hosting-platform-origin-trusted')
+    ? ownDeploymentsPattern(kept, (o) => original.test(o))
+    : exactOriginsPattern(kept);
   return closes(anchoring !== 'none' ? anchored(exact, anchoring) : exact);
 
   function closes(candidate: string): string | undefined {

@@ -391,3 +391,38 @@ export function anchored(p: string, ends: 'end' | 'both'): string {
 /** Exactly these origins, as a pattern. */
 export const exactOriginsPattern = (origins: string[]): string =>
   origins.map((o) => o.replace(/[.[\]]/g, '\\$&')).join('|');
+
+/**
+ * Platforms where some names under a site's own host are the site owner's alone, with a deployment of
+ * the site at such a name: Netlify's deploy previews (`deploy-preview-12--myapp.netlify.app`; `--` is
+ * reserved for the site's deploys) and Cloudflare Pages' preview and branch deployments
+ * (`3f2a1b.myapp.pages.dev`, under the project's own host). Vercel has none: anyone can create a project
+ * named `myapp-anything`, so only the exact origin is the project's.
+ */
+const OWN_DEPLOYMENTS: Array<{ platform: string; sample: (host: string) => string; prefix: string }> = [
+  {
+    platform: 'netlify.app',
+    sample: (host) => `deploy-preview-1--${host}`,
+    prefix: '(deploy-preview-[0-9]+--)?',
+  },
+  { platform: 'pages.dev', sample: (host) => `preview.${host}`, prefix: '([a-z0-9-]+\\.)?' },
+];
+
+/**
+ * These origins as a pattern, each with its site's own deployments on a platform that has them, where
+ * `admitted` (what the pattern let in before) let one of them in: the previews a platform-wide pattern was
+ * meant for, kept without the deployments of anyone else.
+ */
+export function ownDeploymentsPattern(origins: string[], admitted: (origin: string) => boolean): string {
+  return origins
+    .map((o) => {
+      const p = parseOrigin(o);
+      const own = p && OWN_DEPLOYMENTS.find((d) => p.host.endsWith(`.${d.platform}`));
+      const escaped = o.replace(/[.[\]]/g, '\\$&');
+      if (!p || !own || p.host.split('.').length !== own.platform.split('.').length + 1) return escaped;
+      const port = p.port ? `:${p.port}` : '';
+      if (!admitted(`${p.scheme}://${own.sample(p.host)}${port}`)) return escaped;
+      return `${p.scheme}://${own.prefix}${escaped.slice(`${p.scheme}://`.length)}`;
+    })
+    .join('|');
+}

@@ -43,6 +43,8 @@ interface Row {
   patches?: string;
   /** What the first patch must change (a line it adds, or one it removes). */
   adds?: RegExp;
+  /** Origins beside --origin the patched server still serves (the frontend's own deploy previews). */
+  keeps?: string[];
   /** No patch can be proven: what the finding says instead. */
   noPatch?: RegExp;
   /** Also read the text and SARIF reports of the first audit. */
@@ -64,6 +66,11 @@ const ROWS: Row[] = [
   { fixture: 'custom-echo-direct', adds: /^\+ {4}expose_headers=\["X-Total-Count"\],$/m },
   { fixture: 'custom-echo-logged', noPatch: /No patch: stamp_and_allow does more than write CORS headers/ },
   { fixture: 'hosting-platform', adds: /^\+ {4}allow_origin_regex=r"https:\/\/myapp\\\.vercel\\\.app",$/m },
+  {
+    fixture: 'hosting-platform-netlify',
+    adds: /^\+ {4}allow_origin_regex=r"https:\/\/\(deploy-preview-\[0-9\]\+--\)\?myapp\\\.netlify\\\.app",$/m,
+    keeps: ['https://deploy-preview-42--myapp.netlify.app'],
+  },
   {
     fixture: 'hosting-platform-alternation',
     adds: /^\+ {4}allow_origin_regex=r"https:\/\/app\\\.example\\\.com",$/m,
@@ -239,7 +246,7 @@ describe.skipIf(unavailable !== undefined)(
           }
           if (report.findings.length === 0) {
             // Closed: the trusted origins still read with cookies, the attacking ones no longer.
-            for (const origin of c.origins)
+            for (const origin of [...c.origins, ...(row.keeps ?? [])])
               expect(await withCookie(url, origin)).toEqual({
                 allowOrigin: [origin],
                 allowCredentials: ['true'],

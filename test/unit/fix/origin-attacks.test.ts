@@ -150,3 +150,51 @@ describe('what a pattern lets in, as Python reads it', () => {
       ]);
   });
 });
+
+// A platform-wide pattern repaired to the frontend's own deployments: the names only its owner can take.
+describe('the own deployments of a frontend on a hosting platform', () => {
+  it.each([
+    {
+      pattern: String.raw`https://.*\.netlify\.app`,
+      origin: 'https://myapp.netlify.app',
+      repaired: String.raw`https://(deploy-preview-[0-9]+--)?myapp\.netlify\.app`,
+      kept: ['https://myapp.netlify.app', 'https://deploy-preview-42--myapp.netlify.app'],
+      refused: [
+        'https://attacker.netlify.app',
+        'https://myapp-attacker.netlify.app',
+        'https://x--myapp.netlify.app',
+      ],
+    },
+    {
+      pattern: String.raw`https://.*\.pages\.dev`,
+      origin: 'https://myproj.pages.dev',
+      repaired: String.raw`https://([a-z0-9-]+\.)?myproj\.pages\.dev`,
+      kept: ['https://myproj.pages.dev', 'https://3f2a1b.myproj.pages.dev'],
+      refused: [
+        'https://attacker.pages.dev',
+        'https://myproj-attacker.pages.dev',
+        'https://a.myprojx.pages.dev',
+      ],
+    },
+    {
+      pattern: String.raw`https://[a-z]+\.netlify\.app`,
+      origin: 'https://myapp.netlify.app',
+      repaired: String.raw`https://myapp\.netlify\.app`,
+      kept: ['https://myapp.netlify.app'],
+      refused: ['https://attacker.netlify.app', 'https://deploy-preview-1--myapp.netlify.app'],
+    },
+    {
+      pattern: String.raw`https://.*\.vercel\.app`,
+      origin: 'https://myapp.vercel.app',
+      repaired: String.raw`https://myapp\.vercel\.app`,
+      kept: ['https://myapp.vercel.app'],
+      refused: ['https://attacker.vercel.app', 'https://myapp-git-main-attacker.vercel.app'],
+    },
+  ])('$pattern for $origin: $repaired', ({ pattern, origin, repaired, kept, refused }) => {
+    const reading = readPattern(pattern, [origin], starletteCompile('fullmatch'), 'none');
+    expect(reading?.holes.map((h) => h.code)).toContain('hosting-platform-origin-trusted');
+    expect(reading?.repaired).toBe(repaired);
+    const python = pythonSays(repaired, [...kept, ...refused], 'fullmatch');
+    if (python) expect(python).toEqual([...kept.map(() => true), ...refused.map(() => false)]);
+  });
+});
