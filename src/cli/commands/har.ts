@@ -151,8 +151,37 @@ async function judgeRequest(
 const codes = (report: CheckReport): string => report.causes.map((c) => c.code).join(',');
 
 /**
- * What a verdict depends on: the page's fetch(), the answers (status, headers, body excerpt, failure) and
- * what the browser recorded. Requests with the same key are the same request with the same verdict.
+ * Headers that differ from one answer to the next of the same request (its time, its size, its trace ids,
+ * the cache's bookkeeping) and that no browser or rule reads for CORS.
+ */
+const PER_ANSWER = new Set([
+  'date',
+  'age',
+  'expires',
+  'last-modified',
+  'etag',
+  'content-length',
+  'set-cookie',
+  'x-request-id',
+  'x-correlation-id',
+  'traceparent',
+  'tracestate',
+  'server-timing',
+  'cf-ray',
+  'x-amz-cf-id',
+  'x-amzn-requestid',
+  'x-amzn-trace-id',
+  'x-cache',
+  'report-to',
+  'nel',
+  'keep-alive',
+  'connection',
+]);
+
+/**
+ * What a verdict depends on: the page's fetch(), the answers (status, headers but those that change with
+ * each answer, body excerpt, failure) and what the browser recorded. Requests with the same key are the
+ * same request with the same verdict: a failure repeated a second later is still one failure.
  */
 function inputKey(fetch: RecordedFetch): string {
   return JSON.stringify([
@@ -167,7 +196,7 @@ function inputKey(fetch: RecordedFetch): string {
       x.request.method,
       x.request.url,
       x.response?.status,
-      x.response?.headers,
+      x.response?.headers.filter(([name]) => !PER_ANSWER.has(name.toLowerCase())),
       x.response?.bodyExcerpt,
       x.error?.code,
       x.predicted?.answeredBy,
