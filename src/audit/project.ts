@@ -225,6 +225,7 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
     const proven = await prove(project, report, finding, sources);
     const first = sources[0] as Finding;
     const summary = sources.find((s) => s.fix)?.fix?.summary ?? first.message;
+    const snippet = sources.find((s) => s.fix?.snippet)?.fix?.snippet;
     findings.push({
       ...finding,
       evidence: [
@@ -238,7 +239,10 @@ export async function joinWithSource(report: AuditReport, projectDir: string): P
           : []),
       ],
       locations: unique([...finding.locations, ...sources.flatMap(locationsOf)]),
-      fix: proven && !proven.refused ? { summary, patch: proven.patch } : { summary },
+      fix:
+        proven && !proven.refused
+          ? { summary, patch: proven.patch }
+          : { summary, ...(snippet !== undefined && { snippet }) },
     });
   }
   return { ...report, findings, notes, project: { root: project.root, starletteVersion: version.version } };

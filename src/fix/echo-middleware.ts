@@ -333,8 +333,20 @@ export function echoMiddlewareFix(
       summary: `Replace ${entry.name} by CORSMiddleware with ${listed}: it writes the Origin back only for those origins${usable ? '' : ' (add any other frontend that must read the API to the list)'}.`,
       edits: replacement.edits,
     };
+  const listedSet = `{${(origins.length > 0 ? origins : ['https://app.example.com']).map((o) => JSON.stringify(o)).join(', ')}}`;
+  // The change by hand: the origin compared exactly before it is written back (the model cannot prove it).
+  const guard = [
+    `TRUSTED_ORIGINS = ${listedSet}  # at the top of the module`,
+    '',
+    '# in the middleware, instead of the test of the origin:',
+    'origin = request.headers.get("origin")',
+    'if origin in TRUSTED_ORIGINS:',
+    '    response.headers["Access-Control-Allow-Origin"] = origin',
+    '    response.headers["Access-Control-Allow-Credentials"] = "true"',
+    '    response.headers["Vary"] = "Origin"',
+  ];
   return {
     summary: `Compare the origin exactly with a set of trusted origins (${origins.length > 0 ? pyStrings(origins) : 'the frontends'}) before writing it back, or use CORSMiddleware with allow_origins. No patch: ${replacement.why}.`,
-    ...(replacement.code && { snippet: replacement.code.join('\n') }),
+    snippet: (replacement.code ?? guard).join('\n'),
   };
 }

@@ -3,7 +3,7 @@
  * for a fix written outside main.py (a `.env` line), of test/fixtures/audit-fixes/ (a FastAPI app under
  * uvicorn, behind a real nginx for the nginx rows). The audit runs live with the
  * project; every finding must come with a patch the server model proved (or, for a row that says so, with
- * the reason no patch is proven). The patches are applied to a copy one at a time, the real server is
+ * the reason no patch is proven and a snippet of the change, which the row then makes by hand). The patches are applied to a copy one at a time, the real server is
  * restarted on the copy and audited again, until no finding is left; the trusted origins are then still
  * allowed with cookies and every attacking origin of the first audit is refused.
  */
@@ -47,6 +47,8 @@ interface Row {
   keeps?: string[];
   /** No patch can be proven: what the finding says instead. */
   noPatch?: RegExp;
+  /** The change its snippet shows, made by hand to main.py. */
+  byHand?: (text: string) => string;
   /** Also read the text and SARIF reports of the first audit. */
   formats?: boolean;
 }
@@ -64,7 +66,14 @@ const ROWS: Row[] = [
   },
   { fixture: 'custom-re-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'custom-echo-direct', adds: /^\+ {4}expose_headers=\["X-Total-Count"\],$/m },
-  { fixture: 'custom-echo-logged', noPatch: /No patch: stamp_and_allow does more than write CORS headers/ },
+  {
+    fixture: 'custom-echo-logged',
+    noPatch: /No patch: stamp_and_allow does more than write CORS headers/,
+    byHand: (text) =>
+      text
+        .replace('app = FastAPI()\n', 'app = FastAPI()\nTRUSTED_ORIGINS = {"https://app.example.com"}\n')
+        .replace('    if origin:\n', '    if origin in TRUSTED_ORIGINS:\n'),
+  },
   { fixture: 'hosting-platform', adds: /^\+ {4}allow_origin_regex=r"https:\/\/myapp\\\.vercel\\\.app",$/m },
   {
     fixture: 'hosting-platform-netlify',
@@ -224,8 +233,12 @@ describe.skipIf(unavailable !== undefined)(
               for (const f of report.findings) {
                 expect(f.fix?.patch, f.code).toBeUndefined();
                 expect(f.fix?.summary).toMatch(row.noPatch);
+                expect(f.fix?.snippet).toContain('if origin in TRUSTED_ORIGINS:');
               }
-              return;
+              // The change the snippet shows, made by hand: then audited again like a patch.
+              const main = join(copy, 'main.py');
+              writeFileSync(main, (row.byHand as (text: string) => string)(readFileSync(main, 'utf8')));
+              continue;
             }
             for (const f of report.findings) {
               expect(f.fix?.patch, `${f.code} comes with a patch`).toMatch(new RegExp(`^--- a/${source}\n`));
