@@ -1,11 +1,11 @@
 /**
  * `audit --project` patches, end to end on real servers: each row is a fixture of test/fixtures/audit/ or,
- * for a fix written outside main.py (a `.env` line), of test/fixtures/audit-fixes/ (a FastAPI app under
- * uvicorn, behind a real nginx for the nginx rows). The audit runs live with the
- * project; every finding must come with a patch the server model proved (or, for a row that says so, with
- * the reason no patch is proven and a snippet of the change, which the row then makes by hand). The patches are applied to a copy one at a time, the real server is
- * restarted on the copy and audited again, until no finding is left; the trusted origins are then still
- * allowed with cookies and every attacking origin of the first audit is refused.
+ * for a fix written outside main.py (a `.env` line), of test/fixtures/audit-fixes/: a FastAPI app under
+ * uvicorn, behind a real nginx for the nginx rows. The audit runs live with the project; every finding must
+ * come with a patch the server model proved (or, for a row that says so, with the reason no patch is proven
+ * and a snippet of the change, which the row then makes by hand). The patches are applied to a copy one at a
+ * time, the real server is restarted on the copy and audited again, until no finding is left; the trusted
+ * origins are then still allowed with cookies and every attacking origin of the first audit is refused.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
