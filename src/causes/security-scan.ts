@@ -385,7 +385,7 @@ function regexFindings(context: ScanContext, option: ResolvedValue): SecurityDra
     ],
     fix: withEdits(
       reading.repaired !== undefined
-        ? `Use allow_origin_regex=r"${reading.repaired}": it keeps the trusted origins and lets none of these forms in.`
+        ? `Use allow_origin_regex=r"${reading.repaired}": it keeps the trusted origins and lets none of these forms in.${hole.code === 'hosting-platform-origin-trusted' ? ' On a shared platform a name belongs to whoever takes it first: give each preview deployment you need with --origin to keep it.' : ''}`
         : 'List the frontend origins in allow_origins instead of a pattern, or anchor the pattern and escape its dots (give the frontends with --origin for a patch).',
       placed.edits,
     ),
