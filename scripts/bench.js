@@ -590,7 +590,13 @@ if (uvicornMissing) {
         { host: '127.0.0.1', port, path: '/items/1', method, headers, agent },
         (res) => {
           res.resume();
-          res.on('end', () => resolve(performance.now() - t0));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(performance.now() - t0)
+              : reject(
+                  Object.assign(new Error(`status ${res.statusCode}`), { code: `HTTP ${res.statusCode}` }),
+                ),
+          );
         },
       );
       req.on('error', reject);
@@ -624,6 +630,7 @@ if (uvicornMissing) {
   const samples = [];
   let sent = 0;
   let failed = 0;
+  const failures = new Map();
   const inFlight = new Set();
   const t0 = performance.now();
   await new Promise((resolve) => {
@@ -639,7 +646,11 @@ if (uvicornMissing) {
       for (let i = 0; i < due; i++) {
         const p = send(watchPort, pool, PAIR[sent % 2]).then(
           (ms) => latencies.push(ms),
-          () => failed++,
+          (error) => {
+            failed++;
+            const why = error.code ?? error.message;
+            failures.set(why, (failures.get(why) ?? 0) + 1);
+          },
         );
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p));
@@ -656,7 +667,7 @@ if (uvicornMissing) {
     .map((b) => Number(b) / 1e6);
   const atFive = (xs) => xs.filter((_, i) => i % 5 === 4).map((mb) => mb.toFixed(0));
   process.stdout.write(
-    `watch holds ${rate} requests/s for ${seconds} s${seconds < 30 ? ' (shortened from 30 s; BENCH_WATCH_SECONDS=30 for the full run)' : ''}: ${latencies.length.toLocaleString('en')} answered, ${failed} failed, median ${median(latencies).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; proxy heap after collection every 5 s ${atFive(heap).join(', ')} MB, RSS ${atFive(samples).join(', ')} MB (target: flat)\n`,
+    `watch holds ${rate} requests/s for ${seconds} s${seconds < 30 ? ' (shortened from 30 s; BENCH_WATCH_SECONDS=30 for the full run)' : ''}: ${latencies.length.toLocaleString('en')} answered, ${failed} failed${failed > 0 ? ` (${[...failures].map(([why, n]) => `${why} ${n}`).join(', ')})` : ''}, median ${median(latencies).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; proxy heap after collection every 5 s ${atFive(heap).join(', ')} MB, RSS ${atFive(samples).join(', ')} MB (target: flat)\n`,
   );
   proxy.kill('SIGINT');
   target.kill();

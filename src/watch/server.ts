@@ -38,6 +38,14 @@ export interface WatchServer {
 
 const HEARTBEAT_MS = 15_000;
 
+/**
+ * How long a connection from the page stays open with no request on it: longer than browsers keep an idle
+ * connection (Chrome 5 minutes, Firefox 115 s), so the client closes it first and never sends a request on
+ * a connection the proxy is closing at that very moment. With Node's default of 5 s, a client busy at that
+ * moment had its request reset (ECONNRESET) on a connection it had left idle for 5 s.
+ */
+export const CLIENT_KEEP_ALIVE_MS = 10 * 60_000;
+
 /** Host names the live page answers to: loopback names and the address listened on (not a rebinding name). */
 function liveHostAllowed(hostHeader: string | undefined, listenHost: string): boolean {
   if (!hostHeader) return false;
@@ -142,6 +150,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchServer> {
     }
     forward(req, res, target, ownHost, hooks);
   });
+  server.keepAliveTimeout = CLIENT_KEEP_ALIVE_MS;
   server.on('upgrade', (req, socket, head) => {
     const why = refusal(req.url ?? '/', target);
     if (why || (req.url ?? '').startsWith(LIVE_PREFIX)) {
