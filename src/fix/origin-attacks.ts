@@ -320,13 +320,44 @@ export function escapeDots(p: string): string {
 }
 
 /**
+ * Repeated host-character classes that take a dot (`[\w.-]+`, `[a-z0-9.-]*`) just before a name: whole
+ * labels followed by a dot instead (`[\w.-]+example\.com` becomes `([a-z0-9-]+\.)+example\.com`), so the
+ * name starts a label and no `attacker-example.com` gets in.
+ */
+function narrowDottedClasses(p: string): string {
+  const found: Array<{ at: number; end: number; q: string }> = [];
+  let i = 0;
+  while (i < p.length) {
+    if (p[i] === '\\') i += 2;
+    else if (p[i] === '[') {
+      const end = classEnd(p, i);
+      const body = p.slice(i + 1, end - 1);
+      const q = p[end] ?? '';
+      if (
+        !body.startsWith('^') &&
+        /(^|[^\\])\.|\\\./.test(body) &&
+        (q === '+' || q === '*') &&
+        /[a-z0-9]/i.test(p[end + 1] ?? '')
+      )
+        found.push({ at: i, end: end + 1, q });
+      i = end;
+    } else i++;
+  }
+  let out = p;
+  for (const { at, end, q } of found.reverse())
+    out = `${out.slice(0, at)}([a-z0-9-]+\\.)${q}${out.slice(end)}`;
+  return out;
+}
+
+/**
  * The pattern with `.*` and `.+` in a host narrowed to host labels: before a literal dot to one or more
  * label characters, elsewhere to whole labels followed by a dot (`.*example\.com` becomes
- * `([a-z0-9-]+\.)*example\.com`), and at the end of the pattern removed.
+ * `([a-z0-9-]+\.)*example\.com`), and at the end of the pattern removed; a repeated class of host
+ * characters with a dot just before a name, likewise (narrowDottedClasses).
  */
 export function narrowWildcards(p: string): string {
-  let out = p;
-  for (const { at, quantified } of bareDots(p).reverse()) {
+  let out = narrowDottedClasses(p);
+  for (const { at, quantified } of bareDots(out).reverse()) {
     if (!quantified) continue;
     const q = out[at + 1] as string;
     if (q !== '*' && q !== '+') continue;

@@ -119,7 +119,11 @@ const ROWS: Row[] = [
   { fixture: 'regex-prefix' },
   { fixture: 'regex-suffix' },
   { fixture: 'regex-suffix-and-dot' },
-  { fixture: 'regex-suffix-host-class' },
+  {
+    fixture: 'regex-suffix-host-class',
+    adds: /^\+ {4}allow_origin_regex=r"https:\/\/\(\[a-z0-9-\]\+\\\.\)\+example\\\.com",$/m,
+    keeps: ['https://www.example.com'],
+  },
   { fixture: 'regex-unescaped-dot' },
   { fixture: 'regex-dot-any-subdomain' },
   { fixture: 'regex-dot-before-site' },

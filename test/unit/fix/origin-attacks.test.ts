@@ -86,6 +86,10 @@ describe('repairs of a pattern', () => {
     ['https://.+example\\.com', 'https://([a-z0-9-]+\\.)+example\\.com'],
     ['https://.*\\.example\\.com', 'https://[a-z0-9-]+\\.example\\.com'],
     ['https://app\\.example\\.com.*', 'https://app\\.example\\.com'],
+    ['https://[\\w.-]+example\\.com', 'https://([a-z0-9-]+\\.)+example\\.com'],
+    ['https://[a-z0-9.-]*example\\.com', 'https://([a-z0-9-]+\\.)*example\\.com'],
+    ['https://[\\w.-]+\\.example\\.com', 'https://[\\w.-]+\\.example\\.com'],
+    ['https://[^/]+example\\.com', 'https://[^/]+example\\.com'],
   ])('narrowWildcards %s', (from, to) => {
     expect(narrowWildcards(from)).toBe(to);
   });
