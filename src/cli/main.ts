@@ -346,12 +346,24 @@ Examples:
     .option('--max-exchanges <n>', 'keep the last N exchanges', '500')
     .option('--project <dir>', "the backend's source folder: causes with file:line")
     .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
+    .option(
+      '--format <format>',
+      'text (one line per request on stdout) or html (the lines on stderr; on Ctrl-C the entries kept as one page on stdout)',
+      'text',
+    )
     .addHelpText(
       'after',
       `
+Pages of the proxy (on its own address only; never passed to the target):
+  /__cors-doctor/                  the live page: each exchange as it arrives
+  /__cors-doctor/exchanges.json    the entries kept, as JSON (see docs/cli-contract.md)
+  /__cors-doctor/events            each new or changed entry as it comes (server-sent events)
+  /__cors-doctor/report.html       the entries kept as one self-contained page (as --format html writes)
+
 Examples:
   cors-doctor watch --target http://localhost:8000 --port 8001
-  (then point the frontend's API base URL at http://127.0.0.1:8001 and open http://127.0.0.1:8001/__cors-doctor/)`,
+  (then point the frontend's API base URL at http://127.0.0.1:8001 and open http://127.0.0.1:8001/__cors-doctor/)
+  cors-doctor watch --target http://localhost:8000 --format html > watch.html`,
     )
     .action(async (options) => {
       const { runWatch } = await import('./commands/watch.js');

@@ -2,7 +2,8 @@
  * The live page of `watch` (`/__cors-doctor/`): one self-contained HTML file (inline CSS and script, nothing
  * loaded from the network) that lists the entries of `exchanges.json` and the ones the event stream
  * (`/__cors-doctor/events`) brings as they arrive: verdict, sequence of exchanges, console lines, causes
- * and fixes. Every value is written as text (never as HTML).
+ * and fixes, with links to `report.html` (the same entries as one self-contained report) and the JSON.
+ * Every value is written as text (never as HTML).
  */
 
 const STYLE = `
@@ -186,6 +187,7 @@ export function livePage(target: string, proxy: string): string {
 <header>
 <h1>cors-doctor watch</h1>
 <p>Proxy <code>${html(proxy)}</code> → <code>${html(target)}</code> · <span id="status">connecting</span> · <span id="count">0</span> entries (newest first)</p>
+<p><a id="report" href="report.html">The entries as a report</a> (one self-contained page to save, share or print) · <a href="exchanges.json">exchanges.json</a></p>
 </header>
 <main>
 <p id="empty">No request yet: point the frontend's API base URL at <code>${html(proxy)}</code>.</p>

@@ -1,10 +1,13 @@
 /**
  * `watch`: the proxy, the book of entries it feeds, and the live page's routes under `/__cors-doctor/`
- * (the page, `exchanges.json`, and the server-sent events that bring each new or changed entry).
+ * (the page, `exchanges.json`, the server-sent events that bring each new or changed entry, and
+ * `report.html`, a snapshot of the entries as one self-contained page).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BadInputError } from '../core/errors.js';
+import { packageVersion } from '../package-root.js';
+import { watchSnapshotHtml } from '../report/html/index.js';
 import { maskSecrets } from '../report/mask.js';
 import { type BookEvent, ExchangeBook } from './book.js';
 import type { JudgedRecord, WatchEntry } from './entry.js';
@@ -26,6 +29,8 @@ export interface WatchOptions {
   onEntry?: (entry: WatchEntry) => void;
   onUpgrade?: (method: string, path: string, status: number | 'failed') => void;
   pairWindowMs?: number;
+  /** cors-doctor's version, named in the footer of `report.html` (default: the package's). */
+  version?: string;
 }
 
 export interface WatchServer {
@@ -56,11 +61,20 @@ function liveHostAllowed(hostHeader: string | undefined, listenHost: string): bo
   return ['localhost', '127.0.0.1', '::1', listenHost.toLowerCase()].includes(name) || /^127\./.test(name);
 }
 
+/** The pages under the prefix: the live page, its data, and the snapshot as a report. */
+export const LIVE_PAGES = {
+  live: `${LIVE_PREFIX}/`,
+  exchanges: `${LIVE_PREFIX}/exchanges.json`,
+  events: `${LIVE_PREFIX}/events`,
+  report: `${LIVE_PREFIX}/report.html`,
+} as const;
+
 const sse = (event: string, data: string) => `event: ${event}\ndata: ${data}\n\n`;
 
 /** Starts the proxy; throws BadInputError when the port cannot be listened on. */
 export async function startWatch(options: WatchOptions): Promise<WatchServer> {
   const target = proxyTarget(options.target);
+  const version = options.version ?? packageVersion();
   const streams = new Set<ServerResponse>();
   let ownHost = `${options.host}:${options.port}`;
   const book = new ExchangeBook({
@@ -101,23 +115,33 @@ export async function startWatch(options: WatchOptions): Promise<WatchServer> {
       res.end();
       return;
     }
-    if (path === LIVE_PREFIX) {
-      res.writeHead(301, { Location: `${LIVE_PREFIX}/`, 'Content-Length': 0 });
-      res.end();
-    } else if (path === `${LIVE_PREFIX}/`) {
-      const html = livePage(options.target.href, `http://${req.headers.host}`);
+    const page = (html: string, policy: string) => {
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
         'Content-Length': Buffer.byteLength(html),
         'Cache-Control': 'no-store',
-        // Nothing but itself: inline style and script, no network.
-        'Content-Security-Policy':
-          "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+        'Content-Security-Policy': policy,
       });
       res.end(html);
-    } else if (path === `${LIVE_PREFIX}/exchanges.json`) {
+    };
+    if (path === LIVE_PREFIX) {
+      res.writeHead(301, { Location: LIVE_PAGES.live, 'Content-Length': 0 });
+      res.end();
+    } else if (path === LIVE_PAGES.live) {
+      // Nothing but itself: inline style and script, the event stream from its own address.
+      page(
+        livePage(options.target.href, `http://${req.headers.host}`),
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+      );
+    } else if (path === LIVE_PAGES.report) {
+      // The page `--format html` writes: inline style and SVG, no script, nothing to load.
+      page(
+        watchSnapshotHtml(book.list(), options.target.href, version),
+        "default-src 'none'; style-src 'unsafe-inline'",
+      );
+    } else if (path === LIVE_PAGES.exchanges) {
       json(200, book.list());
-    } else if (path === `${LIVE_PREFIX}/events`) {
+    } else if (path === LIVE_PAGES.events) {
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-store',
@@ -132,7 +156,7 @@ export async function startWatch(options: WatchOptions): Promise<WatchServer> {
         streams.delete(res);
       });
     } else {
-      json(404, { error: `no such page: ${path}; the live page is ${LIVE_PREFIX}/` });
+      json(404, { error: `no such page: ${path}; the live page is ${LIVE_PAGES.live}` });
     }
   };
 

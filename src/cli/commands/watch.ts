@@ -1,8 +1,10 @@
 import { BadInputError } from '../../core/errors.js';
 import { EXIT } from '../../core/exit.js';
+import { packageVersion } from '../../package-root.js';
+import { watchSnapshotHtml } from '../../report/html/index.js';
 import type { Style } from '../../report/style.js';
 import type { JudgedRecord, WatchEntry } from '../../watch/entry.js';
-import { startWatch } from '../../watch/server.js';
+import { LIVE_PAGES, startWatch } from '../../watch/server.js';
 import { entryLine, upgradeLine } from '../../watch/terminal.js';
 
 export interface WatchCommandOptions {
@@ -12,7 +14,11 @@ export interface WatchCommandOptions {
   maxExchanges: string;
   project?: string;
   showSecrets?: boolean;
+  format?: string;
 }
+
+/** What stdout gets: one line per entry (`text`), or the snapshot as one HTML page on Ctrl-C (`html`). */
+const WATCH_FORMATS = ['text', 'html'] as const;
 
 /** `--target`: an http(s) URL with a host, no credentials, query or fragment. */
 export function parseTarget(value: string): URL {
@@ -45,9 +51,15 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 /**
  * `cors-doctor watch`: the proxy runs until Ctrl-C (SIGINT) or SIGTERM, then stops cleanly with exit 0. A port
- * in use or a bad option is one line and exit 2.
+ * in use or a bad option is one line and exit 2. With `--format html` the lines go to stderr and the
+ * entries kept are written to stdout as one page when it stops (the page `report.html` serves).
  */
 export async function runWatch(options: WatchCommandOptions, style: Style): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!(WATCH_FORMATS as readonly string[]).includes(format))
+    throw new BadInputError(
+      `--format of watch is ${WATCH_FORMATS.join(' or ')}, not ${JSON.stringify(format)}`,
+    );
   const target = parseTarget(options.target);
   const port = parseInteger(options.port, '--port', 0, 65535);
   const maxExchanges = parseInteger(options.maxExchanges, '--max-exchanges', 1, 1_000_000);
@@ -63,8 +75,11 @@ export async function runWatch(options: WatchCommandOptions, style: Style): Prom
       throw new BadInputError(`--project: ${(error as Error).message}`);
     }
   }
-  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const version = packageVersion();
+  const lines = format === 'html' ? process.stderr : process.stdout;
+  const write = (line: string) => lines.write(`${line}\n`);
   const watch = await startWatch({
+    version,
     target,
     port,
     host,
@@ -76,7 +91,8 @@ export async function runWatch(options: WatchCommandOptions, style: Style): Prom
   });
   const note = (text: string) => process.stderr.write(`${style.dim(text)}\n`);
   note(`cors-doctor watch: ${watch.url} -> ${target.href.replace(/\/$/, '')}`);
-  note(`  point the frontend's API base URL at ${watch.url}; live page: ${watch.url}/__cors-doctor/`);
+  note(`  point the frontend's API base URL at ${watch.url}; live page: ${watch.url}${LIVE_PAGES.live}`);
+  note(`  the entries as one HTML page: ${watch.url}${LIVE_PAGES.report}`);
   if (!LOOPBACK.test(host))
     note(`  listening on ${host}, not loopback only: other machines can reach ${target.origin} through it`);
   note('  Ctrl-C to stop');
@@ -89,7 +105,9 @@ export async function runWatch(options: WatchCommandOptions, style: Style): Prom
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const kept = watch.book.list();
   await watch.close();
+  if (format === 'html') process.stdout.write(watchSnapshotHtml(kept, target.href, version));
   note(`cors-doctor watch: stopped (${watch.book.size} entries kept)`);
   return EXIT.ok;
 }
