@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConsoleMessage, HTTPRequest, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailableReason, type LaunchedBrowser, launchBrowser } from '../../src/browsers/launch.js';
 import { type ObservationPage, openObservationPage } from '../../src/browsers/observe.js';
@@ -16,7 +17,7 @@ import {
 } from '../../src/local-servers/uvicorn.js';
 import { readProject } from '../../src/project/read-project.js';
 import type { WatchEntry } from '../../src/watch/entry.js';
-import { startWatch, type WatchServer } from '../../src/watch/server.js';
+import { CLIENT_KEEP_ALIVE_MS, startWatch, type WatchServer } from '../../src/watch/server.js';
 import { sourceJoiner } from '../../src/watch/source.js';
 import { FASTAPI_CASES, type FastapiCase } from '../fixtures/fastapi/cases.js';
 import { runCli } from '../support/run-cli.js';
@@ -24,7 +25,9 @@ import { runCli } from '../support/run-cli.js';
 /**
  * `watch` in front of the real FastAPI fixture apps (uvicorn): the answers pass through unchanged (compared
  * with the app's direct answers, line by line), and each entry's verdict and first console line are those
- * real Chromium and Firefox print for a page that calls the API through the proxy.
+ * real Chromium and Firefox print for a page that calls the API through the proxy; in Chromium, the live page
+ * and report.html show the entries of exchanges.json and load nothing from the network. Each app runs once,
+ * with its proxy, for the whole file; each browser is launched once and keeps one page per page origin.
  */
 const ROOT = join(import.meta.dirname, '../..');
 const inCI = process.env.CI === 'true';
@@ -113,16 +116,29 @@ const exchangesJson = async (watch: WatchServer): Promise<WatchEntry[]> => {
   return JSON.parse(answer.body) as WatchEntry[];
 };
 
-/** The entries after `afterId`, once none of them waits for a request. */
+/**
+ * The entries after `afterId` as `exchanges.json` serves them, once there is one and none of them waits for
+ * a request (woken by the book's events, not by polling).
+ */
 async function settledAfter(watch: WatchServer, afterId: number): Promise<WatchEntry[]> {
-  const deadline = Date.now() + 8_000;
-  for (;;) {
-    const newer = (await exchangesJson(watch)).filter((e) => e.id > afterId);
-    if (newer.length > 0 && newer.every((e) => e.outcome !== 'pending')) return newer;
-    if (Date.now() > deadline)
-      throw new Error(`no settled entry after #${afterId}: ${JSON.stringify(newer)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const settled = () => {
+    const newer = watch.book.list().filter((e) => e.id > afterId);
+    return newer.length > 0 && newer.every((e) => e.outcome !== 'pending');
+  };
+  if (!settled())
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`no settled entry after #${afterId}: ${JSON.stringify(watch.book.list())}`));
+      }, 8_000);
+      const stop = watch.book.subscribe(() => {
+        if (!settled()) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+    });
+  return (await exchangesJson(watch)).filter((e) => e.id > afterId);
 }
 
 const startApp = (app: string): Promise<UvicornServer> =>
@@ -137,13 +153,72 @@ const watchOf = (target: string, extra: Partial<Parameters<typeof startWatch>[0]
     ...extra,
   });
 
+/** Each fixture app runs once for the whole file, with the proxy in front of it. */
+interface Watched {
+  server: UvicornServer;
+  watch: WatchServer;
+}
+const running = new Map<string, Promise<Watched>>();
+const watchedApp = (app: string): Promise<Watched> => {
+  let started = running.get(app);
+  if (!started) {
+    started = startApp(app).then(async (server) => ({ server, watch: await watchOf(server.url) }));
+    running.set(app, started);
+  }
+  return started;
+};
+afterAll(async () => {
+  for (const started of running.values()) {
+    const { server, watch } = await started;
+    await watch.close();
+    await server.stop();
+  }
+});
+
+/**
+ * A connection from the page, kept alive and left idle from the start of the file to its end (past Node's
+ * 5 s default keep-alive, which closed it and reset a request a busy client sent on it at that moment).
+ */
+const IDLE_MS = 6_000;
+let idle: { socket: Socket; answers: string[]; closed: boolean; since: number; host: string } | undefined;
+const idleRequest = () =>
+  `GET /items HTTP/1.1\r\nHost: ${idle?.host}\r\nOrigin: http://localhost:3000\r\nConnection: keep-alive\r\n\r\n`;
+/** Resolves once the idle connection has `n` answers (status lines counted), rejects if it closes first. */
+const answersOnIdle = (n: number) =>
+  new Promise<void>((resolve, reject) => {
+    const state = idle as NonNullable<typeof idle>;
+    const check = () => {
+      if ((state.answers.join('').match(/HTTP\/1\.1 \d{3}/g) ?? []).length >= n) resolve();
+      else if (state.closed)
+        reject(new Error(`the proxy closed the idle connection: ${state.answers.join('')}`));
+      else return;
+      state.socket.off('data', check).off('close', check);
+    };
+    state.socket.on('data', check).on('close', check);
+    check();
+  });
+beforeAll(async () => {
+  if (noFastapi) return;
+  const { watch } = await watchedApp('examples/correct');
+  const host = new URL(watch.url).host;
+  const socket = connect(Number(new URL(watch.url).port), '127.0.0.1');
+  idle = { socket, answers: [], closed: false, since: 0, host };
+  const state = idle;
+  socket.on('data', (d: Buffer) => state.answers.push(d.toString('latin1')));
+  socket.on('close', () => {
+    state.closed = true;
+  });
+  socket.write(idleRequest());
+  await answersOnIdle(1);
+  idle.since = Date.now();
+});
+afterAll(() => idle?.socket.destroy());
+
 describe.skipIf(noFastapi !== undefined)('watch passes every answer through unchanged', () => {
-  // Two instances of the app, in the same state: one asked directly, one through the proxy (a POST changes
-  // what the next answer says).
+  // A second instance of the app, in the same state, is asked directly (a POST changes what the next answer
+  // says); it stops once compared.
   it.each(APPS)('%s: status, header lines in order and body equal the direct answers', async (app) => {
-    const direct = await startApp(app);
-    const behind = await startApp(app);
-    const watch = await watchOf(behind.url);
+    const [direct, { watch }] = await Promise.all([startApp(app), watchedApp(app)]);
     try {
       const proxyHost = new URL(watch.url).host;
       for (const c of casesOf(app)) {
@@ -154,8 +229,7 @@ describe.skipIf(noFastapi !== undefined)('watch passes every answer through unch
         }
       }
     } finally {
-      await watch.close();
-      await Promise.all([direct.stop(), behind.stop()]);
+      await direct.stop();
     }
   });
 });
@@ -165,132 +239,198 @@ for (const name of ['chrome', 'firefox'] as const) {
   if (unavailable && inCI) throw new Error(`CI needs FastAPI, uvicorn and ${name}: ${unavailable}`);
 
   describe.skipIf(unavailable !== undefined)(`watch agrees with real ${name} on every fixture app`, () => {
+    // One browser, one page per page origin, and (Chromium) one tab for the proxy's own pages, for every app.
     let browser: LaunchedBrowser;
+    const pages = new Map<string, ObservationPage>();
+    let viewer: Page | undefined;
     const shots = mkdtempSync(join(tmpdir(), 'cors-doctor-watch-shots-'));
     beforeAll(async () => {
       // Cookies for the API travel on cross-site requests, as in desktop browsers (the cookie rows).
       browser = await launchBrowser(name, { thirdPartyCookies: true, allowLocalNetworkAccess: true });
+      if (name === 'chrome') viewer = await browser.browser.newPage();
     });
     afterAll(async () => {
+      for (const page of pages.values()) await page.close();
+      await viewer?.close().catch(() => undefined);
       await browser?.close();
     });
+    const pageAt = async (origin: string): Promise<ObservationPage> => {
+      let page = pages.get(origin);
+      if (!page) {
+        page = await openObservationPage(browser, `${origin}/`, { servePage: true });
+        pages.set(origin, page);
+      }
+      return page;
+    };
 
     it.each(APPS)('%s', async (app) => {
-      const server = await startApp(app);
-      const watch = await watchOf(server.url);
-      const pages = new Map<string, ObservationPage>();
-      try {
-        let lastId = 0;
-        for (const c of casesOf(app)) {
-          let page = pages.get(c.origin);
-          if (!page) {
-            page = await openObservationPage(browser, `${c.origin}/`, { servePage: true });
-            pages.set(c.origin, page);
-          }
-          const headers = Object.entries(c.request.headers ?? {});
-          const credentials = c.request.credentials ?? 'same-origin';
-          const url = `${watch.url}${c.request.path}`;
-          // The session cookie the API set for the page earlier, as `verify --cookie` sets it.
-          const cookies = apiCookies(
-            {
-              url,
-              origin: c.origin,
-              method: c.request.method,
-              headers,
-              credentials,
-              ...(c.request.cookie !== undefined && { cookie: c.request.cookie }),
-            },
-            name,
-          );
-          if (cookies.length > 0) await browser.browser.setCookie(...cookies);
-          const real = await page.observe({
+      const { watch } = await watchedApp(app);
+      let lastId = Math.max(0, ...watch.book.list().map((e) => e.id));
+      for (const c of casesOf(app)) {
+        const page = await pageAt(c.origin);
+        const headers = Object.entries(c.request.headers ?? {});
+        const credentials = c.request.credentials ?? 'same-origin';
+        const url = `${watch.url}${c.request.path}`;
+        // The session cookie the API set for the page earlier, as `verify --cookie` sets it.
+        const cookies = apiCookies(
+          {
             url,
+            origin: c.origin,
             method: c.request.method,
             headers,
             credentials,
-            ...(c.request.body !== undefined && { body: c.request.body }),
-          });
-          if (cookies.length > 0) await browser.browser.deleteCookie(...(await browser.browser.cookies()));
-          const newer = await settledAfter(watch, lastId);
-          lastId = Math.max(...newer.map((e) => e.id));
-          // Every exchange appears once: the preflight and its request are one entry.
-          expect(
-            newer.filter((e) => e.crossOrigin),
-            c.title,
-          ).toHaveLength(1);
-          const entry = newer.find((e) => e.crossOrigin) as WatchEntry;
-          expect(entry.browser).toBe(name);
-          expect(`${entry.method} ${entry.path}`).toBe(`${c.request.method} ${c.request.path}`);
-          if (c.request.cookie !== undefined)
-            expect(entry.credentials, 'the cookie was sent').toBe('include');
-          // Without a cookie the proxy cannot tell the credentials mode: the entry says what `include` does.
-          const shown =
-            c.request.credentials === 'include' && entry.withCredentials ? entry.withCredentials : entry;
-          expect(shown.outcome, c.title).toBe(real.outcome);
-          expect(shown.messages[0], c.title).toBe(real.messages[0]);
-        }
-        if (name === 'chrome')
-          await screenshotLivePage(browser, watch, join(shots, `${app.replace(/\W+/g, '-')}.png`));
-      } finally {
-        for (const page of pages.values()) await page.close();
-        await watch.close();
-        await server.stop();
+            ...(c.request.cookie !== undefined && { cookie: c.request.cookie }),
+          },
+          name,
+        );
+        if (cookies.length > 0) await browser.browser.setCookie(...cookies);
+        const real = await page.observe({
+          url,
+          method: c.request.method,
+          headers,
+          credentials,
+          ...(c.request.body !== undefined && { body: c.request.body }),
+        });
+        if (cookies.length > 0) await browser.browser.deleteCookie(...(await browser.browser.cookies()));
+        const newer = await settledAfter(watch, lastId);
+        lastId = Math.max(...newer.map((e) => e.id));
+        // Every exchange appears once: the preflight and its request are one entry.
+        expect(
+          newer.filter((e) => e.crossOrigin),
+          c.title,
+        ).toHaveLength(1);
+        const entry = newer.find((e) => e.crossOrigin) as WatchEntry;
+        expect(entry.browser).toBe(name);
+        expect(`${entry.method} ${entry.path}`).toBe(`${c.request.method} ${c.request.path}`);
+        if (c.request.cookie !== undefined) expect(entry.credentials, 'the cookie was sent').toBe('include');
+        // Without a cookie the proxy cannot tell the credentials mode: the entry says what `include` does.
+        const shown =
+          c.request.credentials === 'include' && entry.withCredentials ? entry.withCredentials : entry;
+        expect(shown.outcome, c.title).toBe(real.outcome);
+        expect(shown.messages[0], c.title).toBe(real.messages[0]);
+      }
+      if (viewer) {
+        // Every entry settled (an earlier one may wait for a redirect's next hop until its window ends).
+        await settledAfter(watch, 0);
+        // A tab behind the others paints no frame, and a screenshot of it waits for one.
+        await viewer.bringToFront();
+        await checkLivePage(viewer, watch, join(shots, `${app.replace(/\W+/g, '-')}.png`));
+        await checkReportPage(viewer, watch);
       }
     });
   });
 }
 
-/** Opens the live page in Chromium: every entry rendered with its verdict and console line, nothing from the network. */
-async function screenshotLivePage(
-  launched: LaunchedBrowser,
-  watch: WatchServer,
-  file: string,
-): Promise<void> {
-  const entries = await exchangesJson(watch);
-  const page = await launched.browser.newPage();
+/** What a page of the proxy asked the network for, and the lines its console printed, while `load` ran. */
+async function watching(
+  page: Page,
+  load: () => Promise<unknown>,
+): Promise<{ requested: string[]; printed: string[] }> {
   const requested: string[] = [];
-  page.on('request', (r) => requested.push(r.url()));
+  const printed: string[] = [];
+  const onRequest = (r: HTTPRequest) => requested.push(r.url());
+  const onConsole = (m: ConsoleMessage) => printed.push(`${m.type()}: ${m.text()}`);
+  page.on('request', onRequest);
+  page.on('console', onConsole);
   try {
+    await load();
+  } finally {
+    page.off('request', onRequest);
+    page.off('console', onConsole);
+  }
+  return { requested, printed };
+}
+
+/** The live page in Chromium: every entry rendered with its verdict and console line, nothing from the network. */
+async function checkLivePage(page: Page, watch: WatchServer, file: string): Promise<void> {
+  const entries = await exchangesJson(watch);
+  const { requested, printed } = await watching(page, async () => {
     await page.goto(`${watch.url}/__cors-doctor/`, { waitUntil: 'load' });
     await page.waitForFunction(
       (n) => document.querySelectorAll('li.entry').length === n,
       { timeout: 5_000 },
       entries.length,
     );
-    const shown = await page.$$eval('li.entry', (items) =>
-      items.map((li) => ({
-        id: Number(li.id.slice(6)),
-        outcome: li.getAttribute('data-outcome'),
-        verdict: li.querySelector('.verdict')?.textContent,
-        console: [...li.querySelectorAll('pre.console')].map((p) => p.textContent),
-      })),
-    );
-    for (const e of entries) {
-      const item = shown.find((s) => s.id === e.id);
-      expect(item?.outcome).toBe(e.outcome ?? 'none');
-      if (e.outcome === 'blocked') {
-        expect(item?.verdict).toBe('BLOCKED');
-        expect(item?.console[0]).toBe(e.messages[0]);
-      }
+  });
+  const shown = await page.$$eval('li.entry', (items) =>
+    items.map((li) => ({
+      id: Number(li.id.slice(6)),
+      outcome: li.getAttribute('data-outcome'),
+      verdict: li.querySelector('.verdict')?.textContent,
+      console: [...li.querySelectorAll('pre.console')].map((p) => p.textContent),
+    })),
+  );
+  for (const e of entries) {
+    const item = shown.find((s) => s.id === e.id);
+    expect(item?.outcome).toBe(e.outcome ?? 'none');
+    if (e.outcome === 'blocked') {
+      expect(item?.verdict).toBe('BLOCKED');
+      expect(item?.console[0]).toBe(e.messages[0]);
     }
-    await page.screenshot({ path: file, fullPage: true });
-    expect(statSync(file).size).toBeGreaterThan(5_000);
-    expect(requested.every((u) => u.startsWith(watch.url))).toBe(true);
-  } finally {
-    await page.close();
   }
+  expect(await page.$eval('a#report', (a) => (a as HTMLAnchorElement).href)).toBe(
+    `${watch.url}/__cors-doctor/report.html`,
+  );
+  await page.screenshot({ path: file, fullPage: true });
+  expect(statSync(file).size).toBeGreaterThan(5_000);
+  // The page and its event stream, from the proxy itself.
+  expect(requested.every((u) => u.startsWith(`${watch.url}/__cors-doctor/`))).toBe(true);
+  expect(printed).toEqual([]);
+}
+
+/**
+ * `report.html` in Chromium: one self-contained page that loads nothing (only the document is requested, and
+ * no load is refused by its Content-Security-Policy either), with a row per entry of `exchanges.json` (same
+ * number, request, status and verdict) and each blocked entry in full with the browser's first console line.
+ */
+async function checkReportPage(page: Page, watch: WatchServer): Promise<void> {
+  const entries = await exchangesJson(watch);
+  const url = `${watch.url}/__cors-doctor/report.html`;
+  let status: number | undefined;
+  let policy: string | undefined;
+  const { requested, printed } = await watching(page, async () => {
+    const answer = await page.goto(url, { waitUntil: 'load' });
+    status = answer?.status();
+    policy = answer?.headers()['content-security-policy'];
+  });
+  expect(status).toBe(200);
+  expect(policy).toBe("default-src 'none'; style-src 'unsafe-inline'");
+  expect(requested).toEqual([url]);
+  expect(printed).toEqual([]);
+  // The first table lists the entries; the blocked ones' own sections hold tables of headers.
+  const rows = await page.$eval('table', (table) =>
+    [...table.querySelectorAll('tbody > tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+    ),
+  );
+  expect(rows.map((r) => Number(r[0]))).toEqual(entries.map((e) => e.id));
+  entries.forEach((e, i) => {
+    const [, time, , request, status, verdict, causes] = rows[i] as string[];
+    expect(time).toBe(e.time);
+    expect(request?.startsWith(`${e.method} ${e.path}`)).toBe(true);
+    expect(status?.startsWith(String(e.status ?? '—'))).toBe(true);
+    if (e.crossOrigin && e.outcome === 'blocked') expect(verdict).toMatch(/✗/);
+    if (e.crossOrigin && e.outcome === 'allowed') expect(verdict).toMatch(/✓/);
+    expect(causes).toBe(e.causes.map((c) => c.code).join(', '));
+  });
+  const blocked = entries.filter((e) => e.crossOrigin && e.outcome === 'blocked');
+  const sections = await page.$$eval('h2', (hs) => hs.map((h) => h.textContent ?? ''));
+  expect(sections.filter((h) => h.startsWith('✗ #'))).toEqual(
+    blocked.map((e) => `✗ #${e.id} blocked: ${e.method} ${e.url}`),
+  );
+  const text = await page.$eval('main', (m) => m.textContent ?? '');
+  for (const e of blocked) for (const line of e.messages.slice(0, 1)) expect(text).toContain(line);
 }
 
 describe.skipIf(noFastapi !== undefined)('watch: the live data, the proxy limits and bad input', () => {
   let server: UvicornServer;
   let watch: WatchServer;
   beforeAll(async () => {
-    server = await startApp('examples/auth-wraps-cors');
+    server = (await watchedApp('examples/auth-wraps-cors')).server;
     watch = await watchOf(server.url, { maxExchanges: 4 });
   });
   afterAll(async () => {
     await watch?.close();
-    await server?.stop();
   });
   const host = () => new URL(watch.url).host;
   const chrome =
@@ -455,6 +595,24 @@ describe.skipIf(noFastapi !== undefined)('watch: the live data, the proxy limits
   });
 });
 
+describe.skipIf(noFastapi !== undefined)('watch keeps the page’s connections open', () => {
+  it('a connection idle for longer than Node’s 5 s default still carries the next request', async () => {
+    const state = idle as NonNullable<typeof idle>;
+    // The rest of the file ran meanwhile; only what is left of the idle time is waited for.
+    const left = state.since + IDLE_MS - Date.now();
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    // A file that ran longer than the proxy keeps a connection idle has seen it closed, as it should.
+    if (Date.now() - state.since >= CLIENT_KEEP_ALIVE_MS) {
+      expect(state.closed).toBe(true);
+      return;
+    }
+    expect(state.closed).toBe(false);
+    state.socket.write(idleRequest());
+    await answersOnIdle(2);
+    expect(state.answers.join('').match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+  });
+});
+
 describe('watch: a target that does not answer, a port in use, Ctrl-C', () => {
   it('an unreachable target: the page gets 502, the entry says why, the proxy keeps running', async () => {
     const port = await freePort();
@@ -514,6 +672,10 @@ describe('watch: a target that does not answer, a port in use, Ctrl-C', () => {
       args: ['--target', 'http://127.0.0.1:9', '--max-exchanges', '0'],
       says: '--max-exchanges is a whole number',
     },
+    {
+      args: ['--target', 'http://127.0.0.1:9', '--format', 'json'],
+      says: '--format of watch is text or html',
+    },
   ])('bad option $args: one line, exit 2', async ({ args, says }) => {
     const { code, stderr } = await runCli(['watch', ...args]);
     expect(code).toBe(2);
@@ -521,35 +683,57 @@ describe('watch: a target that does not answer, a port in use, Ctrl-C', () => {
     expect(stderr).toContain(says);
   });
 
-  it('Ctrl-C (SIGINT) stops the bundled CLI cleanly with exit 0', async () => {
-    const bin = join(ROOT, 'bin/cors-doctor.cjs');
-    expect(existsSync(join(ROOT, 'dist/cli/watch.cjs')), 'run npm run build').toBe(true);
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [bin, 'watch', '--target', 'http://127.0.0.1:9', '--port', String(port)],
-      {
-        env: { ...process.env, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 15_000;
-    while (!stderr.includes('Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const answer = await send(`http://127.0.0.1:${port}/items`, 'GET', ['Host', `127.0.0.1:${port}`]);
-    expect(answer.status).toBe(502);
-    while (!stdout.includes('GET /items') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(stdout).toMatch(/GET \/items 502/);
-    expect(stderr).toContain('stopped');
-  });
+  it.each([
+    { format: 'text', lines: 'stdout' },
+    { format: 'html', lines: 'stderr' },
+  ] as const)(
+    'Ctrl-C (SIGINT) stops the bundled CLI cleanly with exit 0 (--format $format)',
+    async ({ format, lines }) => {
+      const bin = join(ROOT, 'bin/cors-doctor.cjs');
+      expect(existsSync(join(ROOT, 'dist/cli/watch.cjs')), 'run npm run build').toBe(true);
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [bin, 'watch', '--target', 'http://127.0.0.1:9', '--port', String(port), '--format', format],
+        { env: { ...process.env, NO_COLOR: '1' } },
+      );
+      const said = { stdout: '', stderr: '' };
+      /** Resolves once `stream` has printed `text` (woken by its output). */
+      const printed = (stream: 'stdout' | 'stderr', text: string) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (said[stream].includes(text)) resolve();
+            else if (child.exitCode !== null)
+              reject(new Error(`exited before printing ${text}: ${said.stderr}`));
+            else return;
+            child[stream].off('data', check);
+          };
+          child[stream].on('data', check);
+          check();
+        });
+      child.stdout.on('data', (d) => {
+        said.stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        said.stderr += d;
+      });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      await printed('stderr', 'Ctrl-C');
+      expect(said.stderr).toContain(`http://127.0.0.1:${port}/__cors-doctor/report.html`);
+      const answer = await send(`http://127.0.0.1:${port}/items`, 'GET', ['Host', `127.0.0.1:${port}`]);
+      expect(answer.status).toBe(502);
+      await printed(lines, 'GET /items');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(said[lines]).toMatch(/GET \/items 502/);
+      expect(said.stderr).toContain('stopped');
+      if (format === 'html') {
+        // The entries kept, as report.html serves them: one page on stdout, nothing else there.
+        expect(said.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+        expect(said.stdout.trimEnd().endsWith('</html>')).toBe(true);
+        expect(said.stdout).toContain('<code>GET /items</code>');
+        expect(said.stdout).toContain('502 (target unreachable:');
+      }
+    },
+  );
 });
