@@ -105,9 +105,10 @@ const splitSeparator = (option: ResolvedValue): string | undefined =>
   option.via.map((v) => /^split\((["'])(.+?)\1\)$/.exec(v)).find((m) => m !== null)?.[2];
 
 /**
- * Takes the origin `value` out of allow_origins (`option`, read as `items`): the keyword rewritten when
- * the list is written in the call; else the item removed where it is written (the list literal of a
- * constant or a settings default), or from the `.env` or compose value the code splits.
+ * Takes the origin `value` out of allow_origins (`option`, read as `items`): the item removed from the list
+ * literal where it is written (in the call, a constant, a settings default), its layout kept; the keyword
+ * rewritten when the origins are a tuple or set written in the call; or the origin taken out of the `.env`
+ * or compose value the code splits.
  */
 export function dropOrigin(
   entry: MiddlewareEntry,
@@ -118,6 +119,10 @@ export function dropOrigin(
   const at = items.findIndex((i) => i.value === value);
   const item = items[at];
   if (!item || items.length < 2) return undefined;
+  const env = item.resolved.env;
+  // A string written in a list literal: that item goes, the list keeps its layout.
+  if (!env && isStringLiteral(item.resolved.expression) && option.value.kind === 'list')
+    return [{ kind: 'remove-item', statement: item.source, item: item.resolved.expression }];
   const kind = option.value.kind;
   const whole =
     (kind === 'list' || kind === 'tuple' || kind === 'set') &&
@@ -126,7 +131,6 @@ export function dropOrigin(
   const kept = pyList(items.map((i) => i.value).filter((v) => v !== value));
   const inCall = whole ? setCorsKeyword(entry, 'allow_origins', kept, option) : undefined;
   if (inCall) return inCall;
-  const env = item.resolved.env;
   const set = env?.valueFrom;
   const separator = splitSeparator(option);
   if (set && separator !== undefined)
@@ -139,8 +143,7 @@ export function dropOrigin(
         to: '',
       },
     ];
-  if (env || !isStringLiteral(item.resolved.expression)) return undefined;
-  return [{ kind: 'remove-item', statement: item.source, item: item.resolved.expression }];
+  return undefined;
 }
 
 /** Adds string items after the last item of a list literal (wherever the list is written). */

@@ -102,6 +102,10 @@ const ROWS: Row[] = [
     fixture: 'http-trusted-settings',
     adds: /^- {4}"http:\/\/app\.example\.com", {2}# the old site, before TLS$/m,
   },
+  {
+    fixture: 'list-several-holes',
+    adds: /^ {9}"https:\/\/app\.example\.com",\n- {8}"null",\n {9}"http:\/\/app\.example\.com",$/m,
+  },
   { fixture: 'http-trusted', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'wildcard-credentials', adds: /https:\/\/app\.example\.com/ },
   {

@@ -145,12 +145,22 @@ const settings = (origins: string[]) =>
 describe('an origin taken out of allow_origins where it is written', () => {
   it.each([
     {
-      name: 'a list in the call: the keyword rewritten',
+      name: 'a list in the call, on one line: the item taken out',
       files: { 'main.py': main(`["${APP}", "null"]`) },
       drop: 'null',
       file: 'main.py',
       line: `app.add_middleware(CORSMiddleware, allow_origins=["${APP}"], allow_credentials=True)`,
       after: [APP],
+    },
+    {
+      name: 'a list in the call, one item a line: its line goes, the layout stays',
+      files: {
+        'main.py': main(`[\n        "${APP}",\n        "null",\n        "${ADMIN}",\n    ]`),
+      },
+      drop: 'null',
+      file: 'main.py',
+      line: `allow_origins=[\n        "${APP}",\n        "${ADMIN}",\n    ], allow_credentials=True)`,
+      after: [APP, ADMIN],
     },
     {
       name: 'a constant, one item a line: the line goes',
