@@ -215,8 +215,9 @@ export function corsMiddlewareInstead(
 }
 
 /**
- * What the handler's body writes, when it does nothing but await the inner app, read the Origin, test it,
- * write CORS headers and return the response; else `LINE: why` of the first statement that does more.
+ * What the handler's body writes, when it does nothing but await the inner app (or answer a preflight
+ * itself under a test of the OPTIONS method), read the Origin, test it, write CORS headers and return the
+ * response; else `LINE: why` of the first statement that does more.
  */
 function readBody(
   text: string,
@@ -229,6 +230,8 @@ function readBody(
   const origin = new Set<string>();
   const responses = new Set<string>();
   const written: Written = { credentials: false, echoed: false };
+  /** A test of the method for OPTIONS was met: a response made there answers preflights. */
+  let preflights = false;
   const headerRead = `${request}\\.headers(?:\\.get\\(\\s*["']origin["']\\s*(?:,[^)]*)?\\)|\\[\\s*["']origin["']\\s*\\])`;
   let offset = from;
   while (offset < to) {
@@ -253,6 +256,14 @@ function readBody(
     if (/^(if|elif)\s[\s\S]*:$/.test(statement)) {
       if (/\bawait\b|:=/.test(statement) || new RegExp(`\\b${callNext}\\b`).test(statement))
         return `${line}: \`${statement}\``;
+      if (new RegExp(`\\b${request}\\.method\\s*==\\s*["']OPTIONS["']`).test(statement)) preflights = true;
+      continue;
+    }
+    if (statement === 'else:') continue;
+    // The answer to a preflight, made by the middleware itself (CORSMiddleware answers preflights).
+    m = /^(\w+)\s*(?::[^=]+)?=\s*([\w.]+\.)?(PlainText|JSON)?Response\([^()]*\)$/.exec(statement);
+    if (m && preflights) {
+      responses.add(m[1] as string);
       continue;
     }
     m = /^return\s+(\w+)$/.exec(statement);

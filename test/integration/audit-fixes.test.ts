@@ -65,6 +65,10 @@ const ROWS: Row[] = [
     adds: /^\+ {4}allow_origin_regex=r"https:\/\/\(\[a-z0-9-\]\+\\\.\)\*example\\\.com",$/m,
   },
   { fixture: 'custom-re-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  {
+    fixture: 'custom-echo-preflight',
+    adds: /^\+ {4}allow_methods=\["GET", "POST", "PUT", "DELETE", "OPTIONS"\],$/m,
+  },
   { fixture: 'custom-echo-direct', adds: /^\+ {4}expose_headers=\["X-Total-Count"\],$/m },
   {
     fixture: 'custom-echo-logged',

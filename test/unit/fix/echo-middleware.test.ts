@@ -99,6 +99,33 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: 'preflights answered by the middleware itself, the Origin written on every answer',
+    text: module(
+      decorated([
+        'if request.method == "OPTIONS":',
+        '    response = Response(status_code=204)',
+        'else:',
+        '    response = await call_next(request)',
+        'response.headers["Access-Control-Allow-Origin"] = request.headers.get("origin", "")',
+        'response.headers["Access-Control-Allow-Credentials"] = "true"',
+        'response.headers["Access-Control-Allow-Methods"] = "GET, PUT, OPTIONS"',
+        'return response',
+      ]),
+    ),
+    has: ['    allow_methods=["GET", "PUT", "OPTIONS"],', '    allow_credentials=True,'],
+  },
+  {
+    name: 'a response made outside a test of OPTIONS',
+    text: module(
+      decorated([
+        'response = JSONResponse({"detail": "maintenance"}, status_code=503)',
+        'response.headers["Access-Control-Allow-Origin"] = request.headers.get("origin", "")',
+        'return response',
+      ]),
+    ),
+    why: /does more than write CORS headers \(main\.py:\d+: `response = JSONResponse/,
+  },
+  {
     name: 'a Starlette app: the import from starlette',
     text: module(decorated(ECHO), ['from starlette.applications import Starlette']).replace(
       'FastAPI()',
@@ -203,7 +230,7 @@ const ROWS: Row[] = [
     text: module(
       decorated([...ECHO.slice(0, 5), 'else:', '    response.status_code = 403', 'return response']),
     ),
-    why: /does more than write CORS headers \(main\.py:\d+: `else:`\)/,
+    why: /does more than write CORS headers \(main\.py:\d+: `response\.status_code = 403`\)/,
   },
   {
     name: 'a literal Access-Control-Allow-Origin',
