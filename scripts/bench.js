@@ -517,7 +517,8 @@ if (uvicornMissing) {
 // watch: the proxy (the bundled CLI, in its own process) in front of a local server. First the time a
 // request takes through it beside the same request sent directly (one kept-alive connection each,
 // interleaved, a browser's preflight and PUT); then 200 requests a second for BENCH_WATCH_SECONDS (10 s here,
-// the target is 30 s: set BENCH_WATCH_SECONDS=30), with the proxy's resident memory read each second.
+// the target is 30 s: set BENCH_WATCH_SECONDS=30), with the proxy's resident memory read each second. A
+// request that errs or gets an answer other than 200 counts as failed, by its cause (ECONNRESET, HTTP 502).
 {
   const { request: httpRequest, Agent } = await import('node:http');
   const { createServer: createNetServer } = await import('node:net');
