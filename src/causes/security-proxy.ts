@@ -19,7 +19,7 @@ import {
 } from '../fix/origin-attacks.js';
 import { asNginx, type Directive, directiveText, type NginxConfigFile } from '../proxy/nginx/config.js';
 import { addedHeaders, blocks, findHeader } from '../proxy/nginx/cors.js';
-import { readPattern } from './security-scan.js';
+import { readPattern } from './security-pattern.js';
 import type { FindingDraft, ProxyScanContext } from './types.js';
 
 export type ProxyDraft = FindingDraft & { code: CauseCode };
