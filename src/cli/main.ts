@@ -1,4 +1,4 @@
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, type OptionValues } from '@commander-js/extra-typings';
 import { CorsDoctorError, FileSystemError, systemErrorCode } from '../core/errors.js';
 import { EXIT } from '../core/exit.js';
 import { packageVersion } from '../package-root.js';
@@ -34,6 +34,34 @@ function environmentHelp(own: string[] = []): string {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * The options that describe the page's fetch(), the same on every command that takes one (check, fix,
+ * gen-tests, verify).
+ */
+function requestOptions<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>) {
+  return command
+    .option(
+      '-X, --method <method>',
+      'the method the page passes to fetch() (default: GET, or POST with a body)',
+    )
+    .option(
+      '-H, --header <header>',
+      "a request header the page sets, 'Name: value' (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option('--data <body>', 'a request body (text)')
+    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
+    .option(
+      '--credentials <mode>',
+      "fetch()'s credentials mode: omit, same-origin or include (default: same-origin)",
+    )
+    .option(
+      '--cookie <cookie>',
+      "cookies the browser holds for the API, 'a=b; c=d' (sent with --credentials include)",
+    );
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -106,36 +134,18 @@ Examples:
       setExit(await runSimulate(file, options, makeStyle()));
     });
 
-  program
-    .command('check')
-    .description(
-      "Probe a live URL exactly as a browser would (preflight, then the request), explain each browser's verdict and name the root cause.",
-    )
-    .argument(
-      '[url]',
-      "the API URL the page calls, e.g. http://localhost:8000/items (with --from: the copy's URL)",
-    )
-    .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
-    .option(
-      '-X, --method <method>',
-      'the method the page passes to fetch() (default: GET, or POST with a body)',
-    )
-    .option(
-      '-H, --header <header>',
-      "a request header the page sets, 'Name: value' (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .option('--data <body>', 'a request body (text)')
-    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
-    .option(
-      '--credentials <mode>',
-      "fetch()'s credentials mode: omit, same-origin or include (default: same-origin)",
-    )
-    .option(
-      '--cookie <cookie>',
-      "cookies the browser holds for the API, 'a=b; c=d' (sent with --credentials include)",
-    )
+  requestOptions(
+    program
+      .command('check')
+      .description(
+        "Probe a live URL exactly as a browser would (preflight, then the request), explain each browser's verdict and name the root cause.",
+      )
+      .argument(
+        '[url]',
+        "the API URL the page calls, e.g. http://localhost:8000/items (with --from: the copy's URL)",
+      )
+      .option('--origin <origin>', "the page's origin (default: http://localhost:3000)"),
+  )
     .option('--browser <browser>', 'chrome, firefox or all', 'all')
     .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
     .option('--force-actual', 'send the actual request even when every browser stops at the preflight')
@@ -174,24 +184,15 @@ Examples:
       setExit(await runCheck(url, options, makeStyle()));
     });
 
-  program
-    .command('fix')
-    .description(
-      'Find the CORS fixes for a FastAPI/Starlette project, each proven by the server and browser models before it is offered; --write applies them.',
-    )
-    .argument('<dir>', "the backend project's folder")
-    .option('--origin <origin>', 'a frontend origin that must work (repeatable)', collect, [] as string[])
-    .option('-X, --method <method>', 'the method the page passes to fetch()')
-    .option(
-      '-H, --header <header>',
-      "a request header the page sets, 'Name: value' (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .option('--data <body>', 'a request body (text)')
-    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
-    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include")
-    .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
+  requestOptions(
+    program
+      .command('fix')
+      .description(
+        'Find the CORS fixes for a FastAPI/Starlette project, each proven by the server and browser models before it is offered; --write applies them.',
+      )
+      .argument('<dir>', "the backend project's folder")
+      .option('--origin <origin>', 'a frontend origin that must work (repeatable)', collect, [] as string[]),
+  )
     .option(
       '--url <url>',
       'the API URL the page calls: the request proven (and re-checked live after --write)',
@@ -214,25 +215,16 @@ Examples:
       setExit(await runFix(dir, options, makeStyle()));
     });
 
-  program
-    .command('gen-tests')
-    .description(
-      "Write a pytest module that sends the browser's preflight and request to the app in-process (TestClient) and asserts every check a browser makes.",
-    )
-    .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
-    .requiredOption('--project <dir>', "the backend's source folder")
-    .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
-    .option('-X, --method <method>', 'the method the page passes to fetch()')
-    .option(
-      '-H, --header <header>',
-      "a request header the page sets, 'Name: value' (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .option('--data <body>', 'a request body (text)')
-    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
-    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
-    .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
+  requestOptions(
+    program
+      .command('gen-tests')
+      .description(
+        "Write a pytest module that sends the browser's preflight and request to the app in-process (TestClient) and asserts every check a browser makes.",
+      )
+      .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
+      .requiredOption('--project <dir>', "the backend's source folder")
+      .option('--origin <origin>', "the page's origin (default: http://localhost:3000)"),
+  )
     .option('--out <file>', 'write the module to this file (default: standard output)')
     .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')
     .addHelpText(
@@ -247,24 +239,15 @@ Examples:
       setExit(await runGenTests(url, options, makeStyle()));
     });
 
-  program
-    .command('verify')
-    .description(
-      "Run the page's fetch() in the real browsers installed here (headless), from a page at --origin that cors-doctor serves itself, beside the model's prediction.",
-    )
-    .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
-    .option('--origin <origin>', "the page's origin (default: http://localhost:3000)")
-    .option('-X, --method <method>', 'the method the page passes to fetch()')
-    .option(
-      '-H, --header <header>',
-      "a request header the page sets, 'Name: value' (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .option('--data <body>', 'a request body (text)')
-    .option('--json-body <json>', 'a JSON request body (adds Content-Type: application/json)')
-    .option('--credentials <mode>', "fetch()'s credentials mode: omit, same-origin or include", 'same-origin')
-    .option('--cookie <cookie>', "cookies the browser holds for the API, 'a=b; c=d'")
+  requestOptions(
+    program
+      .command('verify')
+      .description(
+        "Run the page's fetch() in the real browsers installed here (headless), from a page at --origin that cors-doctor serves itself, beside the model's prediction.",
+      )
+      .argument('<url>', 'the API URL the page calls, e.g. http://localhost:8000/items')
+      .option('--origin <origin>', "the page's origin (default: http://localhost:3000)"),
+  )
     .option('--browser <browser>', 'chrome, firefox or all', 'all')
     .option('--timeout <ms>', 'give up on a request after this many milliseconds', '10000')
     .option('--show-secrets', 'print Authorization, cookies and tokens (headers, URLs, bodies) unmasked')

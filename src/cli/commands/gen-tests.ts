@@ -22,7 +22,7 @@ export interface GenTestsOptions {
   header: string[];
   data?: string;
   jsonBody?: string;
-  credentials: string;
+  credentials?: string;
   cookie?: string;
   out?: string;
   showSecrets?: boolean;
@@ -79,7 +79,7 @@ export async function runGenTests(rawUrl: string, options: GenTestsOptions, styl
     headers: options.header,
     ...(options.data !== undefined && { data: options.data }),
     ...(options.jsonBody !== undefined && { jsonBody: options.jsonBody }),
-    credentials: options.credentials,
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
     ...(options.cookie !== undefined && { cookie: options.cookie }),
   });
   const refused = noCorsCheck(page);

@@ -14,7 +14,7 @@ export interface VerifyOptions {
   header: string[];
   data?: string;
   jsonBody?: string;
-  credentials: string;
+  credentials?: string;
   cookie?: string;
   browser: string;
   timeout: string;
@@ -41,7 +41,7 @@ export async function runVerify(rawUrl: string, options: VerifyOptions, style: S
     headers: options.header,
     ...(options.data !== undefined && { data: options.data }),
     ...(options.jsonBody !== undefined && { jsonBody: options.jsonBody }),
-    credentials: options.credentials,
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
     ...(options.cookie !== undefined && { cookie: options.cookie }),
   });
   if (page.origin === 'null')
