@@ -16,6 +16,7 @@ import {
   httpsOnly,
   isLoopbackHost,
   namedHosts,
+  namedLoopbackHosts,
   namedPorts,
   narrowWildcards,
   ownDeploymentsPattern,
@@ -73,11 +74,21 @@ export interface PatternReading {
   trusted: Trusted;
 }
 
-/** Origins trusted by a pattern: the frontends, and `https://` plus each host the pattern names. */
-function patternTrust(pattern: string, frontends: string[]): { trusted: Trusted; names: string[] } {
+/**
+ * Origins trusted by a pattern: the frontends, and `https://` plus each host the pattern names; a pattern
+ * that names only localhost is meant for development, trusted as such unless a frontend is in production.
+ */
+function patternTrust(
+  pattern: string,
+  frontends: string[],
+): { trusted: Trusted; names: string[]; loopback: string[] } {
   const named = namedHosts(pattern).filter((h) => !isLoopbackHost(h));
   const hosts = [...named, ...frontends.flatMap((o) => parseOrigin(o)?.host ?? [])];
-  const devOnly = named.length === 0 && /localhost|127\\?\.0\\?\.0\\?\.1/.test(pattern);
+  const production = frontends.some((o) => {
+    const p = parseOrigin(o);
+    return p !== undefined && !isLoopbackHost(p.host);
+  });
+  const devOnly = named.length === 0 && !production && /localhost|127\\?\.0\\?\.0\\?\.1/.test(pattern);
   const trusted = trustedOf([
     ...frontends,
     ...named
@@ -85,7 +96,7 @@ function patternTrust(pattern: string, frontends: string[]): { trusted: Trusted;
       .map((h) => `https://${h}`),
     ...(devOnly ? ['http://localhost'] : []),
   ]);
-  return { trusted, names: [...new Set(hosts)] };
+  return { trusted, names: [...new Set(hosts)], loopback: namedLoopbackHosts(pattern) };
 }
 
 /**
@@ -100,9 +111,9 @@ export function readPattern(
 ): PatternReading | undefined {
   const re = compile(pattern);
   if (!re) return undefined;
-  const { trusted, names } = patternTrust(pattern, frontends);
+  const { trusted, names, loopback } = patternTrust(pattern, frontends);
   const ports = [...namedPorts(pattern), ...frontends.flatMap((o) => parseOrigin(o)?.port || [])];
-  const admitted = admittedAttacks(attackCandidates(names, ports), (o) => re.test(o), trusted);
+  const admitted = admittedAttacks(attackCandidates(names, ports, loopback), (o) => re.test(o), trusted);
   if (admitted.length === 0) return { holes: [], trusted };
   const dotless = compile(escapeDots(pattern));
   // The code names the repair: a form that escaping the dots closes is an unescaped dot, and a look-alike

@@ -11,9 +11,9 @@ import type { CauseCode } from '../core/causes.js';
 import {
   type AttackForm,
   attackForm,
+  localhostLookalike,
   parseOrigin,
   siteOf,
-  type Trusted,
   trustedOf,
 } from '../fix/origin-attacks.js';
 import type { AuditFindingDraft } from './types.js';
@@ -91,16 +91,6 @@ export function curlFor(url: string, a: AuditAnswer): string {
   return parts.join(' ');
 }
 
-/**
- * An origin that is no form of a trusted one may still imitate localhost (`http://localhost.attacker.test`,
- * let in by `http://localhost.*`, a pattern meant for development ports): named as a form of localhost.
- */
-function lookalikeOfLocalhost(form: AttackForm | undefined, origin: string, trusted: Trusted) {
-  if (form?.code !== 'reflects-any-origin') return form;
-  const local = attackForm(origin, trustedOf([...trusted.origins, 'http://localhost']));
-  return local?.code === 'origin-prefix-bypass' || local?.code === 'origin-suffix-bypass' ? local : form;
-}
-
 /** Each probed origin that is an attack, with what its answers show. */
 function reaches(evidence: AuditEvidence): Reach[] {
   const trusted = trustedOf(evidence.origins);
@@ -111,7 +101,7 @@ function reaches(evidence: AuditEvidence): Reach[] {
   }
   const out: Reach[] = [];
   for (const [origin, answers] of byOrigin) {
-    const form = lookalikeOfLocalhost(attackForm(origin, trusted), origin, trusted);
+    const form = localhostLookalike(attackForm(origin, trusted), origin, trusted);
     if (!form) continue;
     const actual = answers.filter((a) => a.probe.kind === 'actual');
     const read =

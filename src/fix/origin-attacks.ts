@@ -202,13 +202,21 @@ const LOOPBACK_CANDIDATES = [
  * pattern names), most telling first: unrelated, `null`, then for each name its prefix, suffix,
  * unescaped-dot and http forms, hosting platforms, development origins.
  */
-export function attackCandidates(names: string[], ports: string[] = []): string[] {
+export function attackCandidates(names: string[], ports: string[] = [], loopback: string[] = []): string[] {
   const out: string[] = [UNRELATED_ORIGIN, `http://${ATTACKER_HOST}`, 'null'];
   const withPorts = (scheme: string, host: string) => [
     `${scheme}://${host}`,
     ...ports.map((p) => `${scheme}://${host}:${p}`),
   ];
   const sites = [...new Set(names.map(siteOf))];
+  // A loopback name (a pattern meant for development ports) begins sites anyone can name:
+  // localhost.attacker.test. Only its prefix forms: a host ending in a loopback name is loopback or no site.
+  for (const scheme of ['http', 'https'])
+    for (const name of loopback)
+      out.push(
+        ...withPorts(scheme, `${name}.${ATTACKER_HOST}`),
+        ...withPorts(scheme, `${name}-${ATTACKER_HOST}`),
+      );
   for (const scheme of ['https', 'http']) {
     for (const name of names) {
       const site = siteOf(name);
@@ -231,6 +239,16 @@ export function attackCandidates(names: string[], ports: string[] = []): string[
       for (const name of [...names, ...sites.map((s) => `x.${s}`)]) out.push(...withPorts(scheme, name));
   }
   for (const platform of HOSTING_PLATFORMS) out.push(`https://attacker.${platform}`);
+  // A project named like the trusted one on its platform (myapp-attacker.vercel.app): a name anyone can take.
+  for (const name of names) {
+    const platform = hostingPlatformOf(name);
+    const project = platform ? name.slice(0, -platform.length - 1) : '';
+    if (project && !project.includes('.'))
+      out.push(
+        `https://${project}-${ATTACKER_HOST.split('.')[0]}.${platform}`,
+        `https://${project}${ATTACKER_HOST.split('.')[0]}.${platform}`,
+      );
+  }
   out.push(...LOOPBACK_CANDIDATES);
   return [...new Set(out)].filter(browserSendable);
 }
@@ -249,9 +267,13 @@ export function substringOrigins(text: string): string[] {
   return [...out];
 }
 
-/** Host names a pattern names: its literal text with escapes read, as `name.name` runs. */
+/**
+ * Host names a pattern names: its literal text with escapes read, as `name.name` runs, also with its
+ * optional groups left out (`myapp(-[a-z0-9-]+)?\.vercel\.app` names myapp.vercel.app).
+ */
 export function namedHosts(pattern: string): string[] {
-  const text = pattern.replace(/\\(.)/g, '$1').toLowerCase();
+  const read = (p: string) => p.replace(/\\(.)/g, '$1').toLowerCase();
+  const text = `${read(pattern)} ${read(pattern.replace(/\((?:\?:)?[^()]*\)\?/g, ''))}`;
   const out = new Set<string>();
   for (const m of text.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+/g)) {
     const name = m[0].replace(/^[.-]+|[.-]+$/g, '');
@@ -270,6 +292,20 @@ export interface Admitted extends AttackForm {
   origin: string;
 }
 
+/** Loopback host names a pattern names (`localhost` in `http://localhost.*`), which it is meant for. */
+export const namedLoopbackHosts = (pattern: string): string[] =>
+  /localhost/i.test(pattern.replace(/\\(.)/g, '$1')) ? ['localhost'] : [];
+
+/**
+ * An origin that is no form of a trusted one may still imitate localhost (`http://localhost.attacker.test`,
+ * let in by `http://localhost.*`, a pattern meant for development ports): named as a form of localhost.
+ */
+export function localhostLookalike(form: AttackForm | undefined, origin: string, trusted: Trusted) {
+  if (form?.code !== 'reflects-any-origin') return form;
+  const local = attackForm(origin, trustedOf([...trusted.origins, 'http://localhost']));
+  return local?.code === 'origin-prefix-bypass' || local?.code === 'origin-suffix-bypass' ? local : form;
+}
+
 /** The attacks among `candidates` that `admits` lets in, classified against `trusted`. */
 export function admittedAttacks(
   candidates: string[],
@@ -278,7 +314,7 @@ export function admittedAttacks(
 ): Admitted[] {
   return candidates.flatMap((origin) => {
     if (!admits(origin)) return [];
-    const form = attackForm(origin, trusted);
+    const form = localhostLookalike(attackForm(origin, trusted), origin, trusted);
     return form ? [{ origin, ...form }] : [];
   });
 }

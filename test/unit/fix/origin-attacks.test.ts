@@ -129,7 +129,15 @@ const PATTERNS: Array<[string, 'fullmatch' | 'match', string[]]> = [
   ['https://app\\.example\\.com', 'match', ['origin-prefix-bypass']],
   ['https://.*\\.example\\.com', 'match', ['origin-prefix-bypass']],
   ['https://app\\.example\\.com$', 'match', []],
-  ['http://localhost:\\d+', 'fullmatch', []],
+  // A development pattern beside a production frontend is a development origin in production.
+  ['http://localhost:\\d+', 'fullmatch', ['dev-origin-in-production']],
+  ['http://localhost.*', 'fullmatch', ['origin-prefix-bypass', 'dev-origin-in-production']],
+  [
+    'https://app\\.example\\.com|https://myapp(-[a-z0-9-]+)?\\.vercel\\.app',
+    'fullmatch',
+    ['hosting-platform-origin-trusted'],
+  ],
+  ['https://app\\.example\\.com|https://(deploy-preview-\\d+--)?myapp\\.netlify\\.app', 'fullmatch', []],
 ];
 
 describe('what a pattern lets in, as Python reads it', () => {
