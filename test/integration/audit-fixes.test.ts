@@ -140,6 +140,11 @@ const ROWS: Row[] = [
   { fixture: 'platform-beside-own-domain' },
   { fixture: 'nginx-map-no-always' },
   { fixture: 'dev-origin', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  { fixture: 'localhost-any-port', adds: /^-\s+allow_origin_regex=r"http:\/\/localhost\.\*",$/m },
+  {
+    fixture: 'platform-project-prefix',
+    adds: /^\+ {4}allow_origin_regex=r"https:\/\/myapp\\\.vercel\\\.app",$/m,
+  },
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'cors-doctor-audit-fixes-'));
