@@ -6,17 +6,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CauseCode, SourceLocation } from '../core/causes.js';
 import { echoMiddlewareFix } from '../fix/echo-middleware.js';
 import {
   type Admitted,
   admittedAttacks,
   attackCandidates,
+  attackForm,
+  isLoopbackHost,
   namedHosts,
   parseOrigin,
   trustedOf,
 } from '../fix/origin-attacks.js';
 import { originRegexMatcher } from '../fix/regex.js';
 import { at } from '../python/options.js';
+import type { MiddlewareEntry } from '../python/types.js';
 import {
   codeCompile,
   ORDER,
@@ -43,10 +47,53 @@ interface OriginCheck {
   text: string;
   /** A regex check, with how it is applied. */
   regex?: { pattern: string; mode: 'fullmatch' | 'match' | 'search' };
+  /** A membership test of a list of string literals: the origins, and where each is written. */
+  list?: Array<{ value: string; line: number }>;
+}
+
+/** The string literals of a bracketed literal starting at `open` in `text`, with their lines. */
+function literalItems(text: string, open: number): Array<{ value: string; line: number }> | undefined {
+  const close = { '[': ']', '(': ')', '{': '}' }[text[open] as '[' | '(' | '{'];
+  let depth = 0;
+  let end = open;
+  for (; end < text.length; end++) {
+    if (text[end] === text[open]) depth++;
+    else if (text[end] === close && --depth === 0) break;
+  }
+  if (end >= text.length) return undefined;
+  const body = text.slice(open + 1, end).replace(/#[^\n]*/g, (c) => ' '.repeat(c.length));
+  const items: Array<{ value: string; line: number }> = [];
+  let rest = body;
+  for (const m of body.matchAll(/[rRuU]?(["'])([^"'\\\n]*)\1/g)) {
+    items.push({
+      value: m[2] as string,
+      line: text.slice(0, open + 1 + (m.index as number)).split('\n').length,
+    });
+    rest = rest.replace(m[0], '');
+  }
+  // Only literals and separators: anything else (a name, a call, an f-string) is not read.
+  return /^[\s,]*$/.test(rest) ? items : undefined;
+}
+
+/** The items of the list, tuple or set `name` is bound to at module level in `text` (`frozenset({...})` too). */
+function moduleList(text: string, name: string): Array<{ value: string; line: number }> | undefined {
+  const bound = new RegExp(
+    `^${name}\\s*(?::[^=\\n]*)?=\\s*(?:frozenset\\(|set\\(|tuple\\(|list\\()?\\s*(?=[\\[({])`,
+    'm',
+  ).exec(text);
+  if (!bound) return undefined;
+  // Bound twice: which binding the test reads is not known from the text.
+  if (new RegExp(`^${name}\\s*(?::[^=\\n]*)?=`, 'gm').exec(text.slice(bound.index + 1))) return undefined;
+  return literalItems(text, bound.index + bound[0].length);
 }
 
 /** How middleware code decides to write the origin back, from the lines before the write. */
-function originCheck(lines: string[], firstLine: number, name: string): OriginCheck | 'exact' | undefined {
+function originCheck(
+  lines: string[],
+  firstLine: number,
+  name: string,
+  module: string,
+): OriginCheck | 'exact' | undefined {
   const v = name.replace(/[.]/g, '\\.');
   const lit = `[rRbBuU]?(["'])(.*?)\\1`;
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -86,10 +133,87 @@ function originCheck(lines: string[], firstLine: number, name: string): OriginCh
         return undefined;
       }
     }
+    const member = new RegExp(`\\b${v}\\s+in\\s+(?:([A-Za-z_]\\w*)\\b|(?=[[({]))`).exec(text);
+    if (member) {
+      const start = firstLine - 1;
+      const offset =
+        module
+          .split('\n')
+          .slice(0, start + i)
+          .join('\n').length + (start + i > 0 ? 1 : 0);
+      const list = member[1]
+        ? moduleList(module, member[1])
+        : literalItems(module, offset + member.index + member[0].length);
+      if (list)
+        return {
+          admits: (o) => list.some((item) => item.value === o),
+          literals: list.map((item) => item.value),
+          line,
+          text,
+          list,
+        };
+    }
     if (new RegExp(`\\b${v}\\s+(not\\s+)?in\\b|==\\s*${v}\\b|\\b${v}\\s*==`).test(text)) return 'exact';
   }
   return undefined;
 }
+
+/**
+ * An origin compared with a list of literals before it is written back: what the list names that it
+ * should not (`null`, the http:// twin of a trusted origin, a development origin beside production ones).
+ */
+function listedFindings(
+  context: ScanContext,
+  m: MiddlewareEntry,
+  text: string,
+  written: SourceLocation,
+  check: OriginCheck,
+): SecurityDraft[] {
+  const frontends = context.origins;
+  const list = check.list ?? [];
+  const loopback = (v: string) => isLoopbackHost(parseOrigin(v)?.host ?? '');
+  const trusted = trustedOf([
+    ...frontends,
+    ...list.map((i) => i.value).filter((v) => v !== 'null' && !loopback(v)),
+  ]);
+  const holes = list.flatMap((item) => {
+    if (frontends.includes(item.value)) return [];
+    const form = attackForm(item.value, {
+      ...trusted,
+      origins: trusted.origins.filter((o) => o !== item.value),
+    });
+    if (!form || !LISTED.includes(form.code)) return [];
+    if (form.code === 'dev-origin-in-production' && trusted.sites.length === 0) return [];
+    return [{ ...form, origin: item.value, line: item.line }];
+  });
+  if (holes.length === 0) return [];
+  const bad = new Set(holes.map((h) => h.origin));
+  const kept = [...new Set([...frontends, ...list.map((i) => i.value).filter((v) => !bad.has(v))])];
+  const fix = echoMiddlewareFix(text, m, kept, context.app.framework);
+  return ORDER.flatMap((code) => holes.find((h) => h.code === code) ?? []).map((hole) => ({
+    code: hole.code,
+    file: written.file,
+    line: check.line,
+    related: [
+      { file: written.file, line: hole.line },
+      { file: written.file, line: written.line },
+    ],
+    origin: hole.origin,
+    message: sentence(
+      hole.code,
+      hole.origin,
+      `${m.name} writes the request's Origin back when \`${check.text.trim()}\` holds, and the list names "${hole.origin}", which`,
+    ),
+    evidence: [
+      `${hole.origin === 'null' ? 'null' : hole.origin} is ${hole.form}, listed at ${written.file}:${hole.line}`,
+      `Access-Control-Allow-Origin written at ${at(written)}`,
+    ],
+    fix,
+  }));
+}
+
+/** What a list of origins can name that it should not. */
+const LISTED: CauseCode[] = ['null-origin-trusted', 'insecure-origin-trusted', 'dev-origin-in-production'];
 
 export function middlewareFindings(context: ScanContext): SecurityDraft[] {
   const out: SecurityDraft[] = [];
@@ -118,8 +242,12 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
         ));
     if (!fromOrigin) continue;
     const firstLine = acao.source.line - lines.length + 1;
-    const check = direct ? undefined : originCheck(lines.slice(0, -1), firstLine, variable as string);
+    const check = direct ? undefined : originCheck(lines.slice(0, -1), firstLine, variable as string, text);
     if (check === 'exact') continue;
+    if (check?.list) {
+      out.push(...listedFindings(context, m, text, acao.source, check));
+      continue;
+    }
     const frontends = context.origins;
     const names = check ? check.literals.flatMap(namedHosts) : [];
     const trusted = trustedOf([...frontends, ...names.map((h) => `https://${h}`)]);

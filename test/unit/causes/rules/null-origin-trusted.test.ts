@@ -4,6 +4,28 @@ import { fastapi, NGINX_API, nginxMap, securityTable } from './security-cases.js
 
 const APP = 'https://app.example.com';
 
+/** A hand-written middleware that writes the Origin back with credentials when `test` holds. */
+const echoWhen = (test: string, before: string[] = []) => ({
+  'requirements.txt': 'fastapi==0.100.0\nstarlette==0.26.1\n',
+  'main.py': [
+    'from fastapi import FastAPI, Request',
+    '',
+    ...before,
+    'app = FastAPI()',
+    '',
+    '',
+    '@app.middleware("http")',
+    'async def allow(request: Request, call_next):',
+    '    response = await call_next(request)',
+    '    origin = request.headers.get("origin")',
+    `    if ${test}:`,
+    '        response.headers["Access-Control-Allow-Origin"] = origin',
+    '        response.headers["Access-Control-Allow-Credentials"] = "true"',
+    '    return response',
+    '',
+  ].join('\n'),
+});
+
 securityTable(nullOriginTrusted, RULES, {
   insecure: [
     {
@@ -26,8 +48,60 @@ securityTable(nullOriginTrusted, RULES, {
       url: NGINX_API,
       origin: 'null',
     },
+    {
+      name: 'a middleware testing the origin against a module list naming null',
+      files: echoWhen('origin in ALLOWED_ORIGINS', [
+        'ALLOWED_ORIGINS = [',
+        '    "https://app.example.com",',
+        '    "null",',
+        ']',
+        '',
+      ]),
+      origins: [APP],
+      origin: 'null',
+      // The model does not run a hand-written middleware: the real server is in test/fixtures/audit.
+      unmodelled: true,
+    },
+    {
+      name: 'a middleware testing the origin against a frozenset naming null, annotated',
+      files: echoWhen('origin in TRUSTED', [
+        'TRUSTED: frozenset[str] = frozenset({"https://app.example.com", "null"})',
+        '',
+      ]),
+      origins: [APP],
+      origin: 'null',
+      // The model does not run a hand-written middleware: the real server is in test/fixtures/audit.
+      unmodelled: true,
+    },
+    {
+      name: 'a middleware testing the origin against a tuple written in the test',
+      files: echoWhen('origin and origin in ("https://app.example.com", "null")'),
+      origins: [APP],
+      origin: 'null',
+      // The model does not run a hand-written middleware: the real server is in test/fixtures/audit.
+      unmodelled: true,
+    },
   ],
   safe: [
+    {
+      name: 'a middleware testing the origin against a list of the frontend only',
+      files: echoWhen('origin in ALLOWED_ORIGINS', ['ALLOWED_ORIGINS = ["https://app.example.com"]', '']),
+      origins: [APP],
+      // The model does not run a hand-written middleware: the real server is in test/fixtures/audit.
+      unmodelled: true,
+    },
+    {
+      name: 'a middleware comparing the origin with a list built at run time (not read)',
+      files: echoWhen('origin in ALLOWED_ORIGINS', [
+        'import os',
+        '',
+        'ALLOWED_ORIGINS = os.environ.get("ORIGINS", "").split(",")',
+        '',
+      ]),
+      origins: [APP],
+      // The model does not run a hand-written middleware: the real server is in test/fixtures/audit.
+      unmodelled: true,
+    },
     {
       name: '"null" listed without credentials',
       files: fastapi('allow_origins=["https://app.example.com", "null"]'),
