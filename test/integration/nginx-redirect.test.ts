@@ -82,6 +82,25 @@ const ROWS = [
     path: '/items',
     location_: 'http://127.0.0.1:@PORT@/v2/items/',
   },
+  {
+    title: 'port_in_redirect off: nginx writes its address without the port',
+    location: '        port_in_redirect off;\n        location / { proxy_pass http://127.0.0.1:@UPSTREAM@; }',
+    path: '/items',
+    location_: 'http://127.0.0.1/items/',
+  },
+  {
+    title: 'server_name_in_redirect on: the server’s first name',
+    location:
+      '        server_name api.example.test www.example.test;\n        server_name_in_redirect on;\n        location / { proxy_pass http://127.0.0.1:@UPSTREAM@; }',
+    path: '/items',
+    location_: 'http://api.example.test:@PORT@/items/',
+  },
+  {
+    title: 'absolute_redirect off: the rewritten Location stays relative',
+    location: '        location / { proxy_pass http://127.0.0.1:@UPSTREAM@; absolute_redirect off; }',
+    path: '/items',
+    location_: '/items/',
+  },
 ];
 
 /** The Location header of nginx's answer to a GET from the page's origin (redirects not followed). */

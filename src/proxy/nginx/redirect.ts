@@ -3,8 +3,9 @@
  * directive (or with `proxy_redirect default;`) the proxy_pass URL is replaced by the location's name:
  * `proxy_pass http://127.0.0.1:8000;` turns `http://127.0.0.1:8000/items/` into `/items/`, and
  * `location /api/ { proxy_pass http://app:8000/; }` turns `http://app:8000/items/` into `/api/items/`.
- * nginx then writes a Location that starts with `/` in full, with the scheme, the request's host name and
- * the port the server listens on (`absolute_redirect`, `port_in_redirect`). A Location the rules do not
+ * nginx then writes a Location that starts with `/` in full (unless `absolute_redirect off`), with the
+ * scheme, the request's host name (the server's first `server_name` with `server_name_in_redirect on`) and
+ * the port the server listens on (none with `port_in_redirect off`). A Location the rules do not
  * match (the app built it from `Host: $host`, which lost the port) goes out unchanged. Pure: no I/O.
  */
 
@@ -57,12 +58,34 @@ function defaultRule({ proxyPass, locationName }: ProxyRedirectContext): Redirec
   return { pattern: `${proxyPass.replace(/\/$/, '')}/`, replacement: '/' };
 }
 
+/** An on/off directive in force (`absolute_redirect`, `port_in_redirect`, ...), or its default. */
+function flag(context: ProxyRedirectContext, name: string, fallback: boolean): boolean {
+  const value = inForce(context.at, context.top, name)[0]?.args[0];
+  return value === undefined ? fallback : value === 'on';
+}
+
+/** The scheme, host and port nginx writes before a Location that starts with `/`. */
+function ownAddress(context: ProxyRedirectContext): string {
+  const url = context.requestUrl;
+  const server = [...context.at.outer, context.at.directive].find((d) => d.name === 'server');
+  const serverName = server?.block?.find((d) => d.name === 'server_name')?.args[0];
+  const named =
+    flag(context, 'server_name_in_redirect', false) &&
+    serverName !== undefined &&
+    serverName !== '_' &&
+    serverName !== '' &&
+    !/[*~$]/.test(serverName);
+  const host = named ? serverName : url.hostname;
+  const port = flag(context, 'port_in_redirect', true) && url.port !== '' ? `:${url.port}` : '';
+  return `${url.protocol}//${host}${port}`;
+}
+
 /** The Location nginx sends for the app's `location`. */
 export function rewriteLocation(location: string, context: ProxyRedirectContext): string {
   const rule = rules(context).find((r) => location.startsWith(r.pattern));
   const rewritten = rule ? `${rule.replacement}${location.slice(rule.pattern.length)}` : location;
-  // absolute_redirect: a Location that starts with one `/` is written in full.
-  if (rewritten.startsWith('/') && !rewritten.startsWith('//'))
-    return `${context.requestUrl.protocol}//${context.requestUrl.host}${rewritten}`;
+  // absolute_redirect (on by default): a Location that starts with one `/` is written in full.
+  if (rewritten.startsWith('/') && !rewritten.startsWith('//') && flag(context, 'absolute_redirect', true))
+    return `${ownAddress(context)}${rewritten}`;
   return rewritten;
 }
