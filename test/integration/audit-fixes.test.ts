@@ -141,6 +141,7 @@ const ROWS: Row[] = [
   { fixture: 'nginx-map-no-always' },
   { fixture: 'dev-origin', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'localhost-any-port', adds: /^-\s+allow_origin_regex=r"http:\/\/localhost\.\*",$/m },
+  { fixture: 'nginx-if-unescaped-dot', adds: /^\+.*\^https:\/\/\(\.\+\\\.\)\?example\\\.com\$/m },
   { fixture: 'custom-echo-null-list', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   {
     fixture: 'platform-project-prefix',

@@ -1,12 +1,15 @@
 /**
  * The nginx server model: what an nginx configuration answers to one request, in front of the app's
  * model. It follows nginx's own order: the server's rewrite directives, the location (exact, then the
- * longest prefix unless a regex matches), the location's `if`/`return`, `auth_basic`, then `proxy_pass`
- * to the app; on the way back, `proxy_hide_header` and the `add_header` lines in force (only on
- * 200/201/204/206/301/302/303/304/307/308 without `always`; never with an empty value). Pure: no I/O.
+ * longest prefix unless a regex matches), the location's rewrite directives (`set`, `if`, `return`,
+ * `break`, in order), `auth_basic`, then `proxy_pass` to the app; on the way back, `proxy_hide_header`
+ * and the `add_header` lines in force (only on 200/201/204/206/301/302/303/304/307/308 without `always`;
+ * never with an empty value). An `if` of a location that holds makes its block the configuration the
+ * request is served with (the last one that holds): its own `add_header` lines replace the location's,
+ * which it inherits when it has none. Pure: no I/O.
  *
- * What it does not model makes the answer unknown, with the reason: other rewrite directives,
- * `auth_request`, nested locations, variables it cannot evaluate.
+ * What it does not model makes the answer unknown, with the reason: `rewrite`, `auth_request`, nested
+ * locations, variables it cannot evaluate.
  */
 import { getHeader } from '../../model/header-list.js';
 import type { HeaderList } from '../../model/types.js';
@@ -14,7 +17,15 @@ import type { Prediction } from '../../servers/stack.js';
 import type { ServerRequest } from '../../servers/types.js';
 import type { Upstream } from '../types.js';
 import { type Directive, directiveText, type NginxConfigFile } from './config.js';
-import { addedHeaders, type BlockInContext, hiddenHeaders, inForce, portOf, unreadInclude } from './cors.js';
+import {
+  addedHeaders,
+  type BlockInContext,
+  blocks,
+  hiddenHeaders,
+  inForce,
+  portOf,
+  unreadInclude,
+} from './cors.js';
 import {
   children,
   locationPath,
@@ -56,13 +67,17 @@ function walk(
   const found = serverFor(top, portOf(url));
   if (!found) throw new NotModelled('no server block');
   const { directive: server, outer } = found;
-  const vars = variables(request, top, http);
+  // The variables `set` assigns, as the rewrite directives run (a regex `if` that holds sets $1...$9).
+  const assigned = new Map<string, string>();
+  const vars = variables(request, top, http, assigned);
   path.push(`nginx server at ${config.file}:${server.line}`);
   notIncluded(found, top);
 
   // The server's rewrite phase, then the location's.
-  const serverAnswer = rewritePhase(found, top, vars, config, path);
+  const serverAnswer = rewritePhase(found, top, vars, assigned, config, path, 'server').answer;
   if (serverAnswer) return serverAnswer;
+  // The location's regex may set the captures: those of the server's ifs are not known to last.
+  for (const key of [...assigned.keys()]) if (/^\d$/.test(key)) assigned.delete(key);
   // A location named with a trailing slash that passes to an app redirects its name without the slash
   // (301), with the add_header lines of that location.
   const slashed = slashRedirect(server, url.pathname);
@@ -84,11 +99,13 @@ function walk(
   if (!location)
     throw new NotModelled(`no location of the server at line ${server.line} matches ${url.pathname}`);
   path.push(`${directiveText(location)} at ${config.file}:${location.line}`);
-  const at: BlockInContext = { directive: location, outer: [...outer, server] };
+  const inLocation: BlockInContext = { directive: location, outer: [...outer, server] };
   if (children(location, 'location').length > 0) throw new NotModelled('nested locations are not modelled');
-  notIncluded(at, top);
-  const answer = rewritePhase(at, top, vars, config, path);
-  if (answer) return answer;
+  notIncluded(inLocation, top);
+  const rewritten = rewritePhase(inLocation, top, vars, assigned, config, path, 'location');
+  if (rewritten.answer) return rewritten.answer;
+  // The configuration the request is served with: the location's, or that of the last if that held.
+  const at = rewritten.at;
 
   // Access phase.
   if (inForce(at, top, 'auth_request').length > 0) throw new NotModelled('auth_request is not modelled');
@@ -106,7 +123,7 @@ function walk(
     );
   }
 
-  const pass = children(location, 'proxy_pass')[0];
+  const pass = children(at.directive, 'proxy_pass')[0] ?? children(location, 'proxy_pass')[0];
   if (!pass) throw new NotModelled(`${directiveText(location)} neither returns nor passes to the app`);
   const raw = pass.args[0] ?? '';
   if (raw.includes('$'))
@@ -167,30 +184,68 @@ function notIncluded(at: BlockInContext, top: Directive[]): void {
     );
 }
 
-/** `if` and `return` of a block, in order: nginx's answer when one of them returns. */
+/** What a block's rewrite directives come to: nginx's own answer, or the configuration the request goes on with. */
+interface Rewritten {
+  answer?: Prediction;
+  at: BlockInContext;
+}
+
+/**
+ * A block's rewrite directives, in order, as nginx's rewrite module runs them: `set` assigns a variable,
+ * `return` answers, `break` stops them, and an `if` that holds runs its own and, in a location, makes
+ * its block the configuration the request is served with. At server level, an `if` that holds without
+ * returning is followed only when it does nothing but `set` (the location found next replaces its block).
+ */
 function rewritePhase(
-  at: BlockInContext,
+  block: BlockInContext,
   top: Directive[],
   vars: Variables,
+  assigned: Map<string, string>,
   config: NginxConfigFile,
   path: string[],
-): Prediction | undefined {
-  for (const d of at.directive.block ?? []) {
-    if (d.name === 'return') return returned(d, at, top, vars, config, path);
-    if (d.name === 'rewrite' || d.name === 'set')
-      throw new NotModelled(`${d.name} at line ${d.line} is not modelled`);
-    if (d.name !== 'if' || !condition(d, vars)) continue;
+  level: 'server' | 'location',
+): Rewritten {
+  let at = block;
+  for (const d of block.directive.block ?? []) {
+    if (d.name === 'return') return { answer: returned(d, at, top, vars, config, path), at };
+    if (d.name === 'rewrite') throw new NotModelled(`rewrite at line ${d.line} is not modelled`);
+    if (d.name === 'set') assign(d, vars, assigned, config, path);
+    if (d.name === 'break') return { at };
+    if (d.name !== 'if' || !condition(d, vars, assigned)) continue;
     path.push(`${directiveText(d)} at ${config.file}:${d.line} holds`);
-    const inner: BlockInContext = { directive: d, outer: [...at.outer, at.directive] };
+    const inner: BlockInContext = { directive: d, outer: [...block.outer, block.directive] };
+    if (level === 'server') {
+      const other = (d.block ?? []).find((c) => !['set', 'return', 'break'].includes(c.name));
+      if (other)
+        throw new NotModelled(
+          `${directiveText(d)} at line ${d.line} holds and does not return (${other.name} at line ${other.line} is not modelled)`,
+        );
+    } else at = inner;
     for (const c of d.block ?? []) {
-      if (c.name === 'return') return returned(c, inner, top, vars, config, path);
-      if (c.name === 'rewrite' || c.name === 'set')
+      if (c.name === 'return') return { answer: returned(c, inner, top, vars, config, path), at };
+      if (c.name === 'rewrite' || c.name === 'if')
         throw new NotModelled(`${c.name} at line ${c.line} is not modelled`);
+      if (c.name === 'set') assign(c, vars, assigned, config, path);
+      if (c.name === 'break') return { at };
     }
-    // An if without return only changes directives nginx reads later (proxy_pass, add_header): not modelled.
-    throw new NotModelled(`${directiveText(d)} at line ${d.line} holds and does not return`);
   }
-  return undefined;
+  return { at };
+}
+
+/** `set $name value`: the value with its variables as they are now. */
+function assign(
+  d: Directive,
+  vars: Variables,
+  assigned: Map<string, string>,
+  config: NginxConfigFile,
+  path: string[],
+): void {
+  const name = /^\$(\w+)$/.exec(d.args[0] ?? '')?.[1];
+  if (!name || d.args.length !== 2)
+    throw new NotModelled(`${directiveText(d)} at line ${d.line} is not modelled`);
+  const value = substitute(d.args[1] ?? '', vars);
+  assigned.set(name, value);
+  path.push(`set $${name} at ${config.file}:${d.line}: ${JSON.stringify(value)}`);
 }
 
 function returned(
@@ -275,11 +330,26 @@ function addedValue(name: string, value: string, vars: Variables): string {
 
 type Variables = (name: string) => string;
 
-/** nginx variables of the request, and those a `map` defines. */
-function variables(request: ServerRequest, top: Directive[], http: Directive | undefined): Variables {
+/**
+ * nginx variables of the request, those a `map` defines, and those `set` assigned so far (`assigned`); a
+ * variable that a `set` elsewhere declares but none assigned on this request's way is empty.
+ */
+function variables(
+  request: ServerRequest,
+  top: Directive[],
+  http: Directive | undefined,
+  assigned: Map<string, string>,
+): Variables {
   const url = new URL(request.url);
   const maps = [...top, ...(http?.block ?? [])].filter((d) => d.name === 'map');
+  const declared = new Set(
+    blocks(top).flatMap(({ directive }) =>
+      (directive.block ?? []).flatMap((d) => (d.name === 'set' ? [(d.args[0] ?? '').slice(1)] : [])),
+    ),
+  );
   const lookup = (name: string): string => {
+    const value = assigned.get(name);
+    if (value !== undefined) return value;
     // The browser always sends Host; the page's request lists it only when it sets it.
     if (name === 'http_host') return getHeader(request.headers, 'Host') ?? url.host;
     if (name.startsWith('http_')) {
@@ -309,6 +379,7 @@ function variables(request: ServerRequest, top: Directive[], http: Directive | u
         return url.search.slice(1);
     }
     const map = maps.find((m) => m.args[1] === `$${name}`);
+    if (!map && declared.has(name)) return '';
     if (!map) throw new NotModelled(`the variable $${name} is not modelled`);
     const source = substitute(map.args[0] ?? '', lookup);
     let fallback = '';
@@ -340,7 +411,7 @@ function substitute(value: string, vars: Variables): string {
 }
 
 /** An `if` condition: `$var`, `!$var`, `$var = text`, `$var != text`, `$var ~ re`, `~*`, `!~`, `!~*`. */
-function condition(d: Directive, vars: Variables): boolean {
+function condition(d: Directive, vars: Variables, assigned: Map<string, string>): boolean {
   const args = [...d.args];
   if (args[0]) args[0] = args[0].replace(/^\(/, '');
   const last = args.length - 1;
@@ -353,15 +424,25 @@ function condition(d: Directive, vars: Variables): boolean {
     return !['', '0'].includes(substitute(left, vars));
   }
   const value = substitute(left, vars);
+  // A regex that matches sets the captures $1...$9 for the directives after it.
+  const matches = (caseless: boolean): boolean => {
+    const m = pcre(right, caseless).exec(value);
+    if (!m) return false;
+    for (let i = 1; i <= 9; i++) {
+      if (i < m.length) assigned.set(String(i), m[i] ?? '');
+      else assigned.delete(String(i));
+    }
+    return true;
+  };
   switch (op) {
     case '=':
       return value === substitute(right, vars);
     case '!=':
       return value !== substitute(right, vars);
     case '~':
-      return pcre(right, false).test(value);
+      return matches(false);
     case '~*':
-      return pcre(right, true).test(value);
+      return matches(true);
     case '!~':
       return !pcre(right, false).test(value);
     case '!~*':

@@ -207,9 +207,14 @@ describe('the nginx model', () => {
 
   it.each([
     [
-      'set',
-      '    location / {\n      set $x 1;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
-      /set at line \d+ is not modelled/,
+      'rewrite',
+      '    location / {\n      rewrite ^/(.*)$ /app/$1 break;\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /rewrite at line \d+ is not modelled/,
+    ],
+    [
+      'an if of the server that holds with more than set',
+      '    if ($request_method = GET) {\n      add_header X-A 1;\n    }\n    location / {\n      proxy_pass http://127.0.0.1:9000;\n    }\n',
+      /holds and does not return \(add_header at line \d+ is not modelled\)/,
     ],
     [
       'auth_request',
