@@ -91,6 +91,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--format <format>', 'text, json, sarif (SARIF 2.1.0, code scanning) or html (one page)', 'text')
     .option('--json', 'the same as --format json (see docs/cli-contract.md)')
     .option('--write', 'write the patches proven for the --origin values (nothing is changed without it)')
+    .option('--show-secrets', 'print the values of secret settings (.env, compose) in patches unmasked')
     .addHelpText(
       'after',
       `

@@ -120,6 +120,19 @@ const FORM_PAIR = /(^|&)([A-Za-z0-9_.~%[\]-]+)=([^&\s]*)/g;
 /** A JSON Web Token (or its start, cut short): base64url of `{"`, then up to two more parts. */
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
 
+/** Files of settings, one a line: `.env`, `.env.production`, `prod.env`, `.envrc`, compose files. */
+const SETTINGS_FILE = /(^|\/)(\.env[^/]*|[^/]+\.env|(docker-)?compose[^/]*\.ya?ml)$/i;
+
+/**
+ * A setting: `NAME=value`, `export NAME=value`, `- NAME=value` and `NAME: value` (compose), `name = "…"`
+ * (Python), the name maybe quoted.
+ */
+const SETTING_LINE =
+  /^(\s*(?:-\s*)?(?:export\s+)?["']?)([A-Za-z_][A-Za-z0-9_.-]*)(["']?\s*(?:=|:(?=\s|$))\s*)(.*)$/;
+
+/** Settings that say what CORS allows, shown around a change. */
+const CORS_SETTING = /cors|origin|allow|expose|credential|max_?age/i;
+
 const COOKIE_HEADERS = ['cookie', 'cookie2'];
 const SET_COOKIE_HEADERS = ['set-cookie', 'set-cookie2'];
 
@@ -272,6 +285,56 @@ class Masker {
     return this.text(this.pairs(this.jsonFields(text), FORM_PAIR, 'form'));
   }
 
+  /**
+   * A unified diff: in a settings file (`.env*`, a compose file) every value around the change is masked
+   * but CORS settings'; on the changed lines, and in any file, the value of a setting whose name is secret
+   * (`SECRET_KEY=`, `secret_key="…"`); everywhere, URL credentials and JWTs.
+   */
+  patch(diff: string): string {
+    let settings = false;
+    return diff
+      .split('\n')
+      .map((line) => {
+        const file = /^(?:---|\+\+\+) (?:[ab]\/)?(.+)$/.exec(line);
+        if (file) {
+          settings = SETTINGS_FILE.test(file[1] as string);
+          return line;
+        }
+        if (!/^[ +-]/.test(line)) return line;
+        return line[0] + this.setting(line.slice(1), settings && line[0] === ' ');
+      })
+      .join('\n');
+  }
+
+  /** One line of a diff; `context` for an unchanged line of a settings file. */
+  private setting(line: string, context: boolean): string {
+    let text = line.replace(URL_USERINFO, (_all, scheme: string, userinfo: string) => {
+      const colon = userinfo.indexOf(':');
+      if (colon < 0) return `${scheme}${this.hide(userinfo)}@`;
+      return `${scheme}${userinfo.slice(0, colon)}:${this.hide(userinfo.slice(colon + 1))}@`;
+    });
+    text = text.replace(JWT, (jwt) => this.hide(jwt));
+    const m = SETTING_LINE.exec(text);
+    if (!m) return text;
+    const [, lead, name, equals, value] = m as unknown as [string, string, string, string, string];
+    const secret = isSecretName(name, 'json');
+    const environment = /^[A-Z][A-Z0-9_]*$/.test(name) || equals.includes('=');
+    if (!secret && !(context && environment && !CORS_SETTING.test(name))) return text;
+    // Only a secret's value is hidden elsewhere in the report too (not every setting around a change).
+    const hide = (v: string): string => (secret ? this.hide(v) : MASK);
+    const quoted = /^(\s*[rbuRBU]?)(["'])(.*)\2(\s*,?\s*(?:#.*)?)$/.exec(value);
+    if (quoted)
+      return `${lead}${name}${equals}${quoted[1]}${quoted[2]}${hide(quoted[3] as string)}${quoted[2]}${quoted[4]}`;
+    if (value.trim() === '' || value.startsWith(MASK)) return text;
+    // Code (a call, a list, a dict): its string literals but the names of environment variables.
+    if (/^(?:[\w.]+\(|\[|\{)/.test(value))
+      return `${lead}${name}${equals}${value.replace(
+        /(["'])((?:(?!\1)[^\\]|\\.)*)\1/g,
+        (all, q: string, v: string) => (/^[A-Z][A-Z0-9_]*$/.test(v) || v === '' ? all : `${q}${hide(v)}${q}`),
+      )}`;
+    return `${lead}${name}${equals}${hide(value.trim())}`;
+  }
+
   /** Free text: known secrets, URL credentials, secret parameters, `Name: value` lines, JSON fields, JWTs. */
   text(input: string): string {
     let text = hideAllKnown(input, this.known);
@@ -375,8 +438,6 @@ function jsonValueEnd(text: string, start: number): number {
 
 type FieldMasker = (value: unknown, masker: Masker) => unknown;
 
-const keepAsIs: FieldMasker = (value) => value;
-
 const isPairList = (value: unknown): value is HeaderList =>
   Array.isArray(value) &&
   value.every((p) => Array.isArray(p) && p.length === 2 && p.every((s) => typeof s === 'string'));
@@ -397,8 +458,8 @@ const FIELDS: Record<string, FieldMasker> = {
   body: (value, m) => (typeof value === 'string' ? m.body(value) : walk(value, m)),
   bodyExcerpt: (value, m) => (typeof value === 'string' ? m.body(value) : walk(value, m)),
   cookie: (value, m) => (typeof value === 'string' ? m.cookie(value) : walk(value, m)),
-  // A diff of the project's own source, printed as it is so that it still applies.
-  patch: keepAsIs,
+  // A diff of the project's own source: settings around the change masked (the file written keeps them).
+  patch: (value, m) => (typeof value === 'string' ? m.patch(value) : walk(value, m)),
 };
 
 function walk(value: unknown, m: Masker): unknown {
@@ -415,14 +476,13 @@ function walk(value: unknown, m: Masker): unknown {
   return value;
 }
 
-/** Every string of `value` through `change`, but the fields printed as they are (patches). */
+/** Every string of `value` through `change`. */
 function walkText(value: unknown, change: (text: string) => string): unknown {
   if (typeof value === 'string') return change(value);
   if (Array.isArray(value)) return value.map((v) => walkText(v, change));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = Object.hasOwn(FIELDS, k) && FIELDS[k] === keepAsIs ? v : walkText(v, change);
+    for (const [k, v] of Object.entries(value)) out[k] = walkText(v, change);
     return out;
   }
   return value;

@@ -1,13 +1,16 @@
 /**
  * No secret reaches the output unless --show-secrets asks for it: every command that prints a request or an
  * answer, run through the CLI against a real node:http server that answers with cookies, a redirect with a
- * code and a body of tokens. The whole of stdout and stderr is searched for every secret.
+ * code and a body of tokens. The whole of stdout and stderr is searched for every secret. The patches of a
+ * project whose `.env` and source keep secrets beside the CORS settings show them masked (scan, fix,
+ * check --project, audit --project against the app under uvicorn), while --write keeps them in the files.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
 import { MASK, MASKED_CURL_NOTE } from '../../src/report/mask.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -203,4 +206,174 @@ describe('the other commands', () => {
     expect(stderr).toMatch(/^cors-doctor: .+\n$/);
     expect(leaks(stdout + stderr)).toEqual([]);
   });
+});
+
+/** Settings beside the CORS ones: a patch's context lines show them. */
+const SETTINGS = {
+  databasePassword: 's3cr3t_Pw94Lq',
+  secretKey: 'Kx82mQ0vLs7Tz',
+  stripeKey: 'sk_live_Ab12Cd34Ef',
+  codeKey: 'dj_Hq57Rt3Wm0',
+  codePassword: 'pg_Nb26Xe8Vc',
+};
+const SETTING_SECRETS = Object.values(SETTINGS);
+
+/** CORS_ORIGINS=* in .env, with credentials: its fix is written in .env, between the secrets. */
+const ENV_PROJECT = {
+  'main.py': `import os
+
+from dotenv import load_dotenv
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+load_dotenv()
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=os.environ["CORS_ORIGINS"].split(","),
+    allow_credentials=True,
+)
+
+
+@app.get("/me")
+def me():
+    return {"user": "alice"}
+`,
+  '.env': `# Local settings
+DATABASE_URL=postgres://app:${SETTINGS.databasePassword}@db:5432/app
+SECRET_KEY=${SETTINGS.secretKey}
+CORS_ORIGINS=*
+STRIPE_API_KEY=${SETTINGS.stripeKey}
+DEBUG=0
+`,
+};
+
+/** allow_credentials missing: its fix is written in main.py, between secrets written in the source. */
+const CODE_PROJECT = {
+  'main.py': `from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["https://app.example.com"],
+)
+SECRET_KEY = "${SETTINGS.codeKey}"
+DATABASE_URL = "postgresql://app:${SETTINGS.codePassword}@db/app"
+
+
+@app.get("/me")
+def me():
+    return {"user": "alice"}
+`,
+};
+
+const inCI = process.env.CI === 'true';
+const noFastapi = await fastapiAvailable();
+if (noFastapi && inCI) throw new Error(`CI needs FastAPI and uvicorn: ${noFastapi}`);
+
+describe('secret settings beside a patch are masked, and written as they are', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cors-doctor-settings-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const project = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(root, 'project-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
+  const APP = ['--origin', 'https://app.example.com'];
+  const ME = 'http://127.0.0.1:8000/me';
+
+  /** A title, the project, the command line (`@` for its folder), what the output shows of the patch. */
+  type Row = [string, Record<string, string>, string[], string];
+  it.each<Row>([
+    ['scan, text', ENV_PROJECT, ['scan', '@', ...APP], '+CORS_ORIGINS=https://app.example.com'],
+    ['scan, JSON', ENV_PROJECT, ['scan', '@', ...APP, '--json'], `SECRET_KEY=${MASK}`],
+    ['scan, SARIF', ENV_PROJECT, ['scan', '@', ...APP, '--format', 'sarif'], 'CORS_ORIGINS'],
+    ['scan, html', ENV_PROJECT, ['scan', '@', ...APP, '--format', 'html'], `STRIPE_API_KEY=${MASK}`],
+    [
+      'scan of source, text',
+      CODE_PROJECT,
+      ['scan', '@', ...APP, '--credentials', 'include'],
+      ` SECRET_KEY = "${MASK}"`,
+    ],
+    [
+      'fix, text',
+      ENV_PROJECT,
+      ['fix', '@', ...APP, '--credentials', 'include', '--url', ME],
+      `SECRET_KEY=${MASK}`,
+    ],
+    [
+      'fix, JSON',
+      ENV_PROJECT,
+      ['fix', '@', ...APP, '--credentials', 'include', '--url', ME, '--json'],
+      'DATABASE_URL',
+    ],
+    ...(['text', 'json', 'sarif', 'html'] as const).map(
+      (format) =>
+        [
+          `check --project --offline, ${format}`,
+          CODE_PROJECT,
+          [
+            'check',
+            ME,
+            ...APP,
+            '--credentials',
+            'include',
+            '--project',
+            '@',
+            '--offline',
+            '--format',
+            format,
+          ],
+          format === 'sarif' ? '"uri": "main.py"' : '+    allow_credentials=True,',
+        ] as Row,
+    ),
+  ])('%s', async (_title, files, args, shown) => {
+    const dir = project(files);
+    const { stdout, stderr } = await runCli(args.map((a) => (a === '@' ? dir : a)));
+    const output = stdout + stderr;
+    expect(output).toContain(shown);
+    expect(leaks(output, SETTING_SECRETS)).toEqual([]);
+  });
+
+  it('--show-secrets prints them; --write keeps them in .env', async () => {
+    const dir = project(ENV_PROJECT);
+    const shown = await runCli(['scan', dir, ...APP, '--json', '--show-secrets']);
+    expect(leaks(shown.stdout, SETTING_SECRETS).sort()).toEqual(
+      [SETTINGS.databasePassword, SETTINGS.secretKey, SETTINGS.stripeKey].sort(),
+    );
+    const written = await runCli(['scan', dir, ...APP, '--write']);
+    expect(leaks(written.stdout + written.stderr, SETTING_SECRETS)).toEqual([]);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(
+      ENV_PROJECT['.env'].replace('CORS_ORIGINS=*', 'CORS_ORIGINS=https://app.example.com'),
+    );
+  });
+
+  it.skipIf(noFastapi !== undefined).each(['text', 'json', 'sarif', 'html'])(
+    'audit --project against the app under uvicorn, %s',
+    async (format) => {
+      const dir = project(ENV_PROJECT);
+      const app = await startUvicorn({ appDir: dir });
+      try {
+        const { code, stdout, stderr } = await runCli([
+          'audit',
+          `${app.url}/me`,
+          ...APP,
+          '--project',
+          dir,
+          '--format',
+          format,
+        ]);
+        expect(code).toBe(1);
+        // SARIF names the line; the other formats show the patch.
+        expect(stdout).toContain(
+          format === 'sarif' ? '"uri": ".env"' : 'CORS_ORIGINS=https://app.example.com',
+        );
+        expect(leaks(stdout + stderr, SETTING_SECRETS)).toEqual([]);
+      } finally {
+        await app.stop();
+      }
+    },
+  );
 });

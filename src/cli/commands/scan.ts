@@ -4,6 +4,7 @@ import { parseCredentials } from '../../core/page.js';
 import { collectHeaders, parseMethod, parseOrigin } from '../../core/request-input.js';
 import { WriteRefused } from '../../fix/file-text.js';
 import { packageVersion } from '../../package-root.js';
+import { maskSecrets } from '../../report/mask.js';
 import { parseFormat, render } from '../../report/renderers.js';
 import type { Style } from '../../report/style.js';
 
@@ -15,6 +16,7 @@ export interface ScanCommandOptions {
   json?: boolean;
   format?: string;
   write?: boolean;
+  showSecrets?: boolean;
 }
 
 /** Progress on stderr, only on a terminal and only once the work takes longer than a second. */
@@ -69,8 +71,10 @@ export async function runScan(dir: string, options: ScanCommandOptions, style: S
       `cors-doctor: applied ${written.applied.length} fix(es), wrote ${written.written.length} file(s)${files}${skipped}. Run scan again to see what is left.\n`,
     );
   }
+  // The files written keep their values; what is printed has its secrets masked unless asked.
+  const shown = options.showSecrets ? report : maskSecrets(report);
   process.stdout.write(
-    `${render(format, { command: 'scan', report }, { style, version: packageVersion() })}\n`,
+    `${render(format, { command: 'scan', report: shown }, { style, version: packageVersion() })}\n`,
   );
   return findingsExitStatus(report.findings);
 }

@@ -360,9 +360,135 @@ describe('what masking keeps', () => {
     expect(maskValue(name, value)).toBe(expected);
   });
 
-  it('leaves source code alone: patches, options named like secrets', () => {
-    const report = { patch: '+SECRET_KEY = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIi"', note: 'allow_credentials=True' };
+  it('leaves options named like secrets alone', () => {
+    const report = { note: 'allow_credentials=True', patch: '+    allow_credentials=True,' };
     expect(maskSecrets(report)).toEqual(report);
+  });
+});
+
+/** A diff as unifiedDiff writes it: the file's header, then lines. */
+const diff = (file: string, ...lines: string[]): string =>
+  [`--- a/${file}`, `+++ b/${file}`, '@@ -1,5 +1,5 @@', ...lines].join('\n');
+
+describe('patches: the settings around a change masked', () => {
+  it.each([
+    [
+      '.env: every setting around the change but CORS ones; the change as written',
+      diff(
+        '.env',
+        ' # Local',
+        ' DATABASE_URL=postgres://app:s3cr3t_Pw@db/app',
+        ' SECRET_KEY=Kx82mQ0v',
+        '-CORS_ORIGINS=*',
+        '+CORS_ORIGINS=https://app.example.com',
+        ' CORS_ALLOW_CREDENTIALS=true',
+        ' STRIPE_API_KEY=sk_live_Ab12',
+        ' APP_NAME=Shop',
+      ),
+      diff(
+        '.env',
+        ' # Local',
+        ` DATABASE_URL=${MASK}`,
+        ` SECRET_KEY=${MASK}`,
+        '-CORS_ORIGINS=*',
+        '+CORS_ORIGINS=https://app.example.com',
+        ' CORS_ALLOW_CREDENTIALS=true',
+        ` STRIPE_API_KEY=${MASK}`,
+        ` APP_NAME=${MASK}`,
+      ),
+    ],
+    [
+      '.env.production and export lines, quoted values',
+      diff(
+        'deploy/.env.production',
+        ' export SESSION_SECRET="Vb73Kd1q"',
+        '-ALLOWED_ORIGINS=*',
+        '+ALLOWED_ORIGINS=https://app.example.com',
+      ),
+      diff(
+        'deploy/.env.production',
+        ` export SESSION_SECRET="${MASK}"`,
+        '-ALLOWED_ORIGINS=*',
+        '+ALLOWED_ORIGINS=https://app.example.com',
+      ),
+    ],
+    [
+      'compose: environment entries masked, the rest of the service kept',
+      diff(
+        'docker-compose.yml',
+        '   api:',
+        '     image: shop/api:1.4',
+        '     environment:',
+        '       - SECRET_KEY=Kx82mQ0v',
+        '-      - CORS_ORIGINS=*',
+        '+      - CORS_ORIGINS=https://app.example.com',
+        '       POSTGRES_PASSWORD: pg_Nb26Xe',
+        '       DB_HOST: db',
+      ),
+      diff(
+        'docker-compose.yml',
+        '   api:',
+        '     image: shop/api:1.4',
+        '     environment:',
+        `       - SECRET_KEY=${MASK}`,
+        '-      - CORS_ORIGINS=*',
+        '+      - CORS_ORIGINS=https://app.example.com',
+        `       POSTGRES_PASSWORD: ${MASK}`,
+        `       DB_HOST: ${MASK}`,
+      ),
+    ],
+    [
+      'Python: literals of secret names, URL credentials, JWTs; code and CORS options kept',
+      diff(
+        'main.py',
+        ' SECRET_KEY = "dj_Hq57Rt3W"',
+        ' TOKEN = os.getenv("API_TOKEN", "dev_Tk29Lx")',
+        ' DATABASE_URL = "postgresql://app:pg_Nb26Xe@db/app"',
+        ' SIGNER = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIi"',
+        '-    allow_origins=["*"],',
+        '+    allow_origins=["https://app.example.com"],',
+        '     allow_credentials=True,',
+        '     password_hasher=make_hasher(),',
+      ),
+      diff(
+        'main.py',
+        ` SECRET_KEY = "${MASK}"`,
+        ` TOKEN = os.getenv("API_TOKEN", "${MASK}")`,
+        ` DATABASE_URL = "postgresql://app:${MASK}@db/app"`,
+        ` SIGNER = "${MASK}"`,
+        '-    allow_origins=["*"],',
+        '+    allow_origins=["https://app.example.com"],',
+        '     allow_credentials=True,',
+        '     password_hasher=make_hasher(),',
+      ),
+    ],
+    [
+      'nginx: as written (no setting lines)',
+      diff(
+        'nginx.conf',
+        '     location / {',
+        '-        add_header Access-Control-Allow-Origin $http_origin;',
+        '+        add_header Access-Control-Allow-Origin $cors_origin always;',
+      ),
+      diff(
+        'nginx.conf',
+        '     location / {',
+        '-        add_header Access-Control-Allow-Origin $http_origin;',
+        '+        add_header Access-Control-Allow-Origin $cors_origin always;',
+      ),
+    ],
+  ])('%s', (_title, patch, shown) => {
+    expect(maskSecrets({ fix: { patch } })).toEqual({ fix: { patch: shown } });
+  });
+
+  it('a secret found in a patch is hidden wherever else the report prints it', () => {
+    const patch = diff(
+      '.env',
+      ' SECRET_KEY=Kx82mQ0vLs',
+      '-CORS_ORIGINS=*',
+      '+CORS_ORIGINS=https://app.example.com',
+    );
+    expect(maskSecrets({ patch, evidence: 'signed with Kx82mQ0vLs' }).evidence).toBe(`signed with ${MASK}`);
   });
 });
 
