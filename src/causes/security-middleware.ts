@@ -87,6 +87,37 @@ function moduleList(text: string, name: string): Array<{ value: string; line: nu
   return literalItems(text, bound.index + bound[0].length);
 }
 
+type RegexMode = 'fullmatch' | 'match' | 'search';
+
+/** A check by a regex applied with `mode`, or undefined when the pattern is not read. */
+function regexCheck(pattern: string, mode: RegexMode, line: number, text: string): OriginCheck | undefined {
+  try {
+    const compiled =
+      mode === 'search'
+        ? new RegExp(pattern)
+        : originRegexMatcher(pattern, mode === 'match' ? 'match' : 'fullmatch');
+    return { admits: (o) => compiled.test(o), literals: [pattern], line, text, regex: { pattern, mode } };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pattern `name` is compiled from at module level (`name = re.compile(r"...")`, `re.I` read as
+ * `(?i)`), when it is bound once to a plain literal and no other flag.
+ */
+function compiledPattern(module: string, name: string): string | undefined {
+  const bindings = module.match(new RegExp(`^${name}\\s*(?::[^=\\n]*)?=`, 'gm')) ?? [];
+  const m = new RegExp(
+    `^${name}\\s*(?::[^=\\n]*)?=\\s*re\\.compile\\(\\s*([rR]?)(["'])([^"'\\n]*)\\2\\s*(?:,\\s*(?:flags\\s*=\\s*)?([\\w.]+)\\s*)?,?\\s*\\)`,
+    'm',
+  ).exec(module);
+  if (!m || bindings.length !== 1) return undefined;
+  const pattern = m[1] ? (m[3] as string) : (m[3] as string).replace(/\\\\/g, '\\');
+  if (m[4] === undefined) return pattern;
+  return /^re\.(I|IGNORECASE)$/.test(m[4]) ? `(?i)${pattern}` : undefined;
+}
+
 /** How middleware code decides to write the origin back, from the lines before the write. */
 function originCheck(
   lines: string[],
@@ -117,22 +148,11 @@ function originCheck(
     const re = new RegExp(
       `re\\.(match|search|fullmatch)\\(\\s*${lit.replace('\\1', '\\2')}\\s*,\\s*${v}\\b`,
     ).exec(text);
-    if (re) {
-      const mode = re[1] as 'fullmatch' | 'match' | 'search';
-      const pattern = (re[3] as string).replace(/\\\\/g, '\\');
-      try {
-        const full = originRegexMatcher(pattern, 'fullmatch');
-        const compiled =
-          mode === 'search'
-            ? new RegExp(pattern)
-            : mode === 'match'
-              ? originRegexMatcher(pattern, 'match')
-              : full;
-        return { admits: (o) => compiled.test(o), literals: [pattern], line, text, regex: { pattern, mode } };
-      } catch {
-        return undefined;
-      }
-    }
+    if (re) return regexCheck((re[3] as string).replace(/\\\\/g, '\\'), re[1] as RegexMode, line, text);
+    // A pattern compiled at module level: `TRUSTED = re.compile(r"...")`, then `TRUSTED.match(origin)`.
+    const method = new RegExp(`\\b([A-Za-z_]\\w*)\\.(match|search|fullmatch)\\(\\s*${v}\\b`).exec(text);
+    const compiled = method && method[1] !== 're' ? compiledPattern(module, method[1] as string) : undefined;
+    if (method && compiled !== undefined) return regexCheck(compiled, method[2] as RegexMode, line, text);
     const member = new RegExp(`\\b${v}\\s+in\\s+(?:([A-Za-z_]\\w*)\\b|(?=[[({]))`).exec(text);
     if (member) {
       const start = firstLine - 1;

@@ -65,6 +65,7 @@ const ROWS: Row[] = [
     adds: /^\+ {4}allow_origin_regex=r"https:\/\/\(\[a-z0-9-\]\+\\\.\)\*example\\\.com",$/m,
   },
   { fixture: 'custom-re-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  { fixture: 'custom-compiled-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   {
     fixture: 'custom-echo-preflight',
     adds: /^\+ {4}allow_methods=\["GET", "POST", "PUT", "DELETE", "OPTIONS"\],$/m,

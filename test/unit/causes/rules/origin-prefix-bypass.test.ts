@@ -6,6 +6,15 @@ const APP = 'https://app.example.com';
 /** Starlette before 0.13.1 applies allow_origin_regex with re.match: anchored at the start only. */
 const OLD = 'starlette==0.12.9\n';
 
+/** The echoing middleware with a pattern compiled at module level (`binding`) and tested by `test`. */
+function compiledAtTop(binding: string, test: string) {
+  const files = echoingMiddleware(test);
+  return {
+    ...files,
+    'main.py': (files['main.py'] as string).replace('ALLOWED = {"https://app.example.com"}', binding),
+  };
+}
+
 securityTable(originPrefixBypass, RULES, {
   insecure: [
     {
@@ -64,6 +73,13 @@ securityTable(originPrefixBypass, RULES, {
       unmodelled: true,
     },
     {
+      name: 'middleware: a pattern compiled at module level, its match without $',
+      files: compiledAtTop('TRUSTED = re.compile(r"https://.*\\.example\\.com")', 'TRUSTED.match(origin)'),
+      origins: [APP],
+      pattern: { text: 'https://.*\\.example\\.com', mode: 'match' },
+      unmodelled: true,
+    },
+    {
       name: 'middleware: re.match without $',
       files: echoingMiddleware('re.match(r"https://.*\\.example\\.com", origin)'),
       origins: [APP],
@@ -92,6 +108,15 @@ securityTable(originPrefixBypass, RULES, {
       files: nginxMap(['default "";', '"~^https://(app|admin)\\.example\\.com$" $http_origin;']),
       origins: [APP],
       url: NGINX_API,
+    },
+    {
+      name: 'middleware: a pattern compiled at module level with re.I, fullmatched',
+      files: compiledAtTop(
+        'TRUSTED = re.compile(r"https://app\\.example\\.com", re.I)',
+        'TRUSTED.fullmatch(origin)',
+      ),
+      origins: [APP],
+      unmodelled: true,
     },
     {
       name: 'middleware: re.fullmatch of any subdomain',
