@@ -38,10 +38,25 @@ const wire = (url: string): string => url.split('#', 1)[0] as string;
 const askedMethod = (preflight: HarRecord): string =>
   (header(preflight, 'access-control-request-method') ?? '').trim().toUpperCase();
 
+/** When the entry was sent, in milliseconds, if its `startedDateTime` says. */
+const sentAt = (record: HarRecord): number => Date.parse(record.startedDateTime);
+
+/**
+ * `a` is nearer `preflight` than `b`: in time, when the entries say when they were sent (an unrelated entry,
+ * a favicon, may come between a request and its preflight in the file), else in the file.
+ */
+function nearer(a: HarRecord, b: HarRecord, preflight: HarRecord): boolean {
+  const at = sentAt(preflight);
+  const [ta, tb] = [sentAt(a), sentAt(b)];
+  if (!Number.isNaN(at) && !Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
+    return Math.abs(ta - at) < Math.abs(tb - at);
+  return Math.abs(a.index - preflight.index) < Math.abs(b.index - preflight.index);
+}
+
 /**
  * Pairs each preflight with the request it precedes: Chrome's `_initiator` names its URL (and, when the HAR
  * has ids, the request's id); otherwise the same URL and the method it asks for. Of several candidates
- * (the same request made again and again), the nearest in the file that has no preflight yet.
+ * (the same request made again and again), the nearest that has no preflight yet: in time, else in the file.
  */
 function pairPreflights(fetches: HarRecord[], preflights: HarRecord[]): Map<HarRecord, HarRecord> {
   const paired = new Map<HarRecord, HarRecord>(); // actual -> preflight
@@ -62,8 +77,7 @@ function pairPreflights(fetches: HarRecord[], preflights: HarRecord[]): Map<HarR
       }
       if (wire(candidate.url) !== target) continue;
       if (method && candidate.method.toUpperCase() !== method) continue;
-      if (!best || Math.abs(candidate.index - preflight.index) < Math.abs(best.index - preflight.index))
-        best = candidate;
+      if (!best || nearer(candidate, best, preflight)) best = candidate;
     }
     if (best) paired.set(best, preflight);
   }

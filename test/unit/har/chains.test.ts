@@ -25,6 +25,9 @@ function entry(
   };
 }
 
+/** The entry, sent at `time` on the recording's day. */
+const at = <T extends object>(time: string, e: T): T => ({ ...e, startedDateTime: `2026-11-30T${time}Z` });
+
 const har = (creator: string, entries: unknown[], pages: unknown[] = []) => ({
   log: { version: '1.2', creator: { name: creator, version: '1' }, pages, entries },
 });
@@ -118,6 +121,33 @@ describe('requests put back together from the entries', () => {
         entry('PUT', `${API}/items/1`, { Origin: O, ...ff }, { status: 200, headers: ALLOW }),
       ]),
       found: ['p0a1', 'p2a3', 'a4'],
+    },
+    {
+      // Recorded by Chromium: a favicon between the first PUT and its preflight, the second PUT sent on the
+      // cached preflight. Nearest in the file would be the second PUT; in time it is the first.
+      title: 'Chrome: the same PUT twice, an image between the first and its preflight: nearest in time',
+      har: har('WebInspector', [
+        at(
+          '09:00:00.648',
+          entry('PUT', `${API}/items/1`, { Origin: O }, { status: 200, headers: ALLOW }, { type: 'fetch' }),
+        ),
+        at('09:00:00.650', entry('GET', 'http://localhost:3000/favicon.ico', {}, {}, { type: 'image' })),
+        at(
+          '09:00:00.649',
+          entry(
+            'OPTIONS',
+            `${API}/items/1`,
+            ASK('PUT', 'content-type'),
+            { status: 200, headers: ALLOW },
+            { type: 'preflight', initiator: { type: 'preflight', url: `${API}/items/1`, requestId: '7.3' } },
+          ),
+        ),
+        at(
+          '09:00:00.773',
+          entry('PUT', `${API}/items/1`, { Origin: O }, { status: 200, headers: ALLOW }, { type: 'fetch' }),
+        ),
+      ]),
+      found: ['p2a0', 'a3'],
     },
     {
       title: 'a preflight for another method is not this request’s',
