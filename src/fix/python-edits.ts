@@ -220,6 +220,13 @@ export function removeItem(text: string, edit: Extract<SourceEdit, { kind: 'remo
   }
   const next = items[at + 1];
   const previous = items[at - 1];
+  // The next item on a later line: what lies between (comments, blank lines) stays where it is.
+  const nextLater = next && lineNumberAt(text, next.start) > lineNumberAt(text, item.end);
+  if (nextLater && previous) return text.slice(0, previous.end) + text.slice(item.end);
+  if (nextLater) {
+    const comma = /^[ \t]*,[ \t]*/.exec(text.slice(item.end))?.[0] ?? '';
+    return text.slice(0, item.start) + text.slice(item.end + comma.length);
+  }
   if (next) return text.slice(0, item.start) + text.slice(next.start);
   if (previous) return text.slice(0, previous.end) + text.slice(item.end);
   const comma = /^[ \t]*,/.exec(text.slice(item.end))?.[0] ?? '';

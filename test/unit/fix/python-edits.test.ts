@@ -12,7 +12,66 @@ const move = (from: number, before: number, names?: { statement: string; before:
   ...(names && { names }),
 });
 
+const remove = (line: number, item: string): SourceEdit => ({
+  kind: 'remove-item',
+  statement: at(line),
+  item,
+});
+
 const ROWS: Array<{ title: string; before: string; edit: SourceEdit; after: string }> = [
+  {
+    title: 'remove-item: the last item of its line, a comment and the next item on the lines after it',
+    before: `origins = [
+    "http://app.example.com", "null",
+    # local
+    "http://localhost:3000",
+]
+`,
+    edit: remove(2, '"null"'),
+    after: `origins = [
+    "http://app.example.com",
+    # local
+    "http://localhost:3000",
+]
+`,
+  },
+  {
+    title: 'remove-item: the first item after the bracket, the others on later lines',
+    before: `allow_origins=["null",  # to be removed
+    # production
+    "https://app.example.com"]
+`,
+    edit: remove(1, '"null"'),
+    after: `allow_origins=[# to be removed
+    # production
+    "https://app.example.com"]
+`,
+  },
+  {
+    title: 'remove-item: an item between two on the same line',
+    before: `ORIGINS = ["https://app.example.com", "null", "https://admin.example.com"]  # all
+`,
+    edit: remove(1, '"null"'),
+    after: `ORIGINS = ["https://app.example.com", "https://admin.example.com"]  # all
+`,
+  },
+  {
+    title: 'remove-item: an item alone on its line, with its comment',
+    before: `ORIGINS = [
+    "https://app.example.com",
+    "null",  # file:// pages
+    # staging
+    "https://staging.example.com",
+]
+`,
+    edit: remove(3, '"null"'),
+    after: `ORIGINS = [
+    "https://app.example.com",
+    # staging
+    "https://staging.example.com",
+]
+`,
+  },
   {
     title: 'move-item-before: a multi-line item of a one-per-line list, with a comment after it',
     before: `middleware = [
