@@ -171,7 +171,8 @@ async function harReport(har: unknown, options: string[] = []): Promise<{ code: 
   const file = join(dir, `${++written}.har`);
   await writeFile(file, JSON.stringify(har, null, 2));
   const { code, stdout, stderr } = await runCli(['har', file, '--json', ...options]);
-  if (code === 2) throw new Error(`har refused ${file}: ${stderr}`);
+  if (code === 2 || stdout === '')
+    throw new Error(`har ${options.join(' ')} gave ${code} for ${file}: ${stderr}`);
   return { code, report: JSON.parse(stdout) as HarReport };
 }
 

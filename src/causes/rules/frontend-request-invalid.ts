@@ -15,6 +15,7 @@ import { configsForUrl } from '../../proxy/registry.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
 import type { CauseDraft, CauseRule, CheckEvidence, FindingDraft, ScanContext } from '../types.js';
+import { methodListLacks } from './method-not-allowed.js';
 
 /** A method `fetch()` and `XMLHttpRequest` send as written, in another case than the upper-case name. */
 export function unnormalisedMethod(method: string): string | undefined {
@@ -52,7 +53,9 @@ function detectLowerCaseMethod(e: CheckEvidence): CauseDraft | undefined {
     /MethodDisallowed|CORSMethodNotFound|InvalidAllowMethods|CORSInvalidAllowMethod/.test(
       blocked.reason ?? '',
     );
-  if (!refusedByStarlette && !refusedByBrowser) return undefined;
+  // A refusal whose body a HAR did not keep: the allow-lists of the same answer show it.
+  const refusedByList = preflight.status >= 400 && methodListLacks(preflight, method, e.page.credentials);
+  if (!refusedByStarlette && !refusedByBrowser && !refusedByList) return undefined;
   const serverHasUpper = listed.includes(upper) || listed.includes('*');
   const evidence = [
     `fetch() sent the method as written: Access-Control-Request-Method: ${method} (only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased)`,

@@ -1,12 +1,14 @@
+import type { RecordedResponse } from '../../core/exchange.js';
 import { pyList, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { splitListHeader } from '../../model/http-token.js';
+import type { CredentialsMode } from '../../model/types.js';
 import { corsEntries, stringItems } from '../../python/options.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
 import { aboutOtherRequests, needsPreflight, refusedInPreflight, requestWords } from '../request-scope.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
-import { malformedEdits, malformedNames } from './method-not-allowed.js';
+import { listRefusalLines, malformedEdits, malformedNames } from './method-not-allowed.js';
 
 export const headerNotAllowed: CauseRule = {
   code: 'header-not-allowed',
@@ -15,14 +17,16 @@ export const headerNotAllowed: CauseRule = {
   scan: scanHeaderNotAllowed,
   detect(e) {
     const blocked = firstBlocked(e);
-    const preflight = preflightOf(e)?.response;
-    if (!blocked || !preflight) return undefined;
+    const exchange = preflightOf(e);
+    const preflight = exchange?.response;
+    if (!blocked || !exchange || !preflight) return undefined;
     const refusal = starletteRefusal(preflight);
     const byReason =
       /HeaderDisallowed|CORSMissingAllowHeader|InvalidAllowHeaders|CORSInvalidAllowHeader/.test(
         blocked.reason ?? '',
       );
-    if (!refusal?.has('headers') && !byReason) return undefined;
+    const lacking = headersListLacks(preflight, e.simulation.accessControlRequestHeaders, e.page.credentials);
+    if (!refusal?.has('headers') && !byReason && lacking.length === 0) return undefined;
     const requested = (e.simulation.accessControlRequestHeaders ?? '').split(',').filter(Boolean);
     const allowedValue = getHeader(preflight.headers, 'Access-Control-Allow-Headers');
     const allowed = new Set(splitListHeader(allowedValue).map((h) => h.toLowerCase()));
@@ -33,6 +37,8 @@ export const headerNotAllowed: CauseRule = {
     ];
     if (refusal?.has('headers'))
       evidence.unshift(`OPTIONS -> ${statusLine(preflight)} "${preflight.bodyExcerpt.trim()}"`);
+    else if (lacking.length > 0 && preflight.status >= 400)
+      evidence.unshift(...listRefusalLines(exchange, preflight, lacking.join(', ')));
     // Starlette's set(allow_headers) of a string: its characters, one by one.
     const characters = [...allowed].filter((h) => h.length === 1);
     if (characters.length >= 3)
@@ -55,6 +61,32 @@ export const headerNotAllowed: CauseRule = {
     };
   },
 };
+
+/**
+ * The header names asked for (`Access-Control-Request-Headers`, lower case) that the preflight's
+ * `Access-Control-Allow-Headers` does not allow, whether or not a body names the refusal (DevTools keeps no
+ * preflight body). A refusal (an error status) was decided by the server on its own list (`*`: every name); a
+ * 2xx is judged by the browser: `*` covers every name but Authorization, and none with credentials.
+ * Empty when the answer has no such list.
+ */
+export function headersListLacks(
+  preflight: RecordedResponse,
+  asked: string | undefined,
+  credentials: CredentialsMode,
+): string[] {
+  const value = getHeader(preflight.headers, 'Access-Control-Allow-Headers');
+  const refused = preflight.status >= 400;
+  if (value === null || (!refused && (preflight.status < 200 || preflight.status > 299))) return [];
+  const names = splitListHeader(value).map((n) => n.toLowerCase());
+  const wildcard = names.includes('*');
+  return splitListHeader(asked ?? '')
+    .map((n) => n.toLowerCase())
+    .filter((n) => {
+      if (names.includes(n)) return false;
+      if (refused) return !wildcard;
+      return !(wildcard && credentials !== 'include' && n !== 'authorization');
+    });
+}
 
 const ALWAYS_ALLOWED = ['accept', 'accept-language', 'content-language', 'content-type'];
 

@@ -1,8 +1,11 @@
 import type { SourceEdit } from '../../core/causes.js';
+import type { Exchange, RecordedResponse } from '../../core/exchange.js';
 import { pyList, replaceLiteral, setCorsKeyword, withEdits } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
-import { normalizeMethod } from '../../model/method.js';
+import { splitListHeader } from '../../model/http-token.js';
+import { isCorsSafelistedMethod, normalizeMethod } from '../../model/method.js';
+import type { CredentialsMode } from '../../model/types.js';
 import { corsEntries, type Shape, type StringItem, stringItems } from '../../python/options.js';
 import type { MiddlewareEntry, ResolvedValue } from '../../python/types.js';
 import { firstBlocked, preflightOf, starletteRefusal, statusLine } from '../evidence.js';
@@ -16,22 +19,29 @@ export const methodNotAllowed: CauseRule = {
   scan: scanMethodNotAllowed,
   detect(e) {
     const blocked = firstBlocked(e);
-    const preflight = preflightOf(e)?.response;
-    if (!blocked || !preflight) return undefined;
+    const exchange = preflightOf(e);
+    const preflight = exchange?.response;
+    if (!blocked || !exchange || !preflight) return undefined;
     const method = e.simulation.method;
     const allowed = getHeader(preflight.headers, 'Access-Control-Allow-Methods');
     const refusal = starletteRefusal(preflight);
     const byReason = /MethodDisallowed|CORSMethodNotFound|InvalidAllowMethods|CORSInvalidAllowMethod/.test(
       blocked.reason ?? '',
     );
-    if (!refusal?.has('method') && !byReason) return undefined;
+    const byList = methodListLacks(preflight, method, e.page.credentials);
+    if (!refusal?.has('method') && !byReason && !byList) return undefined;
     const evidence = [`Access-Control-Allow-Methods: ${allowed ?? '(absent)'} does not contain ${method}`];
     if (refusal?.has('method'))
       evidence.unshift(`OPTIONS -> ${statusLine(preflight)} "${preflight.bodyExcerpt.trim()}"`);
+    else if (byList && preflight.status >= 400)
+      evidence.unshift(...listRefusalLines(exchange, preflight, method));
     if (allowed === 'GET') evidence.push("GET alone is Starlette's default allow_methods");
     // Starlette joins allow_methods with ", ": an item holding "DELETE,GET" shows as one name.
     const listed = (allowed ?? '').split(/,\s+/);
-    const joined = refusal?.has('method') ? listed.find((i) => splitNames(i).length > 1) : undefined;
+    const joined =
+      refusal?.has('method') || starletteListRefusal(preflight)
+        ? listed.find((i) => splitNames(i).length > 1)
+        : undefined;
     if (joined && splitNames(joined).includes(method.toUpperCase())) {
       evidence.push(
         `"${joined}" is one item of allow_methods holding a comma list (Starlette separates items with ", "): ${method} is not that item`,
@@ -55,6 +65,53 @@ export const methodNotAllowed: CauseRule = {
     };
   },
 };
+
+/**
+ * The preflight's answer carries the CORS layer's allow-lists and its `Access-Control-Allow-Methods` does
+ * not allow `method`, whether or not a body names the refusal (DevTools keeps no preflight body). A refusal
+ * (an error status) was decided by the server on its own lists: the method is not listed (`*` lists every
+ * method), or, in Starlette's shape (400 with Access-Control-Max-Age), not one of its items. A 2xx is judged
+ * by the browser: a CORS-safelisted method needs no listing, and `*` is a name, not a wildcard, with
+ * credentials. A redirect is another story (preflight-redirected).
+ */
+export function methodListLacks(
+  preflight: RecordedResponse,
+  method: string,
+  credentials: CredentialsMode,
+): boolean {
+  const value = getHeader(preflight.headers, 'Access-Control-Allow-Methods');
+  if (value === null || method === '') return false;
+  const names = splitListHeader(value);
+  if (preflight.status >= 400) {
+    if (names.includes('*')) return false;
+    if (!names.includes(method)) return true;
+    return starletteListRefusal(preflight) && !value.split(/,\s+/).includes(method);
+  }
+  if (preflight.status < 200 || preflight.status > 299 || isCorsSafelistedMethod(method)) return false;
+  return !names.includes(method) && !(names.includes('*') && credentials !== 'include');
+}
+
+/** A 400 in the shape of Starlette's refusal: its allow-lists and Access-Control-Max-Age, whatever the body. */
+export const starletteListRefusal = (r: RecordedResponse): boolean =>
+  r.status === 400 &&
+  getHeader(r.headers, 'Access-Control-Allow-Methods') !== null &&
+  getHeader(r.headers, 'Access-Control-Max-Age') !== null;
+
+/**
+ * The lines that show a refusal read from the allow-lists of its answer: where it was recorded, what it asked
+ * for, and, when a HAR kept no body for it, that the lists say what Starlette's body would have said.
+ */
+export function listRefusalLines(exchange: Exchange, preflight: RecordedResponse, asked: string): string[] {
+  const entry = exchange.recorded ? `entry ${exchange.recorded.entry}: ` : '';
+  const lines = [
+    `${entry}OPTIONS ${exchange.request.url} asked for ${asked} -> ${statusLine(preflight)}, a refusal that carries the CORS layer's allow-lists`,
+  ];
+  if (exchange.recorded && preflight.bodyExcerpt.trim() === '')
+    lines.push(
+      'the HAR keeps no body for this preflight (DevTools saves none), where Starlette writes "Disallowed CORS ...": the allow-lists of the same answer say what was refused',
+    );
+  return lines;
+}
 
 /** Methods a browser preflights (every method but GET and HEAD; POST too, since API POSTs send JSON). */
 function preflightedMethods(methods: string[]): string[] {

@@ -1,3 +1,4 @@
+import type { Exchange } from '../../core/exchange.js';
 import { addCorsMiddleware } from '../../fix/source-edits.js';
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { asNginx } from '../../proxy/nginx/config.js';
@@ -34,17 +35,33 @@ export const noCorsMiddleware: CauseRule = {
     const answered = e.exchanges.filter((x) => x.response);
     if (answered.length === 0 || answered.some((x) => x.response && hasCorsHeaders(x.response.headers)))
       return undefined;
-    const options = preflightOf(e) ?? diagnosticOf(e, 'OPTIONS');
+    // The preflight, else one that asks the server directly (check's own, or the page's other preflights to
+    // the same server that a HAR recorded) answered as a server without a CORS layer answers it.
+    const options =
+      preflightOf(e) ??
+      e.exchanges.find(
+        (x) =>
+          x.kind === 'diagnostic' &&
+          x.recorded !== undefined &&
+          x.request.method === 'OPTIONS' &&
+          NO_CORS_OPTIONS_STATUSES.includes(x.response?.status ?? 0),
+      ) ??
+      diagnosticOf(e, 'OPTIONS');
     if (!options?.response || !NO_CORS_OPTIONS_STATUSES.includes(options.response.status)) return undefined;
+    const entry = (x: Exchange) => (x.recorded ? `entry ${x.recorded.entry}: ` : '');
+    const other =
+      options.kind === 'diagnostic' && options.recorded
+        ? ` (another request of the page to ${new URL(e.page.url).origin})`
+        : '';
     const evidence = [
-      `OPTIONS ${options.request.url} -> ${statusLine(options.response)} with no Access-Control-Allow-* header${
+      `${entry(options)}OPTIONS ${options.request.url}${other} -> ${statusLine(options.response)} with no Access-Control-Allow-* header${
         options.response.status === 405 ? ' (405: the router answered the preflight, no CORS layer did)' : ''
       }`,
     ];
     const actual = actualOf(e);
     if (actual?.response) {
       evidence.push(
-        `${actual.request.method} -> ${statusLine(actual.response)} with no Access-Control-Allow-Origin`,
+        `${entry(actual)}${actual.request.method}${actual.recorded ? ` ${actual.request.url}` : ''} -> ${statusLine(actual.response)} with no Access-Control-Allow-Origin`,
       );
     }
     return {

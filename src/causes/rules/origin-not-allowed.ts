@@ -1,4 +1,5 @@
 import type { SourceEdit } from '../../core/causes.js';
+import type { Exchange, RecordedResponse } from '../../core/exchange.js';
 import {
   originRegexMatcher,
   patternConcerns,
@@ -29,7 +30,7 @@ import {
   statusLine,
 } from '../evidence.js';
 import { starletteAllowsOrigin } from '../static-values.js';
-import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
+import type { CauseRule, CheckEvidence, FindingDraft, ScanContext } from '../types.js';
 import { canonicalOrigin, malformedOriginReason } from './origin-malformed.js';
 
 /** How two origins differ, in the words a user needs (`localhost` vs `127.0.0.1`, another port, ...). */
@@ -100,6 +101,7 @@ export const originNotAllowed: CauseRule = {
         );
       }
     }
+    if (evidence.length === 0) evidence.push(...layerNeverAllows(e));
     if (evidence.length === 0) return undefined;
     const vary = getHeader(preflightOf(e)?.response?.headers ?? [], 'Vary');
     if (vary) evidence.push(`Vary: ${vary}`);
@@ -114,6 +116,53 @@ export const originNotAllowed: CauseRule = {
     };
   },
 };
+
+/** `entry 3: `, where a recorded exchange is in its HAR. */
+const entryOf = (x: Exchange): string => (x.recorded ? `entry ${x.recorded.entry}: ` : '');
+
+/**
+ * An answer without Access-Control-Allow-Origin, read with the preflights that ask the server's CORS layer
+ * directly (`diagnostic`: the one `check` sends, or the page's other preflights to the same server that a HAR
+ * recorded): a CORS layer answers them (Access-Control-* headers) and never allows the page's origin, in
+ * them or in the request's own answers. Empty when they do not show that.
+ */
+function layerNeverAllows(e: CheckEvidence): string[] {
+  const origin = e.page.origin;
+  const asked = e.exchanges.filter(
+    (x) =>
+      x.kind === 'diagnostic' &&
+      x.request.method === 'OPTIONS' &&
+      x.response &&
+      (getHeader(x.request.headers, 'Origin') ?? origin) === origin,
+  );
+  const own = e.exchanges.filter((x) => x.kind !== 'diagnostic');
+  if (asked.length === 0 || [...own, ...asked].some((x) => allowOrigin(x.response) !== null)) return [];
+  const answered = asked.filter(
+    (x) => x.response && hasCorsHeaders(x.response.headers) && !starletteRefusal(x.response),
+  );
+  const withLists = answered.filter((x) =>
+    getHeader(x.response?.headers ?? [], 'Access-Control-Allow-Methods'),
+  );
+  const shown = (withLists.length > 0 ? withLists : answered).slice(0, 2);
+  if (shown.length === 0) return [];
+  const actual = actualOf(e);
+  const server = new URL(e.page.url).origin;
+  return [
+    ...(actual?.response && !hasCorsHeaders(actual.response.headers)
+      ? [
+          `${entryOf(actual)}${actual.request.method} ${actual.request.url} -> ${statusLine(actual.response)} with no CORS header at all`,
+        ]
+      : []),
+    ...shown.map((x) => {
+      const r = x.response as RecordedResponse;
+      const lines = r.headers.filter(([n]) => /^access-control-/i.test(n)).map(([n, v]) => `${n}: ${v}`);
+      const which = x.recorded
+        ? `another request of the page to ${server}`
+        : 'the preflight sent to ask the CORS layer';
+      return `${entryOf(x)}OPTIONS ${x.request.url} (${which}) -> ${statusLine(r)}: a CORS layer answered (${lines.join('; ')}) but sent no Access-Control-Allow-Origin for ${origin}`;
+    }),
+  ];
+}
 
 /** Adds the origin to a literal allow_origins list (where it is written), or sets allow_origins when absent. */
 function addOriginEdits(entry: MiddlewareEntry, origin: string): SourceEdit[] | undefined {

@@ -1,4 +1,5 @@
 import { corsOutermost, letPreflightsThrough } from '../../fix/source-edits.js';
+import { getHeader } from '../../model/header-list.js';
 import { asNginx, directiveText } from '../../proxy/nginx/config.js';
 import { blocks, credentialGate, optionsAnswer, passesToApp } from '../../proxy/nginx/cors.js';
 import { at, corsEntries, outsideOf } from '../../python/options.js';
@@ -34,6 +35,10 @@ export const preflightRejected: CauseRule = {
     if (firstBlocked(e)?.stage !== 'preflight' || !response) return undefined;
     const { status } = response;
     if (status < 400 || status === 405 || starletteRefusal(response)) return undefined;
+    // A 400 that carries Access-Control-Allow-Methods is the CORS layer's own refusal (Starlette's, whose
+    // body a HAR does not keep): the allow-lists name what it refused, nothing in front of it answered.
+    if (status === 400 && getHeader(response.headers, 'Access-Control-Allow-Methods') !== null)
+      return undefined;
     // With CORS headers present the CORS layer itself answered; without them, something in front of it did.
     if (hasCorsHeaders(response.headers) && allowOrigin(response) !== null && status < 500) {
       if (status !== 401 && status !== 403) return undefined;

@@ -9,9 +9,7 @@ import {
   type HarRequestReport,
   type RecordedFetch,
   readHar,
-  type SameServerReading,
-  sameServerLayer,
-  withRecordedCauses,
+  withAnswersNotKept,
 } from '../../evidence/har/index.js';
 import type { BrowserName, CredentialsMode } from '../../model/types.js';
 import { packageVersion } from '../../package-root.js';
@@ -35,63 +33,18 @@ const BROWSERS: BrowserName[] = ['chrome', 'firefox'];
 type Judge = (fetch: RecordedFetch, credentials: CredentialsMode) => Promise<CheckReport>;
 
 /**
- * The judge: the rules on the request's own exchanges (and the source, with a project), then what the
- * HAR shows beyond them (`sameServer`: what the page's exchanges with the same server say of its CORS layer).
+ * The judge: the rules on the request's exchanges (its own and the diagnostic ones the HAR holds), and the
+ * source with a project; a request whose answer the HAR does not keep is said so.
  */
-function judgeWith(
-  project: Project | undefined,
-  sameServer: (fetch: RecordedFetch) => SameServerReading | undefined,
-): Judge {
+function judgeWith(project: Project | undefined): Judge {
   return async (fetch, credentials) => {
     const page = { ...fetch.page, credentials };
-    const reading = () => sameServer(fetch);
-    if (!project) return withRecordedCauses(analyze(page, fetch.exchanges, BROWSERS), reading);
+    if (!project) return withAnswersNotKept(analyze(page, fetch.exchanges, BROWSERS));
     const { checkWithSource } = await import('../../analysis/check-with-source.js');
     const report = await checkWithSource(page, { browsers: BROWSERS, timeoutMs: 0 }, project, {
       recorded: fetch.exchanges,
     });
-    return withRecordedCauses(report, reading);
-  };
-}
-
-const originOf = (url: string): string | undefined => {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-};
-
-/** The server a request goes to and the page it comes from. */
-const serverKey = (fetch: RecordedFetch): string => `${fetch.page.origin} ${new URL(fetch.page.url).origin}`;
-
-/**
- * What the recorded exchanges of the page with each server (from the same page origin) say of its CORS
- * layer, read once per server and only when a request needs it. A request's own exchanges are among them:
- * it asks only when its answer has no CORS header and no preflight, which tells nothing either way.
- */
-function sameServerReadings(
-  fetches: RecordedFetch[],
-): (fetch: RecordedFetch) => SameServerReading | undefined {
-  const byServer = new Map<string, RecordedFetch[]>();
-  for (const fetch of fetches) {
-    const key = serverKey(fetch);
-    const list = byServer.get(key);
-    if (list) list.push(fetch);
-    else byServer.set(key, [fetch]);
-  }
-  const readings = new Map<string, SameServerReading | undefined>();
-  return (fetch) => {
-    const key = serverKey(fetch);
-    if (!readings.has(key)) {
-      // The exchanges with that server only: a redirect's next hop may go elsewhere.
-      const server = new URL(fetch.page.url).origin;
-      const exchanges = (byServer.get(key) ?? []).flatMap((f) =>
-        f.exchanges.filter((x) => x.recorded !== undefined && originOf(x.request.url) === server),
-      );
-      readings.set(key, sameServerLayer(exchanges));
-    }
-    return readings.get(key);
+    return withAnswersNotKept(report);
   };
 }
 
@@ -206,7 +159,7 @@ function inputKey(fetch: RecordedFetch): string {
 
 /** The HAR's requests judged, identical ones once (pure but for reading the project's files with `--project`). */
 export async function judgeHar(contents: HarContents, file: string, project?: Project): Promise<HarReport> {
-  const judge = judgeWith(project, sameServerReadings(contents.fetches));
+  const judge = judgeWith(project);
   const groups = new Map<string, { fetch: RecordedFetch; entries: number[]; count: number }>();
   for (const fetch of contents.fetches) {
     const key = inputKey(fetch);

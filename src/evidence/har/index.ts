@@ -1,7 +1,8 @@
 /**
  * The HAR gatherer: a HAR file saved by Chrome or Firefox DevTools, read as a stream, becomes the recorded
  * exchanges of each cross-origin fetch/XHR (preflight, request, redirects), with the page's fetch() they
- * answer. Nothing is sent; the analysis core judges them as it judges `check`'s.
+ * answer, and as diagnostic exchanges the page's other preflights to the same server where `check` would
+ * ask the server's CORS layer itself (same-server.ts). Nothing is sent; the analysis core judges them as it judges `check`'s.
  */
 import { BadInputError } from '../../core/errors.js';
 import type { BrowserName } from '../../model/types.js';
@@ -14,19 +15,15 @@ import {
   recordingBrowser,
   type SkippedChain,
 } from './requests.js';
+import { withSameServerPreflights } from './same-server.js';
 import { HarEntrySplitter, type HarLog, parseEntry, readSkeleton } from './stream.js';
 
-export {
-  allowListRefusal,
-  type SameServerReading,
-  sameServerLayer,
-  withRecordedCauses,
-} from './causes.js';
 export { chainEntries, type HarChain, type HarHop } from './chains.js';
 export type { CredentialsReading, RecordedFetch, SkippedChain } from './requests.js';
 export { NOT_IN_HAR } from './requests.js';
 export type { HarLog } from './stream.js';
 export type { HarReport, HarRequestInfo, HarRequestReport } from './types.js';
+export { withAnswersNotKept } from './unkept.js';
 
 /** What a HAR file holds for CORS. */
 export interface HarContents {
@@ -98,5 +95,11 @@ function contentsOf(
     if (isSkipped(read)) skipped.push(read);
     else fetches.push(read);
   }
-  return { log, entries, ...(browser && { browser }), fetches, skipped };
+  return {
+    log,
+    entries,
+    ...(browser && { browser }),
+    fetches: withSameServerPreflights(fetches),
+    skipped,
+  };
 }

@@ -106,8 +106,8 @@ const ROWS: Row[] = [
     ],
     check(report) {
       expect(report.requests[0]?.causes[0]?.evidence).toEqual([
-        'entry 1: GET https://api.example.com/items -> 200 OK with no CORS header at all',
         'entry 3: OPTIONS https://api.example.com/items/1 (another request of the page to https://api.example.com) -> 405 Method Not Allowed with no Access-Control-Allow-* header (405: the router answered the preflight, no CORS layer did)',
+        'entry 1: GET https://api.example.com/items -> 200 OK with no Access-Control-Allow-Origin',
       ]);
     },
   },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { headerNotAllowed } from '../../../../src/causes/rules/header-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
 import { added, scanAfterFix, scanSource } from '../../../support/scan-source.js';
-import { BEARER, http, JSON_BODY } from './wire.js';
+import { BEARER, http, JSON_BODY, nginxPage } from './wire.js';
 
 const ME = 'http://localhost:8000/me';
 const X_REQUEST_ID = { headers: [['X-Request-ID', '42']] as [string, string][] };
@@ -67,6 +67,15 @@ testRule(headerNotAllowed, {
       summary: /^The preflight does not allow the request header authorization\.$/,
       evidence:
         /^OPTIONS -> 400 Bad Request "Disallowed CORS headers"\nAccess-Control-Request-Headers: authorization\nAccess-Control-Allow-Headers: Accept, Accept-Language, Content-Language, Content-Type$/,
+    },
+    {
+      // The same refusal as a HAR keeps it: DevTools saves no preflight body, the allow-lists are there.
+      name: "Starlette's 400 without its body (a HAR): Access-Control-Allow-Headers lacks authorization",
+      page: { url: ME, headers: BEARER },
+      exchanges: [{ kind: 'preflight', ...SAFELISTED_ONLY_REFUSAL, body: '' }],
+      summary: /^The preflight does not allow the request header authorization\.$/,
+      evidence:
+        /^OPTIONS http:\/\/localhost:8000\/me asked for authorization -> 400 Bad Request, a refusal that carries the CORS layer's allow-lists\nAccess-Control-Request-Headers: authorization\nAccess-Control-Allow-Headers: Accept, Accept-Language, Content-Language, Content-Type$/,
     },
     {
       name: 'default allow_headers: a custom X-Request-ID header',
@@ -262,6 +271,46 @@ testRule(headerNotAllowed, {
             vary: Origin
 
             {"email":"dev@example.com"}`),
+        },
+      ],
+    },
+    {
+      // nginx: `add_header Access-Control-Allow-Methods "*" always; ...Headers "*" always; return 403;`: the
+      // refusal is not the header's (preflight-rejected).
+      name: 'a 403 preflight whose Access-Control-Allow-Headers is * lists every name',
+      page: { url: 'http://localhost:8080/me', ...X_REQUEST_ID },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(
+            `
+            HTTP/1.1 403 Forbidden
+            Server: nginx/1.22.1
+            Content-Type: text/html
+            Content-Length: 153
+            Access-Control-Allow-Methods: *
+            Access-Control-Allow-Headers: *`,
+            nginxPage('403 Forbidden'),
+          ),
+        },
+      ],
+    },
+    {
+      // nginx: `add_header Access-Control-Allow-Methods "GET,POST,PUT" always; return 401;`: no header list.
+      name: 'a 401 preflight without Access-Control-Allow-Headers: no list was written, nothing is read',
+      page: { url: 'http://localhost:8080/me', ...X_REQUEST_ID },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(
+            `
+            HTTP/1.1 401 Unauthorized
+            Server: nginx/1.22.1
+            Content-Type: text/html
+            Content-Length: 179
+            Access-Control-Allow-Methods: GET,POST,PUT`,
+            nginxPage('401 Authorization Required'),
+          ),
         },
       ],
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { methodNotAllowed } from '../../../../src/causes/rules/method-not-allowed.js';
 import { testRule } from '../../../support/rule-tester.js';
 import { added, scanAfterFix, scanSource } from '../../../support/scan-source.js';
-import { BEARER, http, JSON_BODY } from './wire.js';
+import { BEARER, http, JSON_BODY, nginxPage } from './wire.js';
 
 const ITEM = '{"name":"Saw","price":12}';
 
@@ -114,6 +114,45 @@ testRule(methodNotAllowed, {
       ],
       summary: /the method DELETE\.$/,
       evidence: /^Access-Control-Allow-Methods: GET, POST does not contain DELETE$/,
+    },
+    {
+      // The same refusal as a HAR keeps it: DevTools saves no preflight body, the allow-lists are there.
+      name: "Starlette's 400 without its body (a HAR): Access-Control-Allow-Methods: GET names the refusal",
+      page: { url: 'http://localhost:8000/items/1', method: 'PUT', ...JSON_BODY, body: ITEM },
+      exchanges: [{ kind: 'preflight', ...GET_ONLY_REFUSAL, body: '' }],
+      summary: /^The preflight does not allow the method PUT\.$/,
+      evidence:
+        /^OPTIONS http:\/\/localhost:8000\/items\/1 asked for PUT -> 400 Bad Request, a refusal that carries the CORS layer's allow-lists\nAccess-Control-Allow-Methods: GET does not contain PUT\nGET alone is Starlette's default allow_methods$/,
+    },
+    {
+      // test/fixtures/broken/methods-comma-string, as a HAR keeps it: PUT is inside the one item, not an item.
+      name: 'allow_methods=["DELETE,GET,POST,PUT"] without the body: Starlette\'s shape (400, Max-Age) tells the item',
+      page: {
+        url: 'http://localhost:8000/notes/1',
+        origin: 'http://localhost:5173',
+        method: 'PUT',
+        ...JSON_BODY,
+        body: '{"text":"x"}',
+      },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(
+            `
+            HTTP/1.1 400 Bad Request
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE,GET,POST,PUT
+            access-control-max-age: 600
+            access-control-allow-headers: Accept, Accept-Language, Content-Language, Content-Type
+            access-control-allow-origin: http://localhost:5173
+            content-length: 22
+            content-type: text/plain; charset=utf-8`,
+            '',
+          ),
+        },
+      ],
+      evidence: /"DELETE,GET,POST,PUT" is one item of allow_methods holding a comma list/,
     },
     {
       // nginx answers the preflight itself (test/fixtures/nginx/behind-proxy/answers-preflight-incompletely.conf):
@@ -250,6 +289,71 @@ testRule(methodNotAllowed, {
             vary: Origin
 
             {"id":1,"name":"Saw","price":12.0}`),
+        },
+      ],
+    },
+    {
+      // nginx: `add_header Access-Control-Allow-Methods "GET,POST,PUT" always; return 401;` on the location.
+      name: 'a 401 preflight listing GET,POST,PUT: PUT is listed, the method is not what was refused',
+      page: { url: 'http://localhost:8080/items/1', method: 'PUT', ...JSON_BODY, body: ITEM },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(
+            `
+            HTTP/1.1 401 Unauthorized
+            Server: nginx/1.22.1
+            Content-Type: text/html
+            Content-Length: 179
+            Access-Control-Allow-Methods: GET,POST,PUT`,
+            nginxPage('401 Authorization Required'),
+          ),
+        },
+      ],
+    },
+    {
+      // nginx: `add_header Access-Control-Allow-Methods "*" always; ...Headers "*" always; return 403;`.
+      name: 'a 403 preflight whose Access-Control-Allow-Methods is * lists every method',
+      page: { url: 'http://localhost:8080/items/1', method: 'PATCH', ...JSON_BODY, body: ITEM },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(
+            `
+            HTTP/1.1 403 Forbidden
+            Server: nginx/1.22.1
+            Content-Type: text/html
+            Content-Length: 153
+            Access-Control-Allow-Methods: *
+            Access-Control-Allow-Headers: *`,
+            nginxPage('403 Forbidden'),
+          ),
+        },
+      ],
+    },
+    {
+      // A 2xx is the browser's to judge: POST is CORS-safelisted and needs no listing. nginx: the origin,
+      // `Access-Control-Allow-Methods "GET"` and `...Headers "Content-Type"` always, `return 204;`.
+      name: 'a 204 listing GET only lets a JSON POST through: POST needs no listing',
+      page: { url: 'http://localhost:8080/items', method: 'POST', ...JSON_BODY, body: ITEM },
+      exchanges: [
+        {
+          kind: 'preflight',
+          ...http(`
+            HTTP/1.1 204 No Content
+            Server: nginx/1.22.1
+            Access-Control-Allow-Origin: http://localhost:3000
+            Access-Control-Allow-Methods: GET
+            Access-Control-Allow-Headers: Content-Type`),
+        },
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 204 No Content
+            Server: nginx/1.22.1
+            Access-Control-Allow-Origin: http://localhost:3000
+            Access-Control-Allow-Methods: GET
+            Access-Control-Allow-Headers: Content-Type`),
         },
       ],
     },

@@ -27,6 +27,44 @@ const ROUTER_405 = http(`
 testRule(noCorsMiddleware, {
   invalid: [
     {
+      // A HAR: the page's PUT to the same server, its preflight answered by the router (DevTools keeps no
+      // preflight body), is the question check's own diagnostic preflight asks.
+      name: "a simple GET: 200 without ACAO, and the page's other preflight got the router's 405",
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 200 OK
+            server: uvicorn
+            content-length: 38
+            content-type: application/json
+
+            [{"id":1,"name":"Hammer","price":9.5}]`),
+        },
+        {
+          kind: 'diagnostic',
+          method: 'OPTIONS',
+          url: 'http://localhost:8000/items/1',
+          requestHeaders: [
+            ['Origin', 'http://localhost:3000'],
+            ['Access-Control-Request-Method', 'PUT'],
+            ['Access-Control-Request-Headers', 'content-type'],
+          ],
+          ...http(
+            `
+            HTTP/1.1 405 Method Not Allowed
+            server: uvicorn
+            allow: PUT
+            content-length: 31
+            content-type: application/json`,
+            '',
+          ),
+        },
+      ],
+      evidence:
+        /^OPTIONS http:\/\/localhost:8000\/items\/1 -> 405 Method Not Allowed with no Access-Control-Allow-\* header/,
+    },
+    {
       name: "a simple GET: 200 without ACAO, and the probe's OPTIONS gets the router's 405",
       exchanges: [
         {

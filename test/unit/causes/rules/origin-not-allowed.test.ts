@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { originNotAllowed } from '../../../../src/causes/rules/origin-not-allowed.js';
-import { testRule } from '../../../support/rule-tester.js';
+import { type ExchangeSpec, testRule } from '../../../support/rule-tester.js';
 import { added, scanSource } from '../../../support/scan-source.js';
 import {
   BEARER,
@@ -16,8 +16,53 @@ import {
 
 // Starlette 0.26 sends access-control-allow-credentials: true even to origins it does not allow.
 
+/** A GET answered by an app whose CORSMiddleware has no credentials and does not list the origin. */
+const ITEMS_NO_CORS = http(`
+  HTTP/1.1 200 OK
+  server: uvicorn
+  content-length: 38
+  content-type: application/json
+
+  [{"id":1,"name":"Hammer","price":9.5}]`);
+
+/**
+ * The page's PUT of another item to the same server, its preflight refused by that app for the origin, as a
+ * HAR keeps it (no body): a diagnostic exchange of the GET, as the har gatherer adds it.
+ */
+const PAGE_PUT_PREFLIGHT: ExchangeSpec = {
+  kind: 'diagnostic',
+  method: 'OPTIONS',
+  url: 'http://localhost:8000/items/1',
+  requestHeaders: [
+    ['Origin', 'http://localhost:3000'],
+    ['Access-Control-Request-Method', 'PUT'],
+    ['Access-Control-Request-Headers', 'content-type'],
+  ],
+  ...http(
+    `
+    HTTP/1.1 400 Bad Request
+    server: uvicorn
+    vary: Origin
+    access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+    access-control-max-age: 600
+    access-control-allow-headers: Accept, Accept-Language, Content-Language, Content-Type
+    content-length: 22
+    content-type: text/plain; charset=utf-8`,
+    '',
+  ),
+};
+
 testRule(originNotAllowed, {
   invalid: [
+    {
+      // A HAR of a page on :3000 calling an app that lists :5173 without credentials: the GET's answer has no
+      // CORS header at all, and the page's PUT to the same server was refused at its preflight, whose body
+      // DevTools does not keep. That preflight is the question check's own diagnostic preflight asks.
+      name: "a GET without any CORS header, and the page's other preflight refused by a CORS layer (no body)",
+      exchanges: [{ kind: 'actual', ...ITEMS_NO_CORS }, PAGE_PUT_PREFLIGHT],
+      evidence:
+        /^GET http:\/\/localhost:8000\/items -> 200 OK with no CORS header at all\nOPTIONS http:\/\/localhost:8000\/items\/1 \(the preflight sent to ask the CORS layer\) -> 400 Bad Request: a CORS layer answered \(access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT; access-control-max-age: 600; access-control-allow-headers: Accept, Accept-Language, Content-Language, Content-Type\) but sent no Access-Control-Allow-Origin for http:\/\/localhost:3000$/,
+    },
     {
       // test/fixtures/fastapi/other-port: allow_origins=["http://localhost:5173"].
       name: "a GET from :3000 to an app that lists :5173: ACAC only, and the probe's OPTIONS is refused",
@@ -247,6 +292,58 @@ testRule(originNotAllowed, {
             Access-Control-Allow-Origin: http://localhost:3000/
 
             [{"id":1,"name":"Hammer","price":9.5}]`),
+        },
+      ],
+    },
+    {
+      // The same app listing :3000: the page's PUT preflight is allowed, so the GET's 500 without CORS headers
+      // is an error outside the CORS layer, not the origin.
+      name: "a 500 without CORS headers, and the page's other preflight allows the origin",
+      exchanges: [
+        {
+          kind: 'actual',
+          ...http(`
+            HTTP/1.1 500 Internal Server Error
+            server: uvicorn
+            content-length: 21
+            content-type: text/plain; charset=utf-8
+
+            Internal Server Error`),
+        },
+        {
+          ...PAGE_PUT_PREFLIGHT,
+          ...http(
+            `
+            HTTP/1.1 200 OK
+            server: uvicorn
+            vary: Origin
+            access-control-allow-methods: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT
+            access-control-max-age: 600
+            access-control-allow-headers: Accept, Accept-Language, Content-Language, Content-Type
+            access-control-allow-origin: http://localhost:3000
+            content-length: 2
+            content-type: text/plain; charset=utf-8`,
+            '',
+          ),
+        },
+      ],
+    },
+    {
+      // examples/missing-middleware: the page's PUT preflight got the router's 405 (no-cors-middleware).
+      name: "a GET without any CORS header, and the page's other preflight answered 405 by the router",
+      exchanges: [
+        { kind: 'actual', ...ITEMS_NO_CORS },
+        {
+          ...PAGE_PUT_PREFLIGHT,
+          ...http(
+            `
+            HTTP/1.1 405 Method Not Allowed
+            server: uvicorn
+            allow: PUT
+            content-length: 31
+            content-type: application/json`,
+            '',
+          ),
         },
       ],
     },
