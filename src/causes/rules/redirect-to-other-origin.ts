@@ -120,8 +120,49 @@ export function afterTheHop(e: CheckEvidence, r: CrossOriginRedirect): string[] 
   return lines;
 }
 
+/** The words of a login page's path or host: `/login`, `/sign-in`, `/oauth2/authorize`, `sso.`, `ServiceLogin`. */
+const LOGIN_WORDS = new Set([
+  'login',
+  'logon',
+  'signin',
+  'auth',
+  'authorize',
+  'authenticate',
+  'sso',
+  'oauth',
+  'oauth2',
+  'saml',
+  'cas',
+]);
+
+/** The words of a path or host: split at punctuation and camel case, `sign-in` and `log_in` joined again. */
+function wordsOf(text: string): string[] {
+  const words = text
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return [...words, ...words.slice(1).map((w, i) => `${words[i]}${w}`)];
+}
+
+/**
+ * The redirect goes to a login page: its path holds login, signin, auth, authorize, sso, oauth2, ... as a word
+ * (Keycloak's `/protocol/openid-connect/auth`, Okta's `/oauth2/default/v1/authorize`, `/u/login`), or its
+ * host's first label is one (`login.example.com`). An API that answers an unauthenticated request so treats
+ * it as a page navigation.
+ */
+export function isLoginRedirect(to: URL): boolean {
+  return [...wordsOf(to.pathname), ...wordsOf(to.hostname.split('.')[0] ?? '')].some((w) =>
+    LOGIN_WORDS.has(w),
+  );
+}
+
 /** What to change, by the kind of redirect. */
 export function redirectFixSummary(r: CrossOriginRedirect): string {
+  if (isLoginRedirect(r.to)) {
+    const login = `${r.to.origin}${r.to.pathname}`;
+    return `Do not call the login page from fetch(): it is a page for the user, and the redirect to it is how the server answers a page navigation without a session. Make the API answer API requests it cannot authenticate with 401 Unauthorized instead of redirecting (the authentication layer's answer for API paths or for requests that do not accept text/html: in Spring Security an AuthenticationEntryPoint returning 401, in Django/Flask/Express a 401 from the API's auth check instead of the login redirect), with CORS headers on that 401; and let the page send the user to the login page itself when it gets a 401 (window.location.assign('${login}'), with the page to come back to).`;
+  }
   if (isHttpsUpgrade(r.from, r.to) && r.from.pathname === r.to.pathname) {
     return `Call ${r.to.origin} (https://) from the page: every http:// request is redirected there, the actual request included, so moving CORSMiddleware changes nothing. Behind a proxy that terminates TLS, the app sees http:// on every request: let the proxy redirect and remove HTTPSRedirectMiddleware, or make uvicorn trust X-Forwarded-Proto (--proxy-headers --forwarded-allow-ips).`;
   }

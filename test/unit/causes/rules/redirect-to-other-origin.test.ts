@@ -7,14 +7,29 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanProject } from '../../../../src/analysis/scan.js';
+import { detectWith } from '../../../../src/causes/index.js';
 import { redirectToOtherOrigin } from '../../../../src/causes/rules/redirect-to-other-origin.js';
 import { attachPatches } from '../../../../src/fix/patches.js';
 import type { HeaderList } from '../../../../src/model/types.js';
 import { readProject } from '../../../../src/project/read-project.js';
-import { testRule } from '../../../support/rule-tester.js';
+import { evidenceOf, testRule } from '../../../support/rule-tester.js';
 import { BEARER, http, JSON_BODY, layerProbe } from './wire.js';
 
 const PUT_ITEMS = { method: 'PUT', ...JSON_BODY, body: '{"name":"Saw","price":12}' };
+
+// A redirect to a login page: the API answers an unauthenticated request as a page navigation. nginx
+// `location /me { return 302 http://localhost:9000/login?next=/me; }` stands for the login redirect of a
+// session-based framework (Spring Security, Django's login_required, passport).
+
+const TO_LOGIN = http(
+  `
+  HTTP/1.1 302 Moved Temporarily
+  Server: nginx/1.22.1
+  Content-Type: text/html
+  Content-Length: 145
+  Location: http://localhost:9000/login?next=/me`,
+  '<html>\r\n<head><title>302 Found</title></head>\r\n<body>\r\n<center><h1>302 Found</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n',
+);
 
 // HTTPSRedirectMiddleware added first, CORSMiddleware after it (outermost), allow_origins
 // ["http://localhost:3000"] with credentials (test/fixtures/broken/https-redirect-actual).
@@ -56,6 +71,15 @@ const NULL_GET: HeaderList = [
 
 testRule(redirectToOtherOrigin, {
   invalid: [
+    {
+      name: 'GET /me answered 302 to the login page on another origin: the browser stops at the redirect',
+      page: { url: 'http://localhost:8080/me', credentials: 'include' },
+      exchanges: [{ kind: 'actual', ...TO_LOGIN }],
+      summary:
+        /^The request is redirected to another origin \(http:\/\/localhost:8080 -> http:\/\/localhost:9000: another port \(8080 -> 9000\)\): the redirect itself carries no Access-Control-Allow-Origin/,
+      evidence:
+        /^GET http:\/\/localhost:8080\/me -> 302 Moved Temporarily, Location: http:\/\/localhost:9000\/login\?next=\/me\n/,
+    },
     {
       name: 'HTTPSRedirectMiddleware inside CORSMiddleware: the PUT goes to https://, where nothing answers TLS',
       page: { url: 'http://localhost:8000/items', ...PUT_ITEMS },
@@ -297,6 +321,51 @@ testRule(redirectToOtherOrigin, {
       ],
     },
   ],
+});
+
+// ---------------------------------------------------------------------------------------------------
+// A redirect to a login page: the fix is the API's 401 and the page's own navigation to the login page.
+
+/** The fix the rule gives for a redirect of GET http://localhost:8080/me to `location`. */
+function fixFor(location: string): string | undefined {
+  const evidence = evidenceOf({
+    name: location,
+    page: { url: 'http://localhost:8080/me', credentials: 'include' },
+    exchanges: [
+      { kind: 'actual', ...TO_LOGIN, headers: [...TO_LOGIN.headers.slice(0, 3), ['Location', location]] },
+    ],
+  });
+  return detectWith(redirectToOtherOrigin, evidence)?.fix?.summary;
+}
+
+describe('a redirect to a login page: the API should answer 401, the page goes to the login page', () => {
+  it.each([
+    { to: 'http://localhost:9000/login?next=/me', login: true },
+    { to: 'https://login.example.com/authorize?next=%2Fme', login: true },
+    { to: 'https://idp.example.com/realms/app/protocol/openid-connect/auth?client_id=api', login: true },
+    { to: 'https://example.okta.com/oauth2/default/v1/authorize', login: true },
+    { to: 'https://accounts.google.com/ServiceLogin?continue=x', login: true },
+    { to: 'https://www.example.com/account/sign-in', login: true },
+    { to: 'https://sso.example.com/', login: true },
+    // Not a login page: the generic fix (call the final URL, or no redirect).
+    { to: 'https://api.example.com/me', login: false },
+    { to: 'https://api.example.com/authors/1', login: false },
+    { to: 'https://api.example.com/catalogInfo', login: false },
+    { to: 'https://api.example.com/assorted', login: false },
+  ])('$to: login page $login', ({ to, login }) => {
+    const fix = fixFor(to);
+    if (login) {
+      expect(fix).toMatch(/^Do not call the login page from fetch\(\)/);
+      expect(fix).toContain(
+        'answer API requests it cannot authenticate with 401 Unauthorized instead of redirecting',
+      );
+      expect(fix).toContain(`window.location.assign('${new URL(to).origin}${new URL(to).pathname}')`);
+    } else {
+      expect(fix).toBe(
+        `Call the final URL (${new URL(to).href}) from the page, or make the server answer without redirecting to another origin.`,
+      );
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------
