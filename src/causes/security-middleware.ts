@@ -118,19 +118,77 @@ function compiledPattern(module: string, name: string): string | undefined {
   return /^re\.(I|IGNORECASE)$/.test(m[4]) ? `(?i)${pattern}` : undefined;
 }
 
+/** The host parsed from the origin `v`: `urlparse(v).hostname`, `(urlsplit(v).netloc or "")`. */
+const HOST_OF = (v: string, capture: boolean): string =>
+  `\\(?\\s*(?:urllib\\.parse\\.)?(?:urlparse|urlsplit)\\(\\s*${v}\\s*\\)\\.(${capture ? '' : '?:'}hostname|netloc)(?:\\s+or\\s+(?:""|''))?\\s*\\)?`;
+
+/**
+ * A condition on the origin that none of the tests read here explains (`if origin_allowed(origin):`, a
+ * host parsed from it): what it lets in is not known, so no finding is made from the write it guards.
+ * Tests read: endswith, startswith, a literal in it, re.match/search/fullmatch, a compiled pattern,
+ * membership, equality, and whether it is given at all.
+ */
+function unreadGuard(lines: string[], name: string): boolean {
+  const v = name.replace(/[.]/g, '\\.');
+  const word = (n: string) => new RegExp(`(?<![\\w.])${n.replace(/[.]/g, '\\.')}\\b`);
+  // Names bound from the origin (`host = urlparse(origin).hostname`) stand for it too.
+  const names = [
+    name,
+    ...lines.flatMap((l) => {
+      const m = /^\s*([A-Za-z_]\w*)\s*=(?!=)(.*)$/.exec(l);
+      return m && m[1] !== name && word(name).test(m[2] as string) ? [m[1] as string] : [];
+    }),
+  ];
+  const lit = `[rRbBuU]?(?:"[^"]*"|'[^']*')`;
+  const read = [
+    `${v}\\.(?:endswith|startswith)\\(\\s*(?:${lit}|\\([^()]*\\))\\s*\\)`,
+    `${lit}\\s+in\\s+${v}\\b`,
+    `${HOST_OF(v, false)}\\.(?:endswith|startswith)\\(\\s*${lit}\\s*\\)`,
+    `re\\.(?:match|search|fullmatch)\\(\\s*${lit}\\s*,\\s*${v}\\s*(?:,[^()]*)?\\)`,
+    `[A-Za-z_]\\w*\\.(?:match|search|fullmatch)\\(\\s*${v}\\s*\\)`,
+    `${v}\\s+(?:not\\s+)?in\\s+(?:[\\w.]+|\\[[^\\]]*\\]|\\([^)]*\\)|\\{[^}]*\\})`,
+    `${v}\\s*[!=]=\\s*(?:${lit}|[\\w.]+)`,
+    `(?:${lit}|[\\w.]+)\\s*[!=]=\\s*${v}\\b`,
+    `${v}\\s+is\\s+(?:not\\s+)?None\\b`,
+    `\\bnot\\s+${v}\\b`,
+    // The origin as an operand of its own (`if origin and ...`, `(origin or ...)`), not a call's argument.
+    `(?:^|\\band\\b|\\bor\\b|(?<![\\w.)\\]])\\()\\s*${v}\\s*(?=$|\\band\\b|\\bor\\b|\\)|:)`,
+  ].map((r) => new RegExp(r, 'g'));
+  return lines.some((l) => {
+    const condition = /^\s*(?:el)?if\b(.*?):?\s*(?:#.*)?$/.exec(l)?.[1];
+    if (condition === undefined) return false;
+    const left = read.reduce((text, r) => text.replace(r, ' True '), condition);
+    return names.some((n) => word(n).test(left));
+  });
+}
+
 /** How middleware code decides to write the origin back, from the lines before the write. */
 function originCheck(
   lines: string[],
   firstLine: number,
   name: string,
   module: string,
-): OriginCheck | 'exact' | undefined {
+): OriginCheck | 'exact' | 'unread' | undefined {
   const v = name.replace(/[.]/g, '\\.');
   const lit = `[rRbBuU]?(["'])(.*?)\\1`;
+  if (unreadGuard(lines, name)) return 'unread';
   for (let i = lines.length - 1; i >= 0; i--) {
     const text = lines[i] as string;
     if (!new RegExp(`\\b${v}\\b`).test(text) || !/\bif\b|\band\b|\bor\b|=/.test(text)) continue;
     const line = firstLine + i;
+    // The host parsed from the origin (`urlparse(origin).hostname.endswith(".example.com")`): any scheme.
+    const host = new RegExp(`${HOST_OF(v, true)}\\.(endswith|startswith)\\(\\s*[rRuU]?(["'])(.*?)\\3`).exec(
+      text,
+    );
+    if (host) {
+      const [, part, test, , literal = ''] = host;
+      const admits = (o: string) => {
+        const p = parseOrigin(o);
+        const h = p && (part === 'netloc' && p.port ? `${p.host}:${p.port}` : p?.host);
+        return h ? (test === 'endswith' ? h.endsWith(literal) : h.startsWith(literal)) : false;
+      };
+      return { admits, literals: [literal], line, text };
+    }
     const ends = new RegExp(`${v}\\.endswith\\(\\s*${lit}`).exec(text);
     if (ends)
       return { admits: (o) => o.endsWith(ends[2] as string), literals: [ends[2] as string], line, text };
@@ -263,7 +321,7 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
     if (!fromOrigin) continue;
     const firstLine = acao.source.line - lines.length + 1;
     const check = direct ? undefined : originCheck(lines.slice(0, -1), firstLine, variable as string, text);
-    if (check === 'exact') continue;
+    if (check === 'exact' || check === 'unread') continue;
     if (check?.list) {
       out.push(...listedFindings(context, m, text, acao.source, check));
       continue;

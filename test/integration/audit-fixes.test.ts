@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/core/audit.js';
-import { sendRaw } from '../../src/evidence/probe/http.js';
-import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
-import { fastapiAvailable, startUvicorn } from '../../src/local-servers/uvicorn.js';
-import { headerValues } from '../../src/model/header-list.js';
+import { nginxAvailable } from '../../src/local-servers/nginx.js';
+import { fastapiAvailable } from '../../src/local-servers/uvicorn.js';
+import { answerTo, deployed, serve, template } from '../support/audit-server.js';
 import { runCli } from '../support/run-cli.js';
 
 const inCI = process.env.CI === 'true';
@@ -65,6 +64,7 @@ const ROWS: Row[] = [
     adds: /^\+ {4}allow_origin_regex=r"https:\/\/\(\[a-z0-9-\]\+\\\.\)\*example\\\.com",$/m,
   },
   { fixture: 'custom-re-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
+  { fixture: 'custom-host-endswith' },
   { fixture: 'custom-compiled-match', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   {
     fixture: 'custom-echo-preflight',
@@ -153,75 +153,6 @@ const ROWS: Row[] = [
 const work = mkdtempSync(join(tmpdir(), 'cors-doctor-audit-fixes-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Served {
-  url: string;
-  upstream?: number;
-  stop(): Promise<void>;
-}
-
-/** The project in `dir` live: uvicorn, behind nginx (its template in `dir`) when the case says so. */
-async function serve(dir: string, c: AuditCase): Promise<Served> {
-  const app = await startUvicorn({ appDir: c.app ? join(dir, c.app) : dir });
-  if (!c.nginx) return { url: app.url, stop: () => app.stop() };
-  try {
-    const proxy = await startNginx(join(dir, c.nginx), app.port);
-    return {
-      url: proxy.url,
-      upstream: app.port,
-      async stop() {
-        await proxy.stop();
-        await app.stop();
-      },
-    };
-  } catch (error) {
-    await app.stop();
-    throw error;
-  }
-}
-
-/** Where nginx's temporary files would go: the project reader reads the path, nginx never sees it. */
-const PREFIX = '/var/lib/cors-doctor-audit';
-
-/** The project as deployed: nginx's configuration with its placeholders filled in (a copy). */
-function deployed(dir: string, c: AuditCase, server: Served): string {
-  if (!c.nginx) return dir;
-  const copy = mkdtempSync(join(work, 'deployed-'));
-  cpSync(dir, copy, { recursive: true });
-  const text = readFileSync(join(dir, c.nginx), 'utf8')
-    .replaceAll('@PREFIX@', PREFIX)
-    .replaceAll('@PORT@', new URL(server.url).port)
-    .replaceAll('@UPSTREAM@', String(server.upstream));
-  writeFileSync(join(copy, c.nginx), text);
-  return copy;
-}
-
-/** A deployed (and patched) configuration turned back into the template nginx starts from. */
-const template = (text: string, server: Served): string =>
-  text
-    .replaceAll(PREFIX, '@PREFIX@')
-    .replaceAll(`:${new URL(server.url).port};`, ':@PORT@;')
-    .replaceAll(`:${server.upstream};`, ':@UPSTREAM@;');
-
-/** What a GET from `origin` with a cookie gets. */
-async function withCookie(url: string, origin: string) {
-  const sent = await sendRaw(
-    {
-      method: 'GET',
-      url,
-      headers: [
-        ['Origin', origin],
-        ['Cookie', 'session=audit-fixes'],
-      ],
-    },
-    5000,
-  );
-  const headers = sent.response?.headers ?? [];
-  return {
-    allowOrigin: headerValues(headers, 'access-control-allow-origin'),
-    allowCredentials: headerValues(headers, 'access-control-allow-credentials'),
-  };
-}
-
 const auditArgs = (url: string, c: AuditCase, project: string, format = ['--json']) => [
   'audit',
   url,
@@ -247,7 +178,7 @@ describe.skipIf(unavailable !== undefined)(
         const server = await serve(copy, c);
         try {
           const url = `${server.url}${c.path}`;
-          const project = deployed(copy, c, server);
+          const project = c.nginx ? deployed(copy, c.nginx, server, work) : copy;
           const run = await runCli(auditArgs(url, c, project));
           expect(run.stderr).toBe('');
           const report = JSON.parse(run.stdout) as AuditReport;
@@ -292,12 +223,12 @@ describe.skipIf(unavailable !== undefined)(
           if (report.findings.length === 0) {
             // Closed: the trusted origins still read with cookies, the attacking ones no longer.
             for (const origin of [...c.origins, ...(row.keeps ?? [])])
-              expect(await withCookie(url, origin)).toEqual({
+              expect(await answerTo(url, origin, true)).toEqual({
                 allowOrigin: [origin],
                 allowCredentials: ['true'],
               });
             for (const origin of attackers)
-              expect((await withCookie(url, origin)).allowOrigin, origin).toEqual([]);
+              expect((await answerTo(url, origin, true)).allowOrigin, origin).toEqual([]);
             break;
           }
           // One patch at a time, as a person would apply them; never more rounds than first findings.

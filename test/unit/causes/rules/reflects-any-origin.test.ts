@@ -4,6 +4,25 @@ import { echoingMiddleware, fastapi, NGINX_API, nginx, nginxMap, securityTable }
 
 const APP = 'https://app.example.com';
 
+/** The echoing middleware, with a helper that tests an origin and a set of hosts beside it. */
+function withHelper(test: string) {
+  const files = echoingMiddleware(test);
+  const main = (files['main.py'] as string)
+    .replace('import re', 'import re\nfrom urllib.parse import urlparse')
+    .replace(
+      'ALLOWED = {"https://app.example.com"}',
+      [
+        'ALLOWED = {"https://app.example.com"}',
+        'ALLOWED_HOSTS = {"app.example.com"}',
+        '',
+        '',
+        'def origin_allowed(origin):',
+        '    return origin in ALLOWED',
+      ].join('\n'),
+    );
+  return { ...files, 'main.py': main };
+}
+
 securityTable(reflectsAnyOrigin, RULES, {
   insecure: [
     {
@@ -43,6 +62,18 @@ securityTable(reflectsAnyOrigin, RULES, {
     },
   ],
   safe: [
+    {
+      name: 'middleware: the origin tested by a function of the app (not read: no finding)',
+      files: withHelper('origin and origin_allowed(origin)'),
+      origins: [APP],
+      unmodelled: true,
+    },
+    {
+      name: 'middleware: a host parsed from the origin, compared with a set (not read: no finding)',
+      files: withHelper('urlparse(origin).hostname in ALLOWED_HOSTS'),
+      origins: [APP],
+      unmodelled: true,
+    },
     {
       name: 'a catch-all regex without credentials (a token API: nothing read with cookies)',
       files: fastapi('allow_origin_regex=".*"'),
