@@ -15,10 +15,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SECURITY_CODES } from '../../src/audit/project.js';
 import type { AuditReport } from '../../src/core/audit.js';
 import type { CauseCode } from '../../src/core/causes.js';
-import { sendRaw } from '../../src/evidence/probe/http.js';
-import { nginxAvailable, startNginx } from '../../src/local-servers/nginx.js';
-import { fastapiAvailable, freePort, startUvicorn } from '../../src/local-servers/uvicorn.js';
-import { headerValues } from '../../src/model/header-list.js';
+import { nginxAvailable } from '../../src/local-servers/nginx.js';
+import { fastapiAvailable, freePort } from '../../src/local-servers/uvicorn.js';
+import { answerTo, deployed, serve, template } from '../support/audit-server.js';
 import { runCli } from '../support/run-cli.js';
 
 const inCI = process.env.CI === 'true';
@@ -49,75 +48,6 @@ const CASES: AuditCase[] = readdirSync(FIXTURES)
 
 const work = mkdtempSync(join(tmpdir(), 'cors-doctor-audit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** The fixture's server, live: uvicorn, behind nginx when the case says so. */
-interface Served {
-  url: string;
-  /** The app's port, when nginx is in front of it. */
-  upstream?: number;
-  stop(): Promise<void>;
-}
-
-async function serve(dir: string, c: AuditCase): Promise<Served> {
-  const app = await startUvicorn({ appDir: c.app ? join(dir, c.app) : dir });
-  if (!c.nginx) return { url: app.url, stop: () => app.stop() };
-  try {
-    const proxy = await startNginx(join(dir, c.nginx), app.port);
-    return {
-      url: proxy.url,
-      upstream: app.port,
-      async stop() {
-        await proxy.stop();
-        await app.stop();
-      },
-    };
-  } catch (error) {
-    await app.stop();
-    throw error;
-  }
-}
-
-/** Where nginx's temporary files would go: the project reader reads the path, nginx never sees it. */
-const PREFIX = '/var/lib/cors-doctor-audit';
-
-/** A copy of the fixture with nginx's configuration as it runs: placeholders filled in. */
-function deployed(dir: string, conf: string, server: Served): string {
-  const copy = mkdtempSync(join(work, 'deployed-'));
-  cpSync(dir, copy, { recursive: true });
-  const text = readFileSync(join(dir, conf), 'utf8')
-    .replaceAll('@PREFIX@', PREFIX)
-    .replaceAll('@PORT@', new URL(server.url).port)
-    .replaceAll('@UPSTREAM@', String(server.upstream));
-  writeFileSync(join(copy, conf), text);
-  return copy;
-}
-
-/** A deployed (and patched) configuration turned back into a template that startNginx fills in. */
-const template = (text: string, server: Served): string =>
-  text
-    .replaceAll(PREFIX, '@PREFIX@')
-    .replaceAll(`:${new URL(server.url).port};`, ':@PORT@;')
-    .replaceAll(`:${server.upstream};`, ':@UPSTREAM@;');
-
-/**
- * What a plain GET from `origin` gets, with a cookie or without; or, when `preflight`, what the preflight
- * of a PUT with Authorization gets (a finding proven by the preflight alone).
- */
-async function resend(url: string, origin: string, cookie: boolean, preflight = false) {
-  const headers: Array<[string, string]> = [['Origin', origin]];
-  if (preflight)
-    headers.push(
-      ['Access-Control-Request-Method', 'PUT'],
-      ['Access-Control-Request-Headers', 'authorization'],
-    );
-  else if (cookie) headers.push(['Cookie', 'session=attacker-test']);
-  const sent = await sendRaw({ method: preflight ? 'OPTIONS' : 'GET', url, headers }, 5000);
-  const answer = sent.response?.headers ?? [];
-  return {
-    allowOrigin: headerValues(answer, 'access-control-allow-origin'),
-    allowCredentials: headerValues(answer, 'access-control-allow-credentials'),
-  };
-}
 
 /** The finding is proven by a preflight: its reproducing command is one. */
 const byPreflight = (f: { reproduce?: string }) => f.reproduce?.includes('-X OPTIONS') === true;
@@ -168,7 +98,7 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
         ).toEqual([false, true]);
       // Each finding is reproduced by sending its origin again.
       for (const f of report.findings) {
-        const again = await resend(url, f.origin, f.credentials, byPreflight(f));
+        const again = await answerTo(url, f.origin, f.credentials, byPreflight(f));
         expect(again.allowOrigin, `${f.code} from ${f.origin}`).toEqual([f.origin]);
         if (f.credentials) expect(again.allowCredentials).toEqual(['true']);
         expect(f.reproduce).toContain(f.origin);
@@ -187,7 +117,7 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
       const server = await serve(dir, c);
       const source = c.nginx ?? 'main.py';
       // The project as deployed: nginx's configuration with its placeholders filled in.
-      const project = c.nginx ? deployed(dir, c.nginx, server) : dir;
+      const project = c.nginx ? deployed(dir, c.nginx, server, work) : dir;
       let report: AuditReport;
       try {
         const run = await runCli([...auditArgs(`${server.url}${c.path}`, c), '--project', project]);
@@ -223,9 +153,9 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
         const patched = await serve(copy, c);
         try {
           const url = `${patched.url}${c.path}`;
-          expect((await resend(url, f.origin, f.credentials, byPreflight(f))).allowOrigin).toEqual([]);
+          expect((await answerTo(url, f.origin, f.credentials, byPreflight(f))).allowOrigin).toEqual([]);
           for (const origin of c.origins)
-            expect((await resend(url, origin, true, byPreflight(f))).allowOrigin).toEqual([origin]);
+            expect((await answerTo(url, origin, true, byPreflight(f))).allowOrigin).toEqual([origin]);
         } finally {
           await patched.stop();
         }
