@@ -98,8 +98,12 @@ describe.skipIf(noFastapi !== undefined)('watch: the live data, the proxy limits
     );
     expect(events.headers['content-type']).toContain('text/event-stream');
     let text = '';
-    events.on('data', (d: Buffer) => {
-      text += d.toString();
+    // Settles on the data that completes an entry event (vitest's timeout bounds the wait).
+    const entryArrived = new Promise<void>((resolve) => {
+      events.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (/event: entry\ndata: .*\n/.test(text)) resolve();
+      });
     });
     await send(`${watch.url}/health`, 'GET', [
       'Host',
@@ -109,8 +113,7 @@ describe.skipIf(noFastapi !== undefined)('watch: the live data, the proxy limits
       'User-Agent',
       'curl/8.5.0',
     ]);
-    const deadline = Date.now() + 5_000;
-    while (!/event: entry\n/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await entryArrived;
     events.destroy();
     expect(text.startsWith('retry: 1000\nevent: snapshot\n')).toBe(true);
     const data = /event: entry\ndata: (.*)\n/.exec(text)?.[1] ?? '{}';
