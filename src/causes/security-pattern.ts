@@ -18,6 +18,7 @@ import {
   namedHosts,
   namedLoopbackHosts,
   namedPorts,
+  namedProjects,
   narrowWildcards,
   ownDeploymentsPattern,
   parseOrigin,
@@ -113,7 +114,12 @@ export function readPattern(
   if (!re) return undefined;
   const { trusted, names, loopback } = patternTrust(pattern, frontends);
   const ports = [...namedPorts(pattern), ...frontends.flatMap((o) => parseOrigin(o)?.port || [])];
-  const admitted = admittedAttacks(attackCandidates(names, ports, loopback), (o) => re.test(o), trusted);
+  const projects = namedProjects(pattern).filter((h) => !names.includes(h));
+  const admitted = admittedAttacks(
+    attackCandidates([...names, ...projects], ports, loopback),
+    (o) => re.test(o),
+    trusted,
+  );
   if (admitted.length === 0) return { holes: [], trusted };
   const dotless = compile(escapeDots(pattern));
   // The code names the repair: a form that escaping the dots closes is an unescaped dot, and a look-alike

@@ -240,14 +240,13 @@ export function attackCandidates(names: string[], ports: string[] = [], loopback
   }
   for (const platform of HOSTING_PLATFORMS) out.push(`https://attacker.${platform}`);
   // A project named like the trusted one on its platform (myapp-attacker.vercel.app): a name anyone can take.
+  // (Names that end like it are left out: a platform may keep those for the owner's preview deployments.)
+  const attacker = ATTACKER_HOST.split('.')[0] as string;
   for (const name of names) {
     const platform = hostingPlatformOf(name);
     const project = platform ? name.slice(0, -platform.length - 1) : '';
     if (project && !project.includes('.'))
-      out.push(
-        `https://${project}-${ATTACKER_HOST.split('.')[0]}.${platform}`,
-        `https://${project}${ATTACKER_HOST.split('.')[0]}.${platform}`,
-      );
+      out.push(`https://${project}-${attacker}.${platform}`, `https://${project}${attacker}.${platform}`);
   }
   out.push(...LOOPBACK_CANDIDATES);
   return [...new Set(out)].filter(browserSendable);
@@ -278,6 +277,28 @@ export function namedHosts(pattern: string): string[] {
   for (const m of text.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+/g)) {
     const name = m[0].replace(/^[.-]+|[.-]+$/g, '');
     if (/[a-z]/.test(name) && name.includes('.')) out.add(name);
+  }
+  return [...out];
+}
+
+/**
+ * The projects a pattern names on a hosting platform, as hosts: `myapp-.*\\.vercel\\.app` names
+ * myapp.vercel.app (the literal beginning of the label before the platform).
+ */
+export function namedProjects(pattern: string): string[] {
+  const out = new Set<string>();
+  for (const platform of HOSTING_PLATFORMS) {
+    const escaped = platform.replace(/\./g, '\\\\.');
+    for (const m of pattern
+      .toLowerCase()
+      .matchAll(new RegExp(`([^/|(]*?)\\\\\\.${escaped}(?![a-z0-9-])`, 'g'))) {
+      const label = (m[1] ?? '').split('\\.').at(-1) ?? '';
+      // The label's literal beginning (`myapp` of `myapp-.*`); one that begins with a wildcard names no project.
+      const project = /^[a-z0-9][a-z0-9-]*/
+        .exec(label.replace(/\[[^\]]*\]|\{[^}]*\}|\\./g, ' '))?.[0]
+        .replace(/-+$/, '');
+      if (project && /[a-z]/.test(project)) out.add(`${project}.${platform}`);
+    }
   }
   return [...out];
 }

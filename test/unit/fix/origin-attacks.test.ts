@@ -137,6 +137,12 @@ const PATTERNS: Array<[string, 'fullmatch' | 'match', string[]]> = [
     'fullmatch',
     ['hosting-platform-origin-trusted'],
   ],
+  // Preview deployments by the project's name on Vercel, no --origin there: myapp-attacker.vercel.app is anyone's.
+  [
+    'https://app\\.example\\.com|https://myapp-.*\\.vercel\\.app',
+    'fullmatch',
+    ['hosting-platform-origin-trusted'],
+  ],
   ['https://app\\.example\\.com|https://(deploy-preview-\\d+--)?myapp\\.netlify\\.app', 'fullmatch', []],
 ];
 
