@@ -179,7 +179,12 @@ export function corsMiddlewareInstead(
   // Used elsewhere (called, registered again): the definition stays.
   if (new RegExp(`(?<![\\w.])${entry.name}\\b`).test(shape.outside.replace(/#.*$/gm, '')))
     return { why: `${entry.name} is used elsewhere in ${where.file}` };
-  const written = readBody(text, shape.handler.line, header.end, shape.handler.end, request, callNext);
+  const names = { request, callNext, pattern: pattern !== undefined };
+  const written = readBody(text, shape.handler.line, header.end, shape.handler.end, names);
+  if (typeof written === 'object' && 'test' in written)
+    return {
+      why: `its test of the origin (${where.file}:${written.test}) decides on more than CORSMiddleware ${pattern !== undefined ? `with allow_origin_regex=r"${pattern}"` : `with allow_origins=${pyStrings(origins)}`} would: replacing it would drop origins it lets in`,
+    };
   if (typeof written === 'string')
     return {
       why: `${entry.name} does more than write CORS headers (${where.file}:${written}); the server model does not run a hand-written middleware's code, so a change that keeps it (comparing the origin with a set of trusted origins before writing it back) cannot be proven`,
@@ -214,6 +219,66 @@ export function corsMiddlewareInstead(
   return { code, edits };
 }
 
+/** The Python keywords and constants a test of the origin may use. */
+const TEST_WORDS = new Set(['and', 'or', 'not', 'in', 'is', 'None', 'True', 'False', 'if', 'elif']);
+
+/** What a test of the origin can call on the origin or its parsed URL, and the functions that parse it. */
+const ORIGIN_READS = /^(endswith|startswith|lower|casefold|strip|rstrip|lstrip|hostname|netloc|scheme|port)$/;
+const URL_PARSERS = /^(urlparse|urlsplit|urllib\.parse\.(urlparse|urlsplit)|parse\.(urlparse|urlsplit))$/;
+
+/**
+ * Why an `if` test decides on more than CORSMiddleware with the fix's origins would, or undefined: it names
+ * something else than the origin, the request's method, literals, `re` and a pattern compiled at module
+ * level (`TRUSTED.match(origin)`), or a module-level collection of origins when it is the whole test of the
+ * origin (`origin in ALLOWED`, whose items the fix lists); it joins several tests of the origin with `or`.
+ */
+function testBeyond(
+  module: string,
+  statement: string,
+  { request, origin, pattern }: { request: string; origin: Set<string>; pattern: boolean },
+): string | undefined {
+  const test = statement.replace(/^(if|elif)\s+/, '').replace(/:$/, '');
+  if (/\b[fF][rR]?["']|\b[rR][fF]["']/.test(test)) return 'builds a string with an f-string';
+  const bare = test.replace(/[rRbBuU]?("|')(?:\\.|(?!\1)[^\\])*\1/g, '""');
+  const variables = new Set([...origin].filter((o) => /^\w+$/.test(o)));
+  const collections: string[] = [];
+  for (const m of bare.matchAll(/(?<![\w.])[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*/g)) {
+    const name = m[0].replace(/\s+/g, '');
+    const [head = '', ...rest] = name.split('.');
+    if (TEST_WORDS.has(name) || URL_PARSERS.test(name)) continue;
+    if (variables.has(head) && rest.every((r) => ORIGIN_READS.test(r))) continue;
+    if (name === `${request}.method` || name === `${request}.headers.get` || name === `${request}.headers`)
+      continue;
+    if (/^re\.(search|match|fullmatch)$/.test(name)) continue;
+    if (rest.length === 1 && /^(search|match|fullmatch)$/.test(rest[0] as string)) {
+      if (new RegExp(`^${head}\\s*=\\s*re\\.compile\\(`, 'm').test(module)) continue;
+    }
+    if (rest.length === 0 && moduleCollection(module, head)) {
+      collections.push(head);
+      continue;
+    }
+    return `names ${name}`;
+  }
+  const tests = bare.match(/\.(endswith|startswith|match|search|fullmatch)\(|\bin\b|[!=]=/g) ?? [];
+  if (tests.length > 1 && /\bor\b/.test(bare)) return 'joins several tests of the origin with `or`';
+  if (collections.length > 0 && (pattern || tests.length > 1 || /\(/.test(bare) || /""/.test(bare)))
+    return `tests the origin against ${collections.join(', ')} and more`;
+  return undefined;
+}
+
+/** Whether `name` is bound once at module level to a list, tuple, set or frozenset of string literals. */
+function moduleCollection(module: string, name: string): boolean {
+  const bindings = module.match(new RegExp(`^${name}\\s*(?::[^=\\n]*)?=(?!=)`, 'gm')) ?? [];
+  if (bindings.length !== 1) return false;
+  const bound = new RegExp(
+    `^${name}\\s*(?::[^=\\n]*)?=\\s*(?:frozenset|set|tuple|list)?\\(?\\s*([\\[({])([^\\])}]*)[\\])}]`,
+    'm',
+  ).exec(module);
+  if (!bound) return false;
+  const items = (bound[2] as string).replace(/#.*$/gm, '').replace(/[rRuU]?("|')(?:\\.|(?!\1)[^\\])*\1/g, '');
+  return /^[\s,]*$/.test(items);
+}
+
 /**
  * What the handler's body writes, when it does nothing but await the inner app (or answer a preflight
  * itself under a test of the OPTIONS method), read the Origin, test it, write CORS headers and return the
@@ -224,9 +289,8 @@ function readBody(
   defLineNumber: number,
   from: number,
   to: number,
-  request: string,
-  callNext: string,
-): Written | string {
+  { request, callNext, pattern }: { request: string; callNext: string; pattern: boolean },
+): Written | string | { test: string } {
   const origin = new Set<string>();
   const responses = new Set<string>();
   const written: Written = { credentials: false, echoed: false };
@@ -257,6 +321,8 @@ function readBody(
       if (/\bawait\b|:=/.test(statement) || new RegExp(`\\b${callNext}\\b`).test(statement))
         return `${line}: \`${statement}\``;
       if (new RegExp(`\\b${request}\\.method\\s*==\\s*["']OPTIONS["']`).test(statement)) preflights = true;
+      const beyond = testBeyond(text, statement, { request, origin, pattern });
+      if (beyond) return { test: `${line}: \`${statement}\` ${beyond}` };
       continue;
     }
     if (statement === 'else:') continue;

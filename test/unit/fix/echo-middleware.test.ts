@@ -32,6 +32,18 @@ const decorated = (body: string[], name = 'allow_the_caller'): string[] => [
   ...body.map((l) => `    ${l}`),
 ];
 
+const HEAD = ['from fastapi import FastAPI, Request'];
+
+/** The Origin written back under `test` (an `if` line). */
+const guarded = (test: string): string[] => [
+  'response = await call_next(request)',
+  'origin = request.headers.get("origin")',
+  test,
+  '    response.headers["Access-Control-Allow-Origin"] = origin',
+  '    response.headers["Access-Control-Allow-Credentials"] = "true"',
+  'return response',
+];
+
 const ECHO = [
   'response = await call_next(request)',
   'origin = request.headers.get("origin")',
@@ -266,6 +278,46 @@ const ROWS: Row[] = [
     why: /has other decorators/,
   },
   {
+    name: 'the Origin tested against a module-level set of origins, and nothing else: the set listed',
+    text: module(decorated(guarded('if origin in ALLOWED:')), [
+      ...HEAD,
+      'ALLOWED = {"https://app.example.com"}',
+    ]),
+    has: ['    allow_origins=["https://app.example.com"],'],
+  },
+  {
+    name: 'a pattern compiled at module level',
+    text: module(decorated(guarded('if origin and TRUSTED.fullmatch(origin):')), [
+      ...HEAD,
+      'import re',
+      'TRUSTED = re.compile(r"https://app\\.example\\.com")',
+    ]),
+    has: ['    allow_origins=["https://app.example.com"],'],
+  },
+  {
+    name: 'a set of origins or a platform suffix: the set would be dropped',
+    text: module(decorated(guarded('if origin in ALLOWED or origin.endswith(".vercel.app"):')), [
+      ...HEAD,
+      'ALLOWED = {"https://app.example.com", "https://admin.example.com"}',
+    ]),
+    why: /its test of the origin \(main\.py:\d+: `if origin in ALLOWED or origin\.endswith\("\.vercel\.app"\):` joins several tests of the origin with `or`\)/,
+  },
+  {
+    name: 'origins read from settings',
+    text: module(decorated(guarded('if origin and origin in settings.CORS_ORIGINS:'))),
+    why: /names settings\.CORS_ORIGINS\) decides on more than CORSMiddleware with allow_origins=\["https:\/\/app\.example\.com"\]/,
+  },
+  {
+    name: 'a function of the project deciding',
+    text: module(decorated(guarded('if is_trusted(origin):'))),
+    why: /`if is_trusted\(origin\):` names is_trusted/,
+  },
+  {
+    name: 'the path of the request deciding too',
+    text: module(decorated(guarded('if origin and request.url.path.startswith("/api"):'))),
+    why: /names request\.url\.path\.startswith/,
+  },
+  {
     name: 'no origin given',
     text: module(decorated(ECHO)),
     origins: [],
@@ -325,6 +377,24 @@ describe('CORSMiddleware instead of a middleware that writes the Origin back', (
     expect(fix.summary).toContain(`CORSMiddleware with ${to}`);
     const after = await edited('main.py', text, fix.edits ?? []);
     expect(after).toContain(`    ${to},`);
+  });
+
+  it('a set of origins or a platform suffix: no patch, a snippet, and why', () => {
+    const text = module(decorated(guarded('if origin in ALLOWED or origin.endswith(".vercel.app"):')), [
+      ...HEAD,
+      'ALLOWED = {"https://app.example.com", "https://admin.example.com"}',
+    ]);
+    const entry = entryOf(text, 'allow_the_caller', '@app.middleware', 'decorator');
+    const check = {
+      text: 'if origin in ALLOWED or origin.endswith(".vercel.app"):',
+      literals: ['.vercel.app'],
+    };
+    const fix = echoMiddlewareFix(text, entry, [APP], 'fastapi', { check, named: ['vercel.app'], repair });
+    expect(fix.edits).toBeUndefined();
+    expect(fix.snippet).toBeDefined();
+    expect(fix.summary).toMatch(
+      /No patch: its test of the origin .* joins several tests of the origin with `or`/,
+    );
   });
 
   it('a test naming sites no --origin is on, and nothing to repair it with: no patch, and why', () => {
