@@ -9,6 +9,7 @@
  */
 import type { Fix, SourceEdit } from '../core/causes.js';
 import { blockExtent, lineNumberAt, lineStart, statementExtent } from './python-text.js';
+import { originRegexMatcher } from './regex.js';
 
 export interface EchoReplacement {
   edits?: SourceEdit[];
@@ -360,14 +361,64 @@ export interface EchoCheck {
 /** What a pattern lets in that it should not, and the repaired pattern (the security reading of a pattern). */
 export type PatternRepair = (pattern: string) => { holes: unknown[]; repaired?: string } | undefined;
 
+/** Whether a pattern's groups are balanced, and whether it has alternatives outside any group. */
+function topLevel(pattern: string): { balanced: boolean; alternatives: boolean } {
+  let depth = 0;
+  let alternatives = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i++;
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return { balanced: false, alternatives };
+    else if (c === '|' && depth === 0) alternatives = true;
+  }
+  return { balanced: depth === 0, alternatives };
+}
+
+/** `(?:p)` as `p` when the group is the whole pattern and has no alternatives (fullmatch reads both alike). */
+function ungrouped(pattern: string | undefined): string | undefined {
+  if (pattern === undefined || !pattern.startsWith('(?:') || !pattern.endsWith(')')) return pattern;
+  const inner = topLevel(pattern.slice(3, -1));
+  return inner.balanced && !inner.alternatives ? pattern.slice(3, -1) : pattern;
+}
+
+/** Whether Python's `re.fullmatch(pattern, origin)` holds (false for a pattern not translated). */
+function fullmatches(pattern: string, origin: string): boolean {
+  try {
+    return originRegexMatcher(pattern, 'fullmatch').test(origin);
+  } catch {
+    return false;
+  }
+}
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The pattern a test of the origin means, for CORSMiddleware's `re.fullmatch`: the regex as written, an
- * `endswith` as any origin ending so, a `startswith` as any origin starting so, `in` as any containing it.
+ * A pattern applied by `re.search` or `re.match` as the pattern that `re.fullmatch` applies the same way:
+ * `search` as `.*(?:p).*` and `match` as `(?:p).*`, a leading `^` or `\A` and a trailing `$` or `\Z` taking the
+ * place of the `.*` on their side (kept inside when the pattern has alternatives).
+ */
+export function fullmatchOf(pattern: string, mode: string): string {
+  const alternatives = topLevel(pattern).alternatives;
+  const start = !alternatives && /^(\^|\\A)/.test(pattern);
+  const end = !alternatives && /(?<!\\)(\$|\\Z)$/.test(pattern);
+  const core = pattern.replace(start ? /^(\^|\\A)/ : /^$/, '').replace(end ? /(\$|\\Z)$/ : /^$/, '');
+  if (mode === 'fullmatch') return core;
+  const head = mode === 'search' && !start ? '.*' : '';
+  const tail = end ? '' : '.*';
+  return head === '' && tail === '' ? core : `${head}(?:${core})${tail}`;
+}
+
+/**
+ * The pattern a test of the origin means, for CORSMiddleware's `re.fullmatch`: the regex as it is applied
+ * (`search` and `match` as `fullmatch` would apply them), an `endswith` as any origin ending so, a
+ * `startswith` as any origin starting so, `in` as any containing it.
  */
 export function intendedPattern(check: EchoCheck): string | undefined {
-  if (check.regex) return check.regex.pattern.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  if (check.regex) return fullmatchOf(check.regex.pattern, check.regex.mode);
   const [text] = check.literals;
   if (text === undefined || text === '') return undefined;
   const origin = text.includes('://') ? '' : 'https?://';
@@ -394,14 +445,21 @@ export function echoMiddlewareFix(
   const beyond = [...new Set((test.named ?? []).filter((h) => !hosts.includes(h)))];
   const meant = beyond.length > 0 && test.check ? intendedPattern(test.check) : undefined;
   const reading = meant !== undefined ? test.repair?.(meant) : undefined;
-  const pattern = reading && (reading.holes.length === 0 ? meant : reading.repaired);
-  const usable = pattern !== undefined && !/["\n]|\\$/.test(pattern);
+  const pattern = ungrouped(reading && (reading.holes.length === 0 ? meant : reading.repaired));
+  const writable = pattern !== undefined && !/["\n]|\\$/.test(pattern);
+  // The pattern must let every frontend in as Starlette tests it (Python's re.fullmatch).
+  const refused = writable ? origins.filter((o) => !fullmatches(pattern, o)) : [];
+  const usable = writable && refused.length === 0;
   const replacement: EchoReplacement =
-    beyond.length > 0 && !usable
+    refused.length > 0
       ? {
-          why: `its test of the origin names ${beyond.join(', ')}, which no --origin is on, and no pattern that closes the hole keeps what it meant: give every frontend that must read the API with --origin to have it replaced by CORSMiddleware listing them`,
+          why: `allow_origin_regex=r"${pattern}", what its test of the origin means under Starlette's full match, does not match ${refused.join(', ')}`,
         }
-      : corsMiddlewareInstead(text, entry, origins, framework, usable ? pattern : undefined);
+      : beyond.length > 0 && !usable
+        ? {
+            why: `its test of the origin names ${beyond.join(', ')}, which no --origin is on, and no pattern that closes the hole keeps what it meant: give every frontend that must read the API with --origin to have it replaced by CORSMiddleware listing them`,
+          }
+        : corsMiddlewareInstead(text, entry, origins, framework, usable ? pattern : undefined);
   const listed = usable
     ? `allow_origin_regex=r"${pattern}"`
     : `allow_origins=${origins.length > 0 ? pyStrings(origins) : 'the frontends'}`;

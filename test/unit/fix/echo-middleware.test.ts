@@ -3,7 +3,7 @@
 // the reason.
 import { describe, expect, it } from 'vitest';
 import { readPattern, starletteCompile } from '../../../src/causes/security-scan.js';
-import { corsMiddlewareInstead, echoMiddlewareFix } from '../../../src/fix/echo-middleware.js';
+import { corsMiddlewareInstead, echoMiddlewareFix, fullmatchOf } from '../../../src/fix/echo-middleware.js';
 import { edited } from '../../../src/fix/patches.js';
 
 const APP = 'https://app.example.com';
@@ -362,7 +362,38 @@ describe('CORSMiddleware instead of a middleware that writes the Origin back', (
         regex: { pattern: String.raw`https://.*\.example\.com`, mode: 'match' },
       },
       named: ['example.com'],
-      to: String.raw`allow_origin_regex=r"https://.*\.example\.com"`,
+      // re.match lets anything follow (https://x.example.com.attacker.test): the repair closes it.
+      to: String.raw`allow_origin_regex=r"https://[a-z0-9-]+\.example\.com"`,
+    },
+    {
+      test: 're.search(r".example.com$", origin)',
+      check: {
+        text: 'if re.search(r".example.com$", origin):',
+        literals: [String.raw`\.example\.com$`],
+        regex: { pattern: String.raw`\.example\.com$`, mode: 'search' },
+      },
+      named: ['example.com'],
+      to: String.raw`allow_origin_regex=r"https://app\.example\.com"`,
+    },
+    {
+      test: 're.search(r"^https://.*.example.com", origin)',
+      check: {
+        text: 'if re.search(r"^https://.*.example.com", origin):',
+        literals: [String.raw`^https://.*\.example\.com`],
+        regex: { pattern: String.raw`^https://.*\.example\.com`, mode: 'search' },
+      },
+      named: ['example.com'],
+      to: String.raw`allow_origin_regex=r"https://[a-z0-9-]+\.example\.com"`,
+    },
+    {
+      test: 're.match(r"https://(app|admin).example.com$", origin)',
+      check: {
+        text: 'if re.match(r"https://(app|admin).example.com$", origin):',
+        literals: [String.raw`https://(app|admin)\.example\.com$`],
+        regex: { pattern: String.raw`https://(app|admin)\.example\.com$`, mode: 'match' },
+      },
+      named: ['example.com'],
+      to: String.raw`allow_origin_regex=r"https://(app|admin)\.example\.com"`,
     },
     {
       test: 'origin.startswith("https://app.example.com")',
@@ -377,6 +408,44 @@ describe('CORSMiddleware instead of a middleware that writes the Origin back', (
     expect(fix.summary).toContain(`CORSMiddleware with ${to}`);
     const after = await edited('main.py', text, fix.edits ?? []);
     expect(after).toContain(`    ${to},`);
+  });
+
+  it.each([
+    ['search', String.raw`\.example\.com$`, String.raw`.*(?:\.example\.com)`],
+    ['search', String.raw`^https://app\.example\.com`, String.raw`(?:https://app\.example\.com).*`],
+    ['search', String.raw`^https://app\.example\.com$`, String.raw`https://app\.example\.com`],
+    ['search', String.raw`example\.com`, String.raw`.*(?:example\.com).*`],
+    [
+      'search',
+      String.raw`^https://a\.test$|^https://b\.test$`,
+      String.raw`.*(?:^https://a\.test$|^https://b\.test$).*`,
+    ],
+    ['match', String.raw`https://.*\.example\.com`, String.raw`(?:https://.*\.example\.com).*`],
+    ['match', String.raw`https://app\.example\.com\Z`, String.raw`https://app\.example\.com`],
+    ['fullmatch', String.raw`^https://app\.example\.com$`, String.raw`https://app\.example\.com`],
+  ])('re.%s(r"%s") is re.fullmatch(r"%s")', (mode, pattern, full) => {
+    expect(fullmatchOf(pattern, mode)).toBe(full);
+  });
+
+  it('a pattern that does not fully match every --origin: no patch, a snippet, and why', () => {
+    const text = module(decorated(ECHO));
+    const entry = entryOf(text, 'allow_the_caller', '@app.middleware', 'decorator');
+    const pattern = String.raw`https://www\.example\.com`;
+    const check = {
+      text: `if re.fullmatch(r"${pattern}", origin):`,
+      literals: [pattern],
+      regex: { pattern, mode: 'fullmatch' },
+    };
+    const fix = echoMiddlewareFix(text, entry, [APP], 'fastapi', {
+      check,
+      named: ['www.example.com'],
+      repair,
+    });
+    expect(fix.edits).toBeUndefined();
+    expect(fix.snippet).toContain('if origin in TRUSTED_ORIGINS:');
+    expect(fix.summary).toContain(
+      String.raw`No patch: allow_origin_regex=r"https://www\.example\.com", what its test of the origin means under Starlette's full match, does not match https://app.example.com.`,
+    );
   });
 
   it('a set of origins or a platform suffix: no patch, a snippet, and why', () => {
