@@ -123,12 +123,26 @@ const HOST_OF = (v: string, capture: boolean): string =>
   `\\(?\\s*(?:urllib\\.parse\\.)?(?:urlparse|urlsplit)\\(\\s*${v}\\s*\\)\\.(${capture ? '' : '?:'}hostname|netloc)(?:\\s+or\\s+(?:""|''))?\\s*\\)?`;
 
 /**
+ * A line with the origin's case and space changes left out (`origin.lower().strip()` read as `origin`):
+ * browsers send origins in lower case without spaces, so they change nothing a test admits.
+ */
+const plain = (line: string, name: string): string =>
+  line.replace(
+    new RegExp(
+      `(?<![\\w.])${name.replace(/[.]/g, '\\.')}(?:\\.(?:lower|casefold|strip|rstrip|lstrip)\\(\\s*(?:"[^"]*"|'[^']*')?\\s*\\))+`,
+      'g',
+    ),
+    name,
+  );
+
+/**
  * A condition on the origin that none of the tests read here explains (`if origin_allowed(origin):`, a
  * host parsed from it): what it lets in is not known, so no finding is made from the write it guards.
  * Tests read: endswith, startswith, a literal in it, re.match/search/fullmatch, a compiled pattern,
  * membership, equality, and whether it is given at all.
  */
-function unreadGuard(lines: string[], name: string): boolean {
+function unreadGuard(written: string[], name: string): boolean {
+  const lines = written.map((l) => plain(l, name));
   const v = name.replace(/[.]/g, '\\.');
   const word = (n: string) => new RegExp(`(?<![\\w.])${n.replace(/[.]/g, '\\.')}\\b`);
   // Names bound from the origin (`host = urlparse(origin).hostname`) stand for it too.
@@ -174,7 +188,8 @@ function originCheck(
   if (unreadGuard(lines, name)) return 'unread';
   for (let i = lines.length - 1; i >= 0; i--) {
     const text = lines[i] as string;
-    if (!new RegExp(`\\b${v}\\b`).test(text) || !/\bif\b|\band\b|\bor\b|=/.test(text)) continue;
+    const probe = plain(text, name);
+    if (!new RegExp(`\\b${v}\\b`).test(probe) || !/\bif\b|\band\b|\bor\b|=/.test(probe)) continue;
     const line = firstLine + i;
     // The host parsed from the origin (`urlparse(origin).hostname.endswith(".example.com")`): any scheme.
     const host = new RegExp(`${HOST_OF(v, true)}\\.(endswith|startswith)\\(\\s*[rRuU]?(["'])(.*?)\\3`).exec(
@@ -189,10 +204,10 @@ function originCheck(
       };
       return { admits, literals: [literal], line, text };
     }
-    const ends = new RegExp(`${v}\\.endswith\\(\\s*${lit}`).exec(text);
+    const ends = new RegExp(`${v}\\.endswith\\(\\s*${lit}`).exec(probe);
     if (ends)
       return { admits: (o) => o.endsWith(ends[2] as string), literals: [ends[2] as string], line, text };
-    const starts = new RegExp(`${v}\\.startswith\\(\\s*${lit}`).exec(text);
+    const starts = new RegExp(`${v}\\.startswith\\(\\s*${lit}`).exec(probe);
     if (starts)
       return {
         admits: (o) => o.startsWith(starts[2] as string),
@@ -200,18 +215,18 @@ function originCheck(
         line,
         text,
       };
-    const inside = new RegExp(`${lit}\\s+in\\s+${v}\\b`).exec(text);
+    const inside = new RegExp(`${lit}\\s+in\\s+${v}\\b`).exec(probe);
     if (inside)
       return { admits: (o) => o.includes(inside[2] as string), literals: [inside[2] as string], line, text };
     const re = new RegExp(
       `re\\.(match|search|fullmatch)\\(\\s*${lit.replace('\\1', '\\2')}\\s*,\\s*${v}\\b`,
-    ).exec(text);
+    ).exec(probe);
     if (re) return regexCheck((re[3] as string).replace(/\\\\/g, '\\'), re[1] as RegexMode, line, text);
     // A pattern compiled at module level: `TRUSTED = re.compile(r"...")`, then `TRUSTED.match(origin)`.
-    const method = new RegExp(`\\b([A-Za-z_]\\w*)\\.(match|search|fullmatch)\\(\\s*${v}\\b`).exec(text);
+    const method = new RegExp(`\\b([A-Za-z_]\\w*)\\.(match|search|fullmatch)\\(\\s*${v}\\b`).exec(probe);
     const compiled = method && method[1] !== 're' ? compiledPattern(module, method[1] as string) : undefined;
     if (method && compiled !== undefined) return regexCheck(compiled, method[2] as RegexMode, line, text);
-    const member = new RegExp(`\\b${v}\\s+in\\s+(?:([A-Za-z_]\\w*)\\b|(?=[[({]))`).exec(text);
+    const member = new RegExp(`\\b${v}\\s+in\\s+(?:([A-Za-z_]\\w*)\\b|(?=[[({]))`).exec(probe);
     if (member) {
       const start = firstLine - 1;
       const offset =
@@ -221,7 +236,9 @@ function originCheck(
           .join('\n').length + (start + i > 0 ? 1 : 0);
       const list = member[1]
         ? moduleList(module, member[1])
-        : literalItems(module, offset + member.index + member[0].length);
+        : probe === text
+          ? literalItems(module, offset + member.index + member[0].length)
+          : undefined;
       if (list)
         return {
           admits: (o) => list.some((item) => item.value === o),
@@ -231,7 +248,7 @@ function originCheck(
           list,
         };
     }
-    if (new RegExp(`\\b${v}\\s+(not\\s+)?in\\b|==\\s*${v}\\b|\\b${v}\\s*==`).test(text)) return 'exact';
+    if (new RegExp(`\\b${v}\\s+(not\\s+)?in\\b|==\\s*${v}\\b|\\b${v}\\s*==`).test(probe)) return 'exact';
   }
   return undefined;
 }

@@ -34,6 +34,13 @@ securityTable(originSuffixBypass, RULES, {
       origin: 'https://attacker-example.com',
       unmodelled: true,
     },
+    {
+      name: 'middleware: origin.lower().strip().endswith("example.com") (case and space changes read through)',
+      files: echoingMiddleware('origin.lower().strip().endswith("example.com")'),
+      origins: [APP],
+      origin: 'https://attacker-example.com',
+      unmodelled: true,
+    },
   ],
   safe: [
     {
