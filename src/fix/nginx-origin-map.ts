@@ -17,7 +17,13 @@ export interface OriginMapFix {
   map: string[];
   /** The variable the map defines (without `$`). */
   variable: string;
+  /** What the map changes for frontends it does not list. */
+  note: string;
 }
+
+/** Said in the map (and so in the summary that quotes it): the echo served every origin, the map lists some. */
+export const OTHER_FRONTENDS =
+  '# only the --origin frontends: add every other frontend that must read the API, or it loses access';
 
 /** An `add_header Access-Control-Allow-Origin` line that writes `$http_origin` back. */
 export interface EchoedHeader {
@@ -36,9 +42,9 @@ function words(directives: Directive[]): string[] {
   return out;
 }
 
-/** The name of a variable the configuration does not use yet: `cors_origin`, else a numbered one. */
-function freeVariable(top: Directive[]): string {
-  const all = words(top).join(' ');
+/** The name of a variable no file of the configuration uses yet: `cors_origin`, else a numbered one. */
+function freeVariable(files: Directive[][]): string {
+  const all = files.flatMap(words).join(' ');
   const used = (name: string) => new RegExp(`\\$\\{?${name}\\b`).test(all);
   if (!used('cors_origin')) return 'cors_origin';
   for (let i = 2; ; i++) if (!used(`cors_origin_${i}`)) return `cors_origin_${i}`;
@@ -47,22 +53,27 @@ function freeVariable(top: Directive[]): string {
 /**
  * The edits that write the map of `origins` into `file` and its variable into every echoing `add_header`:
  * the map after the last `map` of the http level, else before its first `server` (in a file included at
- * the http level, before its first top-level `server`).
+ * the http level, before its first top-level `server`). The variable's name is free in `file` and in
+ * `includeSet`, the other nginx files of the project (a map's variable is global to the http level).
  */
 export function originMapFix(
   file: string,
   top: Directive[],
   echoed: EchoedHeader[],
   origins: string[],
+  includeSet: Directive[][] = [],
 ): OriginMapFix {
-  const variable = freeVariable(top);
+  const variable = freeVariable([top, ...includeSet]);
   const map = [
     `map $http_origin $${variable} {`,
     '    default "";',
     ...(origins.length > 0 ? origins : ['https://app.example.com']).map((o) => `    "${o}" $http_origin;`),
+    `    ${OTHER_FRONTENDS}`,
     '}',
   ];
-  if (origins.length === 0) return { map, variable, why: 'no frontend origin was given (--origin) to list' };
+  const note = `the map lists only ${origins.length > 0 ? origins.join(', ') : 'the frontends given'}: every other origin $http_origin was written back for loses access; add every other frontend that must read the API to the map`;
+  if (origins.length === 0)
+    return { map, variable, note, why: 'no frontend origin was given (--origin) to list' };
   const http = top.find((d) => d.name === 'http');
   const level = http?.block ?? top;
   const lastMap = level.filter((d) => d.name === 'map').at(-1);
@@ -76,6 +87,7 @@ export function originMapFix(
     return {
       map,
       variable,
+      note,
       why: 'the file has no http level (nor a server block at its top) where a map can be written',
     };
   const headers = echoed.map((h) =>
@@ -83,5 +95,5 @@ export function originMapFix(
       addHeaderLine('Access-Control-Allow-Origin', `$${variable}`, h.always),
     ]),
   );
-  return { map, variable, edits: bottomUp([...headers, place]) };
+  return { map, variable, note, edits: bottomUp([...headers, place]) };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyEdit } from '../../../src/fix/edits.js';
-import { originMapFix } from '../../../src/fix/nginx-origin-map.js';
+import { OTHER_FRONTENDS, originMapFix } from '../../../src/fix/nginx-origin-map.js';
 import { parseNginxConfig } from '../../../src/proxy/nginx/config.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -62,7 +62,22 @@ describe('a map of the trusted origins instead of $http_origin', () => {
         '        default "";',
         `        "${APP}" $http_origin;`,
         `        "${ADMIN}" $http_origin;`,
+        `        ${OTHER_FRONTENDS}`,
         '            add_header Access-Control-Allow-Origin $cors_origin always;',
+      ],
+    },
+    {
+      name: 'a conf.d file whose variable name another file of the project already maps: another name',
+      text: ['server {', '    listen 8080;', ...LOCATION.map((l) => l.slice(4)), '}', ''].join('\n'),
+      others: [
+        ['map $http_origin $cors_origin {', '    default "";', `    "${ADMIN}" $http_origin;`, '}', ''].join(
+          '\n',
+        ),
+      ],
+      origins: [APP],
+      has: [
+        'map $http_origin $cors_origin_2 {',
+        '        add_header Access-Control-Allow-Origin $cors_origin_2 always;',
       ],
     },
     {
@@ -124,16 +139,21 @@ describe('a map of the trusted origins instead of $http_origin', () => {
         '                add_header Access-Control-Allow-Origin $cors_origin always;',
       ],
     },
-  ])('$name', ({ text, origins, has }) => {
-    const fix = originMapFix('nginx.conf', parseNginxConfig(text), echoed(text), origins);
-    expect(fix.why).toBeUndefined();
-    const after = (fix.edits ?? []).reduce((t, e) => applyEdit(t, e), text);
-    const lines = after.split('\n');
-    for (const l of has) expect(lines, l).toContain(l);
-    expect(after).not.toMatch(/Access-Control-Allow-Origin \$http_origin/);
-    expect(() => parseNginxConfig(after)).not.toThrow();
-    expect(nginxAccepts(after) ?? true, 'nginx -t').toBe(true);
-  });
+  ] as Array<{ name: string; text: string; others?: string[]; origins: string[]; has: string[] }>)(
+    '$name',
+    ({ text, others, origins, has }) => {
+      const includeSet = (others ?? []).map(parseNginxConfig);
+      const fix = originMapFix('nginx.conf', parseNginxConfig(text), echoed(text), origins, includeSet);
+      expect(fix.why).toBeUndefined();
+      expect(fix.note).toContain('add every other frontend that must read the API to the map');
+      const after = (fix.edits ?? []).reduce((t, e) => applyEdit(t, e), text);
+      const lines = after.split('\n');
+      for (const l of has) expect(lines, l).toContain(l);
+      expect(after).not.toMatch(/Access-Control-Allow-Origin \$http_origin/);
+      expect(() => parseNginxConfig(after)).not.toThrow();
+      expect(nginxAccepts(after) ?? true, 'nginx -t').toBe(true);
+    },
+  );
 
   it.each([
     {
