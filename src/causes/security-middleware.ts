@@ -4,8 +4,6 @@
  * substring, a regex, a membership test), what that check lets in, and the fix (CORSMiddleware in its
  * place, or a snippet when the middleware does more than CORS).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CauseCode, SourceLocation } from '../core/causes.js';
 import { echoMiddlewareFix } from '../fix/echo-middleware.js';
 import {
@@ -319,12 +317,9 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
       (w) => /^access-control-allow-credentials$/i.test(w.name) && /^true$/i.test(w.value ?? ''),
     );
     if (!acao || !credentials) continue;
-    let text: string;
-    try {
-      text = readFileSync(join(context.project.root, acao.source.file), 'utf8');
-    } catch {
-      continue;
-    }
+    // The text the project reader read (the overlay of a change included): its lines are the entry's.
+    const text = context.project.middlewareSources?.get(acao.source.file);
+    if (text === undefined) continue;
     const lines = functionBefore(text, acao.source.line);
     const written = /=\s*([\w.]+(?:\([^)]*\))?)\s*$/.exec(lines.at(-1) ?? '')?.[1] ?? '';
     const direct = /headers(\.get\(|\[)\s*["']origin["']/i.test(written);

@@ -63,9 +63,22 @@ export async function readProject(root: string, options: ReadProjectOptions = {}
     const read = readSmallFile(join(python.root, file));
     if (read.ok) modules.set(file, decodeText(read.buf));
   }
+  // The files where middleware writes response headers, read once, through the overlay.
+  const middlewareSources = new Map<string, string>();
+  for (const app of python.apps)
+    for (const m of app.middleware)
+      for (const w of m.behaviour?.writesHeaders ?? []) {
+        const file = w.source.file;
+        if (middlewareSources.has(file)) continue;
+        const overlaid = options.overlay?.get(file);
+        const read = overlaid === undefined ? readSmallFile(join(python.root, file)) : undefined;
+        const text = overlaid ?? (read?.ok ? decodeText(read.buf) : undefined);
+        if (text !== undefined) middlewareSources.set(file, text);
+      }
   return {
     ...python,
     proxies,
+    ...(middlewareSources.size > 0 && { middlewareSources }),
     filesWithErrors: [...python.filesWithErrors, ...proxyErrors],
     ...(commands.length > 0 && {
       serveCommands: resolveServeCommands(

@@ -12,4 +12,9 @@ export interface Project extends Omit<PythonProject, 'otherFiles' | 'pythonFiles
    * module's file and bindings when that is one file of the project.
    */
   serveCommands?: ServeCommand[];
+  /**
+   * The text of each file where an app's own middleware writes a response header (relative path -> text),
+   * as the reader read it (its overlay included): rules read the code around those lines from here.
+   */
+  middlewareSources?: ReadonlyMap<string, string>;
 }
