@@ -4,6 +4,7 @@ import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { asNginx } from '../../proxy/nginx/config.js';
 import { addsAllowOrigin } from '../../proxy/nginx/cors.js';
 import { corsEntries } from '../../python/options.js';
+import type { PythonApp } from '../../python/types.js';
 import {
   actualOf,
   diagnosticOf,
@@ -78,6 +79,15 @@ export const noCorsMiddleware: CauseRule = {
   },
 };
 
+/** The first place where the app's own middleware writes Access-Control-Allow-Origin, when one does. */
+function writesAllowOrigin(app: PythonApp): { name: string; file: string; line: number } | undefined {
+  for (const m of app.middleware) {
+    const w = m.behaviour?.writesHeaders?.find((h) => /^access-control-allow-origin$/i.test(h.name));
+    if (w) return { name: m.name, file: w.source.file, line: w.source.line };
+  }
+  return undefined;
+}
+
 function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): FindingDraft[] {
   if (app.middleware.some((m) => m.kind === 'cors') || app.routes.length === 0) return [];
   // A proxy in front of the app may do CORS for it: then the app needs none (and must not add a second).
@@ -93,6 +103,19 @@ function scanNoCorsMiddleware({ project, app, origins, request }: ScanContext): 
         },
       ];
   }
+  // Hand-written CORS is CORS: middleware of the app that writes Access-Control-Allow-Origin itself. A
+  // CORSMiddleware added in front of it would not take its header away (Starlette leaves the inner
+  // answer's Access-Control-Allow-Origin in place), so whatever it lets in would stay in.
+  const handWritten = writesAllowOrigin(app);
+  if (handWritten)
+    return [
+      {
+        severity: 'info',
+        file: handWritten.file,
+        line: handWritten.line,
+        message: `This app has no CORSMiddleware; its middleware ${handWritten.name} writes Access-Control-Allow-Origin itself (${handWritten.file}:${handWritten.line}), so its own code decides which origins are allowed.`,
+      },
+    ];
   const mountedWithCors = app.mounts.filter((m) =>
     project.apps.some((a) => a.variable === m.target && corsEntries(a).length > 0),
   );

@@ -1,5 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import { noCorsMiddleware } from '../../../../src/causes/rules/no-cors-middleware.js';
 import { testRule } from '../../../support/rule-tester.js';
+import { scanFor, writeProject } from './security-cases.js';
 import {
   BEARER,
   COOKIE,
@@ -271,4 +273,65 @@ testRule(noCorsMiddleware, {
       ],
     },
   ],
+});
+
+/** A FastAPI app whose only middleware writes these response header lines (Python statements). */
+const handWritten = (lines: string[]) => ({
+  'requirements.txt': 'fastapi==0.100.0\nstarlette==0.26.1\n',
+  'main.py': [
+    'from fastapi import FastAPI, Request',
+    '',
+    'app = FastAPI()',
+    '',
+    '',
+    '@app.middleware("http")',
+    'async def allow_the_frontend(request: Request, call_next):',
+    '    response = await call_next(request)',
+    '    origin = request.headers.get("origin")',
+    ...lines.map((l) => `    ${l}`),
+    '    return response',
+    '',
+    '',
+    '@app.get("/me")',
+    'def me():',
+    '    return {}',
+    '',
+  ].join('\n'),
+});
+
+// Scan: hand-written CORS is CORS. CORSMiddleware added in front of a middleware that writes
+// Access-Control-Allow-Origin would leave its header in place (and what it lets in), so no patch adds one.
+describe('scan no-cors-middleware', () => {
+  it.each([
+    {
+      name: 'a middleware that writes the origin back when it ends in example.com',
+      lines: [
+        'if origin and origin.endswith("example.com"):',
+        '    response.headers["Access-Control-Allow-Origin"] = origin',
+        '    response.headers["Access-Control-Allow-Credentials"] = "true"',
+      ],
+      severity: 'info',
+      message: /its middleware allow_the_frontend writes Access-Control-Allow-Origin itself \(main\.py:11\)/,
+    },
+    {
+      name: 'a middleware that writes one literal origin',
+      lines: ['response.headers["Access-Control-Allow-Origin"] = "https://app.example.com"'],
+      severity: 'info',
+      message: /writes Access-Control-Allow-Origin itself \(main\.py:10\)/,
+    },
+    {
+      name: 'a middleware that writes other headers only: no CORS at all',
+      lines: ['response.headers["X-Frame-Options"] = "DENY"'],
+      severity: 'error',
+      message: /no CORSMiddleware: browsers block every cross-origin request/,
+      patched: true,
+    },
+  ])('$name', async ({ lines, severity, message, patched }) => {
+    const root = writeProject(handWritten(lines));
+    const [finding, ...more] = await scanFor(root, 'no-cors-middleware', ['https://app.example.com']);
+    expect(more).toEqual([]);
+    expect(finding?.severity).toBe(severity);
+    expect(finding?.message).toMatch(message);
+    expect((finding?.fix?.edits ?? []).length > 0).toBe(patched === true);
+  });
 });
