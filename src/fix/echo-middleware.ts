@@ -17,6 +17,8 @@ export interface EchoReplacement {
   why?: string;
   /** The CORSMiddleware registration, as code (also when no edit is made). */
   code?: string[];
+  /** Origins the middleware's test names (its sets of origins, its literals), for the change by hand. */
+  trusted?: string[];
 }
 
 /** The middleware as the app reader sees it. */
@@ -184,6 +186,7 @@ export function corsMiddlewareInstead(
   const written = readBody(text, shape.handler.line, header.end, shape.handler.end, names);
   if (typeof written === 'object' && 'test' in written)
     return {
+      trusted: written.trusted,
       why: `its test of the origin (${where.file}:${written.test}) decides on more than CORSMiddleware ${pattern !== undefined ? `with allow_origin_regex=r"${pattern}"` : `with allow_origins=${pyStrings(origins)}`} would: replacing it would drop origins it lets in`,
     };
   if (typeof written === 'string')
@@ -237,9 +240,14 @@ function testBeyond(
   module: string,
   statement: string,
   { request, origin, pattern }: { request: string; origin: Set<string>; pattern: boolean },
-): string | undefined {
+): { why: string; trusted: string[] } | undefined {
   const test = statement.replace(/^(if|elif)\s+/, '').replace(/:$/, '');
-  if (/\b[fF][rR]?["']|\b[rR][fF]["']/.test(test)) return 'builds a string with an f-string';
+  // The https origins it names, kept by the change by hand.
+  const trusted = [...test.matchAll(/["'](https:\/\/[A-Za-z0-9.-]+(?::\d+)?)["']/g)].map(
+    (m) => m[1] as string,
+  );
+  const refuse = (why: string) => ({ why, trusted: [...new Set(trusted)] });
+  if (/\b[fF][rR]?["']|\b[rR][fF]["']/.test(test)) return refuse('builds a string with an f-string');
   const bare = test.replace(/[rRbBuU]?("|')(?:\\.|(?!\1)[^\\])*\1/g, '""');
   const variables = new Set([...origin].filter((o) => /^\w+$/.test(o)));
   const collections: string[] = [];
@@ -254,30 +262,34 @@ function testBeyond(
     if (rest.length === 1 && /^(search|match|fullmatch)$/.test(rest[0] as string)) {
       if (new RegExp(`^${head}\\s*=\\s*re\\.compile\\(`, 'm').test(module)) continue;
     }
-    if (rest.length === 0 && moduleCollection(module, head)) {
+    const items = rest.length === 0 ? moduleCollection(module, head) : undefined;
+    if (items) {
       collections.push(head);
+      trusted.push(...items.filter((i) => /^https:\/\/[A-Za-z0-9.-]+(?::\d+)?$/.test(i)));
       continue;
     }
-    return `names ${name}`;
+    return refuse(`names ${name}`);
   }
   const tests = bare.match(/\.(endswith|startswith|match|search|fullmatch)\(|\bin\b|[!=]=/g) ?? [];
-  if (tests.length > 1 && /\bor\b/.test(bare)) return 'joins several tests of the origin with `or`';
+  if (tests.length > 1 && /\bor\b/.test(bare)) return refuse('joins several tests of the origin with `or`');
   if (collections.length > 0 && (pattern || tests.length > 1 || /\(/.test(bare) || /""/.test(bare)))
-    return `tests the origin against ${collections.join(', ')} and more`;
+    return refuse(`tests the origin against ${collections.join(', ')} and more`);
   return undefined;
 }
 
-/** Whether `name` is bound once at module level to a list, tuple, set or frozenset of string literals. */
-function moduleCollection(module: string, name: string): boolean {
+/** The items of the list, tuple, set or frozenset of string literals `name` is bound to once at module level. */
+function moduleCollection(module: string, name: string): string[] | undefined {
   const bindings = module.match(new RegExp(`^${name}\\s*(?::[^=\\n]*)?=(?!=)`, 'gm')) ?? [];
-  if (bindings.length !== 1) return false;
+  if (bindings.length !== 1) return undefined;
   const bound = new RegExp(
     `^${name}\\s*(?::[^=\\n]*)?=\\s*(?:frozenset|set|tuple|list)?\\(?\\s*([\\[({])([^\\])}]*)[\\])}]`,
     'm',
   ).exec(module);
-  if (!bound) return false;
-  const items = (bound[2] as string).replace(/#.*$/gm, '').replace(/[rRuU]?("|')(?:\\.|(?!\1)[^\\])*\1/g, '');
-  return /^[\s,]*$/.test(items);
+  if (!bound) return undefined;
+  const body = (bound[2] as string).replace(/#.*$/gm, '');
+  const literal = /[rRuU]?("|')((?:\\.|(?!\1)[^\\])*)\1/g;
+  if (!/^[\s,]*$/.test(body.replace(literal, ''))) return undefined;
+  return [...body.matchAll(literal)].map((m) => m[2] as string);
 }
 
 /**
@@ -291,7 +303,7 @@ function readBody(
   from: number,
   to: number,
   { request, callNext, pattern }: { request: string; callNext: string; pattern: boolean },
-): Written | string | { test: string } {
+): Written | string | { test: string; trusted: string[] } {
   const origin = new Set<string>();
   const responses = new Set<string>();
   const written: Written = { credentials: false, echoed: false };
@@ -323,7 +335,7 @@ function readBody(
         return `${line}: \`${statement}\``;
       if (new RegExp(`\\b${request}\\.method\\s*==\\s*["']OPTIONS["']`).test(statement)) preflights = true;
       const beyond = testBeyond(text, statement, { request, origin, pattern });
-      if (beyond) return { test: `${line}: \`${statement}\` ${beyond}` };
+      if (beyond) return { test: `${line}: \`${statement}\` ${beyond.why}`, trusted: beyond.trusted };
       continue;
     }
     if (statement === 'else:') continue;
@@ -468,7 +480,9 @@ export function echoMiddlewareFix(
       summary: `Replace ${entry.name} by CORSMiddleware with ${listed}: it writes the Origin back only for those origins${usable ? '' : ' (add any other frontend that must read the API to the list)'}.`,
       edits: replacement.edits,
     };
-  const listedSet = `{${(origins.length > 0 ? origins : ['https://app.example.com']).map((o) => JSON.stringify(o)).join(', ')}}`;
+  // The frontends, and the https origins the test names (by hand, nothing it trusted is dropped).
+  const kept = [...new Set([...origins, ...(replacement.trusted ?? [])])];
+  const listedSet = `{${(kept.length > 0 ? kept : ['https://app.example.com']).map((o) => JSON.stringify(o)).join(', ')}}`;
   // The change by hand: the origin compared exactly before it is written back (the model cannot prove it).
   const guard = [
     `TRUSTED_ORIGINS = ${listedSet}  # at the top of the module`,
@@ -481,7 +495,7 @@ export function echoMiddlewareFix(
     '    response.headers["Vary"] = "Origin"',
   ];
   return {
-    summary: `Compare the origin exactly with a set of trusted origins (${origins.length > 0 ? pyStrings(origins) : 'the frontends'}) before writing it back, or use CORSMiddleware with allow_origins. No patch: ${replacement.why}.`,
+    summary: `Compare the origin exactly with a set of trusted origins (${kept.length > 0 ? pyStrings(kept) : 'the frontends'}) before writing it back, or use CORSMiddleware with allow_origins. No patch: ${replacement.why}.`,
     snippet: (replacement.code ?? guard).join('\n'),
   };
 }
