@@ -59,7 +59,7 @@ const sameProbe = (a: AuditProbe, b: AuditProbe) =>
   a.origin === b.origin && a.kind === b.kind && a.credentials === b.credentials;
 
 /** An attacking origin that got through: the answer names it in Access-Control-Allow-Origin. */
-export const gotThrough = (answer: AuditAnswer): boolean =>
+const gotThrough = (answer: AuditAnswer): boolean =>
   answer.status !== 0 && answer.allowOrigin === answer.probe.origin;
 
 /**
@@ -93,7 +93,7 @@ function bareSiteProbes(answers: AuditAnswer[], trusted: string[]): AuditProbe[]
  * origin, which was answered with an error (nginx adds its headers to a 401 only with `always`): the policy
  * shows only in the preflights, which the second round then asks for the origins of the first.
  */
-export function actualShowsNothing(answers: AuditAnswer[], trusted: string[]): boolean {
+function actualShowsNothing(answers: AuditAnswer[], trusted: string[]): boolean {
   const actual = answers.filter((a) => a.probe.kind === 'actual' && a.status > 0);
   return (
     actual.every((a) => a.allowOrigin === undefined) &&

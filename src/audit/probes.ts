@@ -23,10 +23,10 @@ export const WRITE_HEADERS = ['authorization'];
  * by pattern (`https://.*\.vercel\.app` for preview deployments) beside a frontend on a domain of its own.
  * The other platforms of the list are tried when the budget leaves room.
  */
-export const COMMON_PLATFORMS = HOSTING_PLATFORMS.slice(0, 5);
+const COMMON_PLATFORMS = HOSTING_PLATFORMS.slice(0, 5);
 
 /** A host that names this machine or an address: no site of its own to derive attacks from. */
-export const isLocalHost = (host: string): boolean =>
+const isLocalHost = (host: string): boolean =>
   host === 'localhost' ||
   host.endsWith('.localhost') ||
   /^\d+\.\d+\.\d+\.\d+$/.test(host) ||
@@ -174,7 +174,7 @@ function formsOf(base: string, ranks: { core: number; host: number }, ownSite: b
 }
 
 /** A site of its own whose name begins with `localhost`. */
-export const LOCALHOST_LOOKALIKE = 'http://localhost.attacker.test';
+const LOCALHOST_LOOKALIKE = 'http://localhost.attacker.test';
 
 /** Development origins: worth a note when trusted with credentials in production. */
 const DEVELOPMENT_ORIGINS = [

@@ -429,7 +429,7 @@ export function fullmatchOf(pattern: string, mode: string): string {
  * (`search` and `match` as `fullmatch` would apply them), an `endswith` as any origin ending so, a
  * `startswith` as any origin starting so, `in` as any containing it.
  */
-export function intendedPattern(check: EchoCheck): string | undefined {
+function intendedPattern(check: EchoCheck): string | undefined {
   if (check.regex) return fullmatchOf(check.regex.pattern, check.regex.mode);
   const [text] = check.literals;
   if (text === undefined || text === '') return undefined;

@@ -435,7 +435,7 @@ export const httpsOnly = (p: string): string =>
   p.replace(/https\?(?=:)/g, 'https').replace(/\((?:\?:)?(?:http\|https|https\|http)\)(?=:)/g, 'https');
 
 /** Top-level alternatives of a pattern. */
-export function topAlternatives(p: string): string[] {
+function topAlternatives(p: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let start = 0;

@@ -155,7 +155,7 @@ export function appendToList(items: ResolvedValue[], added: string[]): SourceEdi
 }
 
 /** Moves the CORSMiddleware registration below `outer`, so CORS becomes the outer layer. */
-export function moveCorsAfter(cors: MiddlewareEntry, outer: MiddlewareEntry): SourceEdit[] | undefined {
+function moveCorsAfter(cors: MiddlewareEntry, outer: MiddlewareEntry): SourceEdit[] | undefined {
   if (!cors.source || !outer.source || cors.registration !== 'add_middleware') return undefined;
   if (outer.registration !== 'add_middleware' && outer.registration !== 'decorator') return undefined;
   if (cors.source.file !== outer.source.file || cors.source.line >= outer.source.line) return undefined;
