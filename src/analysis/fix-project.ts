@@ -24,6 +24,7 @@ import { projectStarletteVersion } from '../python/starlette-version.js';
 import type { PythonApp } from '../python/types.js';
 import {
   comparePolicies,
+  notModelled,
   type Policy,
   policyProbes,
   predictPage,
@@ -72,17 +73,27 @@ async function verdicts(
   project: Project,
   pages: PageFetch[],
   browsers: BrowserName[],
+  notes?: Set<string>,
 ): Promise<RequestVerdict[]> {
   return Promise.all(
     pages.map(async (page) => {
       try {
         const report = await predictPage(project, page, browsers);
+        // Hand-written CORS the server model does not run: not modelled, never "blocked".
+        const unknown = notModelled(report, browsers);
+        if (unknown)
+          notes?.add(
+            `the request from ${page.origin} is not modelled (${unknown.replace(/: not modelled$/, '')}): the models cannot tell what browsers do with it; a live check can`,
+          );
         return {
           origin: page.origin,
           browsers: Object.fromEntries(
-            browsers.map((b) => [b, report?.browsers[b]?.outcome === 'allowed' ? 'allowed' : 'blocked']),
+            browsers.map((b) => [
+              b,
+              report?.browsers[b]?.outcome === 'allowed' ? 'allowed' : unknown ? 'unpredictable' : 'blocked',
+            ]),
           ),
-          causes: report?.causes.map((c) => c.code) ?? [],
+          causes: unknown ? [] : (report?.causes.map((c) => c.code) ?? []),
         };
       } catch {
         return {
@@ -168,7 +179,8 @@ export async function proveProjectFixes(
   const method = proofMethod(first, url, browsers);
   const probes = policyProbes(first, pages);
   const startPolicy = await predictPolicy(first, probes, browsers);
-  const before = await verdicts(first, pages, browsers);
+  const notes = new Set<string>();
+  const before = await verdicts(first, pages, browsers, notes);
 
   let current: { project: Project; policy: Policy } = { project: first, policy: startPolicy };
   const patches: OfferedPatch[] = [];
@@ -240,7 +252,7 @@ export async function proveProjectFixes(
 
   // The set is offered only when the page's request is then allowed (or was already).
   const whole = comparePolicies(probes, startPolicy, current.policy, method);
-  let after = await verdicts(current.project, pages, browsers);
+  let after = await verdicts(current.project, pages, browsers, notes);
   if (patches.length > 0 && !proofHolds(whole)) {
     const blockedBy = [...new Set(after.flatMap((v) => v.causes))];
     const reason =
@@ -269,7 +281,7 @@ export async function proveProjectFixes(
     patches,
     withoutPatch,
     files: await copy.diffs(),
-    notes: [],
+    notes: [...notes],
   };
   return { report, copy };
 }

@@ -4,6 +4,8 @@
  * is proven when the page's request is then allowed in every browser, every origin that worked still works
  * for what it did before, and nothing new is opened (no other origin allowed, no method or header dropped).
  */
+
+import { handWrittenEchoAdmits } from '../causes/security-middleware.js';
 import type { PatchProof, PredictedOutcome } from '../core/fix-report.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
@@ -118,13 +120,59 @@ export async function predictPage(
   return check(page, { browsers, timeoutMs: 1000, transport: offlineTransport(served, proxy, version) });
 }
 
+/**
+ * Why the models cannot judge the page's request, when they cannot: code of the app the server model does
+ * not run writes an Access-Control-* header where a browser stopped (hand-written CORS in a middleware).
+ * A preflight refused by its status alone is judged all the same.
+ */
+export function notModelled(report: CheckReport | undefined, browsers: BrowserName[]): string | undefined {
+  if (!report) return undefined;
+  for (const b of browsers) {
+    const verdict = report.browsers[b];
+    if (!verdict || verdict.outcome === 'allowed') continue;
+    const stopped = report.exchanges.filter((x) => x.kind === verdict.stage);
+    if (verdict.stage === 'preflight' && stopped.every((x) => !/^2/.test(String(x.response?.status))))
+      continue;
+    const why = stopped
+      .flatMap((x) => x.predicted?.assumptions ?? [])
+      .find((a) => /access-control-/i.test(a) && /not modelled/.test(a));
+    if (why) return why;
+  }
+  return undefined;
+}
+
 const outcomesOf = (
   report: CheckReport | undefined,
   browsers: BrowserName[],
-): Partial<Record<BrowserName, PredictedOutcome>> =>
-  Object.fromEntries(
-    browsers.map((b) => [b, report?.browsers[b]?.outcome === 'allowed' ? 'allowed' : 'blocked']),
+): Partial<Record<BrowserName, PredictedOutcome>> => {
+  const unknown = notModelled(report, browsers) !== undefined;
+  return Object.fromEntries(
+    browsers.map((b) => [
+      b,
+      report?.browsers[b]?.outcome === 'allowed' ? 'allowed' : unknown ? 'unpredictable' : 'blocked',
+    ]),
   );
+};
+
+/**
+ * A probe the models cannot judge because the app's own middleware writes Access-Control-Allow-Origin:
+ * what that middleware's source says of its origin, when the browsers stopped at the actual answer
+ * (its code writes the Origin back, with credentials, only when its test admits it).
+ */
+function fromSource(
+  project: Project,
+  page: PageFetch,
+  report: CheckReport | undefined,
+  browsers: BrowserName[],
+): PredictedOutcome {
+  const app = appForUrl(project, page.url);
+  const atActual = browsers.every((b) => {
+    const v = report?.browsers[b];
+    return v?.outcome === 'allowed' || v?.stage === 'actual';
+  });
+  const admits = app && atActual ? handWrittenEchoAdmits(project, app, page.origin) : undefined;
+  return admits === undefined ? 'unpredictable' : admits ? 'allowed' : 'blocked';
+}
 
 /** What the browsers do with every probe, as the models predict it from `project`. */
 export async function predictPolicy(
@@ -135,7 +183,14 @@ export async function predictPolicy(
   const policy: Policy = new Map();
   for (const probe of probes) {
     try {
-      policy.set(probe.label, outcomesOf(await predictPage(project, probe.page, browsers), browsers));
+      const report = await predictPage(project, probe.page, browsers);
+      const outcomes = outcomesOf(report, browsers);
+      // Not modelled: the proof compares with what the hand-written code's source lets in.
+      if (Object.values(outcomes).includes('unpredictable')) {
+        const read = fromSource(project, probe.page, report, browsers);
+        for (const b of browsers) if (outcomes[b] === 'unpredictable') outcomes[b] = read;
+      }
+      policy.set(probe.label, outcomes);
     } catch {
       policy.set(probe.label, Object.fromEntries(browsers.map((b) => [b, 'unpredictable'])));
     }

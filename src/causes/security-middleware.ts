@@ -308,9 +308,19 @@ function listedFindings(
 /** What a list of origins can name that it should not. */
 const LISTED: CauseCode[] = ['null-origin-trusted', 'insecure-origin-trusted', 'dev-origin-in-production'];
 
-export function middlewareFindings(context: ScanContext): SecurityDraft[] {
-  const out: SecurityDraft[] = [];
-  for (const m of context.app.middleware) {
+/** A middleware that writes the request's Origin back with credentials, and the test it runs first. */
+interface OriginEcho {
+  m: MiddlewareEntry;
+  text: string;
+  acao: SourceLocation;
+  /** The test read; undefined: the origin is written back unchecked. */
+  check: OriginCheck | 'exact' | 'unread' | undefined;
+}
+
+/** The middleware of `app` that write the request's Origin back with credentials, each with its test. */
+function originEchoes(project: ScanContext['project'], app: ScanContext['app']): OriginEcho[] {
+  const out: OriginEcho[] = [];
+  for (const m of app.middleware) {
     const writes = m.behaviour?.writesHeaders ?? [];
     const acao = writes.find((w) => /^access-control-allow-origin$/i.test(w.name) && w.value === undefined);
     const credentials = writes.some(
@@ -318,7 +328,7 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
     );
     if (!acao || !credentials) continue;
     // The text the project reader read (the overlay of a change included): its lines are the entry's.
-    const text = context.project.middlewareSources?.get(acao.source.file);
+    const text = project.middlewareSources?.get(acao.source.file);
     if (text === undefined) continue;
     const lines = functionBefore(text, acao.source.line);
     const written = /=\s*([\w.]+(?:\([^)]*\))?)\s*$/.exec(lines.at(-1) ?? '')?.[1] ?? '';
@@ -333,9 +343,39 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
     if (!fromOrigin) continue;
     const firstLine = acao.source.line - lines.length + 1;
     const check = direct ? undefined : originCheck(lines.slice(0, -1), firstLine, variable as string, text);
+    out.push({ m, text, acao: acao.source, check });
+  }
+  return out;
+}
+
+/**
+ * What the app's own middleware code does with a credentialed request from `origin`, as read from its
+ * source: `true` when a middleware writes that Origin back with Access-Control-Allow-Credentials: true,
+ * `false` when every such middleware's test refuses it, undefined when a test is not read (or none echoes).
+ * The server model does not run this code: this is what its source says.
+ */
+export function handWrittenEchoAdmits(
+  project: ScanContext['project'],
+  app: ScanContext['app'],
+  origin: string,
+): boolean | undefined {
+  const echoes = originEchoes(project, app);
+  if (echoes.length === 0) return undefined;
+  let unknown = false;
+  for (const { check } of echoes) {
+    if (check === undefined) return true;
+    if (check === 'exact' || check === 'unread') unknown = true;
+    else if (check.admits(origin)) return true;
+  }
+  return unknown ? undefined : false;
+}
+
+export function middlewareFindings(context: ScanContext): SecurityDraft[] {
+  const out: SecurityDraft[] = [];
+  for (const { m, text, acao, check } of originEchoes(context.project, context.app)) {
     if (check === 'exact' || check === 'unread') continue;
     if (check?.list) {
-      out.push(...listedFindings(context, m, text, acao.source, check));
+      out.push(...listedFindings(context, m, text, acao, check));
       continue;
     }
     const frontends = context.origins;
@@ -365,9 +405,9 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
     for (const hole of holes) {
       out.push({
         code: hole.code,
-        file: acao.source.file,
-        line: check ? check.line : acao.source.line,
-        related: [{ file: acao.source.file, line: acao.source.line }],
+        file: acao.file,
+        line: check ? check.line : acao.line,
+        related: [{ file: acao.file, line: acao.line }],
         origin: hole.origin,
         message: sentence(
           hole.code,
@@ -376,10 +416,7 @@ export function middlewareFindings(context: ScanContext): SecurityDraft[] {
             ? `${m.name} writes the request's Origin back when \`${check.text.trim()}\` holds, which`
             : `${m.name} writes the request's Origin back unchecked, with Access-Control-Allow-Credentials: true, which`,
         ),
-        evidence: [
-          `${hole.origin} is ${hole.form}`,
-          `Access-Control-Allow-Origin written at ${at(acao.source)}`,
-        ],
+        evidence: [`${hole.origin} is ${hole.form}`, `Access-Control-Allow-Origin written at ${at(acao)}`],
         fix,
       });
     }

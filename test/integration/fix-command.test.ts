@@ -6,7 +6,10 @@ import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/core/audit.js';
 import type { FixReport } from '../../src/core/fix-report.js';
+import { fastapiAvailable } from '../../src/local-servers/uvicorn.js';
+import { answerTo, serve } from '../support/audit-server.js';
 import { runCli } from '../support/run-cli.js';
 
 const work = await mkdtemp(path.join(tmpdir(), 'cors-doctor-fix-command-'));
@@ -132,5 +135,60 @@ describe('fix', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('cors-doctor: fix --write: cannot write main.py: permission denied (EACCES)\n');
     expect((await readFile(file)).equals(before)).toBe(true);
+  });
+});
+
+const inCI = process.env.CI === 'true';
+const noServer = await fastapiAvailable();
+if (noServer && inCI) throw new Error(`CI needs FastAPI and uvicorn: ${noServer}`);
+
+// Hand-written CORS on the real server: fix's verdict is not modelled (never "blocked"), it adds no
+// CORSMiddleware in front of the middleware that writes the origin back, and the patch it writes closes
+// the hole: restarted, the server answers the trusted origin and no other, and an audit finds nothing.
+describe.skipIf(noServer !== undefined)('fix --write on hand-written CORS, then the real server', () => {
+  it.each([
+    {
+      fixture: 'test/fixtures/audit/custom-endswith',
+      trusted: 'https://app.example.com',
+      attackers: ['https://attacker-example.com', 'http://app.example.com'],
+      patches: ['origin-suffix-bypass'],
+    },
+  ])('$fixture', async ({ fixture, trusted, attackers, patches }) => {
+    const c = JSON.parse(await readFile(path.join(fixture, 'audit-case.json'), 'utf8')) as { path: string };
+    const copy = await copyOf(fixture);
+    let server = await serve(copy, {});
+    try {
+      const url = `${server.url}${c.path}`;
+      // The hole is real: the attacking origins read with cookies before the patch.
+      for (const origin of attackers)
+        expect((await answerTo(url, origin, true)).allowOrigin, origin).toEqual([origin]);
+      const args = ['fix', copy, '--origin', trusted, '--url', url, '--credentials', 'include', '--json'];
+      const report = JSON.parse((await runCli(args)).stdout) as FixReport;
+      expect(report.before.map((v) => v.browsers)).toEqual([
+        { chrome: 'unpredictable', firefox: 'unpredictable' },
+      ]);
+      expect(report.notes.join('\n')).toMatch(
+        /the request from https:\/\/app\.example\.com is not modelled \(allow_the_frontend writes Access-Control-Allow-Origin/,
+      );
+      expect(report.patches.map((p) => p.code)).toEqual(patches);
+      expect(JSON.stringify(report)).not.toContain('no-cors-middleware');
+      expect(report.after.map((v) => v.browsers)).toEqual([{ chrome: 'allowed', firefox: 'allowed' }]);
+      const written = await runCli([...args, '--write']);
+      expect((JSON.parse(written.stdout) as FixReport).written).toEqual(['main.py']);
+      await server.stop();
+      server = await serve(copy, {});
+      const patched = `${server.url}${c.path}`;
+      expect(await answerTo(patched, trusted, true)).toEqual({
+        allowOrigin: [trusted],
+        allowCredentials: ['true'],
+      });
+      for (const origin of attackers)
+        expect((await answerTo(patched, origin, true)).allowOrigin, origin).toEqual([]);
+      const audit = await runCli(['audit', patched, '--origin', trusted, '--project', copy, '--json']);
+      expect(audit.stderr).toBe('');
+      expect((JSON.parse(audit.stdout) as AuditReport).findings).toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 });
