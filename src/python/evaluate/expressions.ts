@@ -334,9 +334,18 @@ function evalComprehension(ev: Evaluator, node: Node, scope: Scope): Obj {
   const items: ResolvedValue[] = [];
   const via: string[] = [];
   let env: ResolvedValue['env'];
-  const run = (i: number, s: Scope): string | undefined => {
+  // `[str(o).rstrip("/") for o in origins]`: each item stays written where its element is written (the
+  // `.env` line, the literal in the list), so an origin is added or corrected there.
+  const first = clauses[0]?.childForFieldName('left');
+  const mapsItems = clauses.length === 1 && first?.type === 'identifier' && transformsOnly(body, first.text);
+  const run = (i: number, s: Scope, el?: ResolvedValue): string | undefined => {
     if (i === clauses.length) {
-      items.push(ev.resolve(body, s));
+      const out = ev.resolve(body, s);
+      items.push(
+        mapsItems && el && out.value.kind === 'str'
+          ? { ...el, value: out.value, via: dedupeStrings([...el.via, ...out.via]) }
+          : out,
+      );
       return undefined;
     }
     const clause = clauses[i] as Node;
@@ -369,7 +378,7 @@ function evalComprehension(ev: Evaluator, node: Node, scope: Scope): Obj {
       if (el.value.kind === 'unresolved')
         return `an item of ${short(right.text)} cannot be resolved (${el.value.reason})`;
       const locals = new Map<string, Obj>([[left.text, { t: 'val', rv: el }]]);
-      const err = run(i + 1, { ...s, locals, parent: s });
+      const err = run(i + 1, { ...s, locals, parent: s }, el);
       if (err) return err;
     }
     return undefined;
@@ -384,3 +393,28 @@ function evalComprehension(ev: Evaluator, node: Node, scope: Scope): Obj {
     env,
   );
 }
+
+/** True when `body` is the loop variable `name` passed through str() and string cleaning methods only. */
+function transformsOnly(body: Node, name: string): boolean {
+  if (body.type === 'identifier') return body.text === name;
+  if (body.type === 'parenthesized_expression') {
+    const inner = body.namedChildren[0];
+    return inner !== undefined && body.namedChildren.length === 1 && transformsOnly(inner, name);
+  }
+  if (body.type !== 'call') return false;
+  const fn = body.childForFieldName('function');
+  const args = (body.childForFieldName('arguments')?.namedChildren ?? []).filter((c) => c.type !== 'comment');
+  if (fn?.type === 'identifier' && fn.text === 'str')
+    return args.length === 1 && transformsOnly(args[0] as Node, name);
+  if (fn?.type !== 'attribute') return false;
+  const method = fn.childForFieldName('attribute')?.text ?? '';
+  const obj = fn.childForFieldName('object');
+  return (
+    ITEM_CLEANING.has(method) &&
+    obj !== null &&
+    args.every((a) => a.type === 'string') &&
+    transformsOnly(obj, name)
+  );
+}
+
+const ITEM_CLEANING = new Set(['strip', 'rstrip', 'lstrip', 'lower', 'casefold', 'removesuffix']);

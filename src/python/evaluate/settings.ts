@@ -262,7 +262,14 @@ function fromEnv(
       );
     }
   }
-  let cur: Obj = { t: 'val', rv: itemsAt({ value, source: at, expression: hit.value, via: [] }, at) };
+  // The text stays tied to its variable through the validators (a comma list split there stays at its line).
+  let cur: Obj = {
+    t: 'val',
+    rv: itemsAt(
+      { value, source: at, expression: hit.value, via: [], ...(value.kind === 'str' && { env }) },
+      at,
+    ),
+  };
   // Before-validators (pre=True / mode="before" / BeforeValidator).
   for (const v of [
     ...ann.beforeValidators.map((n) => ({ fn: ev.evaluate(n, { mod: fmod }), label: n.text })),
