@@ -17,7 +17,7 @@ import {
 import { corsMiddlewareSnippet } from '../../fix/starlette.js';
 import { getHeader } from '../../model/header-list.js';
 import { corsEntries } from '../../python/options.js';
-import type { MiddlewareEntry } from '../../python/types.js';
+import type { MiddlewareEntry, ResolvedValue, SourceRef } from '../../python/types.js';
 import {
   actualOf,
   allowOrigin,
@@ -176,8 +176,42 @@ function addOriginEdits(entry: MiddlewareEntry, origin: string): SourceEdit[] | 
   const meant = value.items.find(
     (i) => i.value.kind === 'str' && canonicalOrigin(i.value.value) === origin && i.value.value !== origin,
   );
-  if (meant && meant.value.kind === 'str') return replaceStringValue(meant, meant.value.value, origin);
-  return appendToList(value.items, [origin]);
+  // Unless a type changed it on the way from where it is written (pydantic's URL types add a "/"): then the
+  // code that reads it is what changes, not its text.
+  if (meant && meant.value.kind === 'str')
+    return meant.env && meant.expression.slice(1, -1) !== meant.value.value
+      ? undefined
+      : replaceStringValue(meant, meant.value.value, origin);
+  return appendToList(value.items, [origin]) ?? appendToEnvText(option, origin);
+}
+
+/**
+ * The origin appended to the environment variable's text the code splits (`A,B` in `.env` or compose
+ * becomes `A,B,origin`), after its last item; undefined when that item's text could be another's part.
+ */
+function appendToEnvText(option: ResolvedValue, origin: string): SourceEdit[] | undefined {
+  const env = option.env;
+  const separator = option.via.map((v) => /^split\((["'])(.+?)\1\)$/.exec(v)).find((m) => m)?.[2];
+  if (!env?.valueFrom || separator === undefined || option.via.some((v) => v.startsWith('JSON-decoded')))
+    return undefined;
+  if (option.value.kind !== 'list' || /[\s"'\\#$]/.test(origin)) return undefined;
+  const read = option.value.items.filter((i) => i.env?.name === env.name);
+  // Each item as written in the variable: a type that changes it on the way (a URL type's "/") is not appended to.
+  const texts = read.flatMap((i) =>
+    i.value.kind === 'str' && i.expression.slice(1, -1) === i.value.value ? [i.value.value] : [],
+  );
+  if (texts.length !== read.length) return undefined;
+  const last = texts.at(-1);
+  if (!last || texts.slice(0, -1).some((t) => t.includes(last))) return undefined;
+  return [
+    {
+      kind: 'replace-text',
+      file: env.valueFrom.file,
+      line: env.valueFrom.line,
+      from: last,
+      to: `${last}${separator}${origin}`,
+    },
+  ];
 }
 
 /**
@@ -242,15 +276,24 @@ function scanOriginNotAllowed({ app, origins, starletteVersion }: ScanContext): 
     const decision = starletteAllowsOrigin(entry.options, origin);
     if (decision.allowed !== false) continue;
     const option = entry.options.allow_origins ?? undefined;
-    const ref = option?.source ?? entry.source ?? app.source;
+    const edits = addOriginEdits(entry, origin);
+    // Where the origin is written: the edit's line (the literal, the `.env` or compose line), else the keyword.
+    const written = edits?.find((e) => e.kind === 'replace-text');
+    const ref =
+      (written?.kind === 'replace-text' && { file: written.file, line: written.line }) ||
+      (option?.source ?? entry.source ?? app.source);
+    const related = [option?.source ?? entry.source].filter(
+      (r): r is SourceRef => r !== undefined && (r.file !== ref.file || r.line !== ref.line),
+    );
     findings.push({
       file: ref.file,
       line: ref.line,
+      ...(related.length > 0 && { related }),
       message: `${origin} is not allowed: ${decision.how}.`,
       ...(option && { evidence: [`allow_origins = ${option.expression}`, ...option.via] }),
       fix: withEdits(
         `Add "${origin}" to allow_origins (exactly: scheme, host and port, no trailing slash).`,
-        addOriginEdits(entry, origin),
+        edits,
       ),
     });
   }
