@@ -19,7 +19,9 @@ import { edited, inside, singleFile, type WriteResult } from '../fix/patches.js'
 import type { BrowserName, CredentialsMode, HeaderList } from '../model/types.js';
 import { readProject } from '../project/read-project.js';
 import type { Project } from '../project/types.js';
+import { asNginx } from '../proxy/nginx/config.js';
 import { configsForUrl } from '../proxy/registry.js';
+import type { ProxyConfig } from '../proxy/types.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
 import type { PythonApp } from '../python/types.js';
 import {
@@ -58,7 +60,8 @@ const targetOf = (f: Finding): FixTarget => ({
 export function findingsForUrl(project: Project, scan: ScanReport, url: string): Finding[] {
   const served = appForUrl(project, url);
   const key = served ? `${served.source.file}:${served.source.line}` : undefined;
-  const proxyFiles = new Set(project.proxies.map((p) => p.file));
+  // A file of maps or snippets that holds no server is part of the configuration that includes it.
+  const proxyFiles = new Set(project.proxies.filter(holdsServer).map((p) => p.file));
   const listening = configsForUrl(project.proxies, url);
   const taking = new Set(listening.map((p) => p.file));
   return scan.findings.filter(
@@ -66,6 +69,14 @@ export function findingsForUrl(project: Project, scan: ScanReport, url: string):
       (key === undefined || f.app === undefined || f.app === key) &&
       (listening.length === 0 || !proxyFiles.has(f.file) || taking.has(f.file)),
   );
+}
+
+/** A proxy configuration file that holds a server of its own (nginx: a `server` block). */
+function holdsServer(config: ProxyConfig): boolean {
+  const nginx = asNginx(config);
+  if (!nginx) return true;
+  const http = nginx.directives.find((d) => d.name === 'http');
+  return [...nginx.directives, ...(http?.block ?? [])].some((d) => d.name === 'server');
 }
 
 /** The page's request from each origin, as the models judge it from `project`. */

@@ -187,14 +187,50 @@ function settingGuards(around: Directive[], variable: string): Directive[] {
   );
 }
 
+/** The `map` blocks of a file, at its top level and in its http block. */
+function mapsOf(config: NginxConfigFile): Directive[] {
+  const top = config.directives;
+  const http = top.find((d) => d.name === 'http');
+  return [...top, ...(http?.block ?? [])].filter((d) => d.name === 'map');
+}
+
+/** A `set $name ...` or `map ... $name` anywhere in the directives. */
+function setsVariable(directives: Directive[], name: string): boolean {
+  return directives.some(
+    (d) =>
+      (d.name === 'set' && d.args[0] === `$${name}`) ||
+      (d.name === 'map' && d.args[1] === `$${name}`) ||
+      setsVariable(d.block ?? [], name),
+  );
+}
+
+/** An `add_header Access-Control-Allow-Origin $name` anywhere in the directives. */
+function writesVariable(directives: Directive[], name: string): boolean {
+  return directives.some(
+    (d) =>
+      (d.name === 'add_header' &&
+        /^access-control-allow-origin$/i.test(d.args[0] ?? '') &&
+        new RegExp(`^\\$\\{?${name}\\}?$`).test(d.args[1] ?? '')) ||
+      writesVariable(d.block ?? [], name),
+  );
+}
+
 /** Every security finding of one nginx configuration. */
 export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
   const config = asNginx(context.config);
   if (!config || config.syntaxError) return [];
   const top = config.directives;
   const frontends = context.origins ?? [];
-  const http = top.find((d) => d.name === 'http');
-  const maps = [...top, ...(http?.block ?? [])].filter((d) => d.name === 'map' && echoes(d.args[0] ?? ''));
+  // nginx reads a configuration's files into one http block (conf.d/00-maps.conf beside conf.d/api.conf):
+  // a variable is looked up in this file first, then in the project's other nginx files.
+  const files = [
+    config,
+    ...(context.project?.proxies ?? []).flatMap((c) => {
+      const other = asNginx(c);
+      return other && other !== config && !other.syntaxError ? [other] : [];
+    }),
+  ];
+  const maps = files.flatMap((file) => mapsOf(file).map((map) => ({ file, map })));
   const out: ProxyDraft[] = [];
   const judgedMaps = new Set<Directive>();
   const judgedLines = new Set<number>();
@@ -230,18 +266,39 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
       continue;
     }
     const variable = /^\$\{?(\w+)\}?$/.exec(origin.value)?.[1];
-    const map = maps.find((m) => m.args[1] === `$${variable}`);
-    if (map && !judgedMaps.has(map)) {
-      judgedMaps.add(map);
-      out.push(...mapFindings(config, map, frontends));
+    const found = maps.find((m) => m.map.args[1] === `$${variable}`);
+    if (found) {
+      // A map of another file used by several: its findings once, with the first file that uses it.
+      const name = variable as string;
+      const first: string =
+        (context.project?.proxies ?? []).find((c) => {
+          const f = asNginx(c);
+          return f !== undefined && !f.syntaxError && writesVariable(f.directives, name);
+        })?.file ?? config.file;
+      if (!judgedMaps.has(found.map) && (found.file === config || first === config.file)) {
+        judgedMaps.add(found.map);
+        if (echoes(found.map.args[0] ?? '')) out.push(...mapFindings(found.file, found.map, frontends));
+      }
       continue;
     }
     // `if ($http_origin ~ ...) { set $var $http_origin; }` beside `add_header ... $var`.
-    for (const guard of variable ? settingGuards([at.directive, ...at.outer], variable) : [])
+    const guards = variable ? settingGuards([at.directive, ...at.outer], variable) : [];
+    for (const guard of guards)
       if (!judgedLines.has(-guard.line)) {
         judgedLines.add(-guard.line);
         out.push(...guardFindings(config, guard, frontends));
       }
+    // Set nowhere the scan reads (a map in a file outside the project): what it lets in is not known.
+    if (variable && guards.length === 0 && !files.some((f) => setsVariable(f.directives, variable)))
+      out.push({
+        code: 'scan-incomplete',
+        file: config.file,
+        line: origin.line,
+        message: `add_header Access-Control-Allow-Origin $${variable} with credentials, and the scan could not read where $${variable} comes from: no map or set of it in the nginx files read (${files.map((f) => f.file).join(', ')}). Which origins it lets in is not known.`,
+        fix: {
+          summary: `Scan the folder that holds the map or set of $${variable} too (the files nginx includes), or audit the running server: cors-doctor audit URL --origin ORIGIN.`,
+        },
+      });
   }
   if (echoed.length === 0) return out;
   // One change closes every unguarded echo of the file: each finding of one carries all of it.

@@ -35,6 +35,8 @@ interface AuditCase {
   nginx?: string;
   /** The app's folder, when not the fixture's own. */
   app?: string;
+  /** The file the findings are written at, when not the app's main.py or nginx's configuration. */
+  source?: string;
   expected: Array<{ code: string; origin?: string; credentials: boolean }>;
   /** With `--project`, each finding comes with a patch (proven by the server model). */
   patched?: boolean;
@@ -115,7 +117,7 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
     async (c) => {
       const dir = join(FIXTURES, c.name);
       const server = await serve(dir, c);
-      const source = c.nginx ?? 'main.py';
+      const source = c.source ?? c.nginx ?? 'main.py';
       // The project as deployed: nginx's configuration with its placeholders filled in.
       const project = c.nginx ? deployed(dir, c.nginx, server, work) : dir;
       let report: AuditReport;

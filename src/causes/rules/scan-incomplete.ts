@@ -7,6 +7,7 @@ import type { Finding } from '../../core/causes.js';
 import type { Project } from '../../project/types.js';
 import { corsEntries } from '../../python/options.js';
 import type { CorsOptions, ResolvedValue } from '../../python/types.js';
+import { scanProxyFor } from '../security-proxy.js';
 import type { CauseRule, FindingDraft, ScanContext } from '../types.js';
 
 const CODE = 'scan-incomplete';
@@ -77,6 +78,8 @@ export const scanIncomplete: CauseRule = {
   title:
     'The scan could not see something that decides the answer: a file it could not read, a value it could not resolve, an nginx configuration nginx refuses.',
   scan: scanUnresolved,
+  // An nginx variable written as Access-Control-Allow-Origin whose map or set is in no file read.
+  scanProxy: (context) => scanProxyFor(CODE, context),
 };
 
 const finding = (draft: FindingDraft): Finding => ({

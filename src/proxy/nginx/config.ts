@@ -199,8 +199,10 @@ export function looksLikeNginx(source: string): boolean {
   return (
     // The `{` on the head's line or the next: a head read on across any number of lines made every line
     // that starts with one of these words (ntp.conf's `server ...`) read on to the end of the file.
-    /^[ \t]*(server|location|upstream|http)\b[^;{\n]*\n?[ \t]*\{/m.test(source) &&
-    /\b(proxy_pass|add_header|listen)\b/.test(source)
+    (/^[ \t]*(server|location|upstream|http)\b[^;{\n]*\n?[ \t]*\{/m.test(source) &&
+      /\b(proxy_pass|add_header|listen)\b/.test(source)) ||
+    // A file of maps only (conf.d/00-maps.conf, included at the http level): `map $http_origin $x {`.
+    /^[ \t]*map[ \t]+\$\{?http_\w+\}?[ \t]+\$\w+[ \t]*\n?[ \t]*\{/m.test(source)
   );
 }
 
