@@ -92,7 +92,10 @@ export function settingsField(
   const readAt = { file: fmod.rel, line: lineOf(fieldNode) };
   const field: FieldReading = { clsName, attr, fieldStep, flavour, ci, ann, decoding, fmod, inst, readAt };
   // Real environment first, then the settings' env_file (later files win), then a .env near the code.
-  const hit = settingsEnvHit(ev.env, envName, inst.mod, config.envFiles, ci);
+  const foundHit = settingsEnvHit(ev.env, envName, inst.mod, config.envFiles, ci);
+  // env_ignore_empty (pydantic-settings): a variable set to the empty string counts as not set.
+  const ignored = foundHit && config.ignoreEmpty && foundHit.value === '' ? foundHit : undefined;
+  const hit = ignored ? undefined : foundHit;
   if (hit) return fromEnv(ev, field, envName, hit, node, scope);
   const env: EnvSource = {
     name: envName,
@@ -100,6 +103,9 @@ export function settingsField(
     readAt,
     decoding: decoding ? 'json' : 'string',
   };
+  const notSet = ignored
+    ? `${envName} is empty (${ignored.label}) and env_ignore_empty is set`
+    : `${envName} not set`;
   const near = nearName(ev, field, envName, config, fieldHasAlias);
   if (near) {
     const would = fromEnv(ev, field, envName, near.hit, node, scope);
@@ -116,10 +122,7 @@ export function settingsField(
     return d.t === 'val'
       ? {
           t: 'val',
-          rv: withItemsEnv(
-            { ...d.rv, env, via: [fieldStep, `${envName} not set: default used`, ...d.rv.via] },
-            env,
-          ),
+          rv: withItemsEnv({ ...d.rv, env, via: [fieldStep, `${notSet}: default used`, ...d.rv.via] }, env),
         }
       : d;
   }
@@ -132,7 +135,7 @@ export function settingsField(
           {
             ...made.rv,
             env,
-            via: [fieldStep, `${envName} not set: default_factory used`, ...made.rv.via],
+            via: [fieldStep, `${notSet}: default_factory used`, ...made.rv.via],
           },
           env,
         ),
@@ -141,7 +144,7 @@ export function settingsField(
     return ev.unknown(node, scope, `${clsName}.${attr} uses default_factory ${short(defaultFactory.text)}`);
   }
   if (annotation && /\bOptional\b|\|\s*None\b|\bNone\s*\|/.test(annotation.text)) {
-    return ev.val({ kind: 'none' }, fieldNode, { mod: fmod }, [fieldStep, `${envName} not set: None`], env);
+    return ev.val({ kind: 'none' }, fieldNode, { mod: fmod }, [fieldStep, `${notSet}: None`], env);
   }
   return ev.unknown(
     node,
@@ -370,17 +373,18 @@ function fieldValidators(
   return out;
 }
 
-function settingsConfig(
-  ev: Evaluator,
-  mod: ModuleInfo,
-  cls: Node,
-  flavour: 'v1' | 'v2',
-): { prefix: string; caseSensitive: boolean; envFiles: string[]; enableDecoding?: boolean } {
-  const out: { prefix: string; caseSensitive: boolean; envFiles: string[]; enableDecoding?: boolean } = {
-    prefix: '',
-    caseSensitive: false,
-    envFiles: [],
-  };
+/** What the settings' configuration says about reading the environment. */
+interface SettingsConfig {
+  prefix: string;
+  caseSensitive: boolean;
+  envFiles: string[];
+  enableDecoding?: boolean;
+  /** pydantic-settings `env_ignore_empty`: an empty variable is not set. */
+  ignoreEmpty: boolean;
+}
+
+function settingsConfig(ev: Evaluator, mod: ModuleInfo, cls: Node, flavour: 'v1' | 'v2'): SettingsConfig {
+  const out: SettingsConfig = { prefix: '', caseSensitive: false, envFiles: [], ignoreEmpty: false };
   const apply = (key: string, node: Node, scope: Scope) => {
     const v = ev.evaluate(node, scope);
     if (v.t !== 'val') return;
@@ -388,6 +392,7 @@ function settingsConfig(
     if (key === 'env_prefix' && p.kind === 'str') out.prefix = p.value;
     if (key === 'case_sensitive' && p.kind === 'bool') out.caseSensitive = p.value;
     if (key === 'enable_decoding' && p.kind === 'bool') out.enableDecoding = p.value;
+    if (key === 'env_ignore_empty' && p.kind === 'bool') out.ignoreEmpty = flavour === 'v2' && p.value;
     if (key === 'env_file') {
       if (p.kind === 'str') out.envFiles = [p.value];
       else if (p.kind === 'list' || p.kind === 'tuple')
