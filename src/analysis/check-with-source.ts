@@ -1,5 +1,5 @@
 import { causesFromSource, correlate } from '../causes/correlate.js';
-import { NoAppToModelError } from '../core/errors.js';
+import { NoAppToModelError, UnpredictableAnswerError } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.js';
 import type { PageFetch } from '../core/page.js';
 import type { CheckReport } from '../core/report.js';
@@ -9,8 +9,10 @@ import { attachPatches } from '../fix/patches.js';
 import type { Project } from '../project/types.js';
 import { configsForUrl } from '../proxy/registry.js';
 import { projectStarletteVersion } from '../python/starlette-version.js';
+import type { PythonApp } from '../python/types.js';
 import { analyze } from './analyze.js';
 import { check } from './check.js';
+import { notModelled } from './prove-fix.js';
 import { scanProject } from './scan.js';
 
 /** `check --offline` was asked for, but the project holds no FastAPI or Starlette app to model. */
@@ -22,6 +24,53 @@ const ENDPOINTS_NOT_RUN =
 /** The project holds a proxy configuration, but none listens on the URL's port: answers are the app's alone. */
 const proxyNotModelled = (files: string[]) =>
   `offline: the project has an nginx configuration (${files.join(', ')}), but none listens on this URL's port; the server model answers as the app alone, so what the proxy adds, hides or answers itself is not in these predictions. Use the proxy's URL, or check it live.`;
+
+/**
+ * A browser stopped at the preflight, refused by its status, while a middleware on its path writes
+ * Access-Control-Allow-Origin with a value not computed and also writes Access-Control-Allow-Methods or
+ * -Headers: hand-written preflight handling, whose own answer to OPTIONS the server model does not see.
+ */
+function preflightNotModelled(report: CheckReport, served: PythonApp): string | undefined {
+  if (!Object.values(report.browsers).some((v) => v.outcome !== 'allowed' && v.stage === 'preflight'))
+    return undefined;
+  const assumptions = report.exchanges
+    .filter((x) => x.kind === 'preflight')
+    .flatMap((x) => x.predicted?.assumptions ?? []);
+  for (const m of served.middleware) {
+    const writes = m.behaviour?.writesHeaders ?? [];
+    const answersPreflights = writes.some((w) => /^access-control-allow-(methods|headers)$/i.test(w.name));
+    const why = assumptions.find(
+      (a) => a.startsWith(`${m.name} writes `) && /access-control-allow-origin/i.test(a),
+    );
+    if (answersPreflights && why) return why;
+  }
+  return undefined;
+}
+
+/**
+ * Offline, a browser stopped where the app's own middleware writes an Access-Control-* header with a value
+ * the server model does not compute (the Origin written back after a test): what browsers do is not known,
+ * so no verdict is given. Throws `UnpredictableAnswer` naming the middleware and the line it writes at.
+ */
+function throwWhenNotModelled(
+  page: PageFetch,
+  report: CheckReport,
+  served: PythonApp,
+  options: ProbeOptions,
+): void {
+  const why = notModelled(report, options.browsers) ?? preflightNotModelled(report, served);
+  if (!why) return;
+  const entry = served.middleware.find((m) => why.startsWith(`${m.name} writes `));
+  const header = /writes (access-control-[a-z-]+)/i.exec(why)?.[1] ?? 'Access-Control-Allow-Origin';
+  const write = entry?.behaviour?.writesHeaders?.find(
+    (w) => w.name.toLowerCase() === header.toLowerCase() && w.value === undefined,
+  );
+  const at = write?.source ?? entry?.source;
+  const where = at ? ` (${at.file}:${at.line})` : '';
+  throw new UnpredictableAnswerError(
+    `cannot predict the answer to ${page.method} ${page.url} from ${page.origin}: ${entry?.name ?? 'a middleware'}${where} writes ${header} with a value the server model does not compute (not a literal), so whether browsers allow it is not modelled`,
+  );
+}
 
 /**
  * `check` with the backend's source: the live causes (or, `offline`, the causes the server model
@@ -52,6 +101,7 @@ export async function checkWithSource(
         ...options,
         ...(offline && served && { transport: offlineTransport(served, proxy, version.version) }),
       });
+  if (offline && served && !recorded) throwWhenNotModelled(page, report, served, options);
   if (offline && served) {
     report.offline = {
       app: `${served.variable} (${served.source.file}:${served.source.line})`,

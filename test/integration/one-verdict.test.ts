@@ -39,6 +39,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkWithSource } from '../../src/analysis/check-with-source.js';
 import { scanProject } from '../../src/analysis/scan.js';
 import type { Finding } from '../../src/core/causes.js';
+import { UnpredictableAnswerError } from '../../src/core/errors.js';
 import type { PageFetch } from '../../src/core/page.js';
 import type { CheckReport } from '../../src/core/report.js';
 import { appForUrl } from '../../src/evidence/offline.js';
@@ -46,6 +47,7 @@ import type { CredentialsMode, HeaderList } from '../../src/model/types.js';
 import { readProject } from '../../src/project/read-project.js';
 import type { Project } from '../../src/project/types.js';
 import { FASTAPI_CASES } from '../fixtures/fastapi/cases.js';
+import { runCli } from '../support/run-cli.js';
 
 const APP_URL = 'http://127.0.0.1:8000';
 const NGINX_URL = 'http://127.0.0.1:8080';
@@ -513,3 +515,70 @@ function expectOneVerdict(
     expect(scan.codes, both).toContain(cause);
   }
 }
+
+/**
+ * The app's own middleware writes Access-Control-Allow-Origin with a value the server model does not compute
+ * (the Origin written back, after a test or not): `check --offline` gives no verdict (exit status 3), its
+ * reason naming the middleware and the line it writes at, and `scan` with the same request names no
+ * error-level finding about it (no "blocked" it cannot know).
+ */
+const NOT_MODELLED: Array<{ fixture: string; origin: string; request: Request; writer: string }> = [
+  {
+    fixture: 'custom-endswith',
+    origin: 'https://app.example.com',
+    request: { path: '/me', method: 'GET', credentials: 'include' },
+    writer: 'allow_the_frontend (main.py:14)',
+  },
+  {
+    fixture: 'custom-endswith',
+    origin: 'https://evil.com',
+    request: { path: '/me', method: 'GET', credentials: 'include' },
+    writer: 'allow_the_frontend (main.py:14)',
+  },
+  {
+    fixture: 'custom-echo',
+    origin: 'https://app.example.com',
+    request: { path: '/me', method: 'GET', credentials: 'include' },
+    writer: 'allow_the_caller (main.py:14)',
+  },
+  {
+    fixture: 'custom-echo-preflight',
+    origin: 'https://app.example.com',
+    request: { path: '/me', method: 'PUT', headers: JSON_TYPE, body: '{}', credentials: 'include' },
+    writer: 'cors (main.py:16)',
+  },
+];
+
+describe('hand-written Access-Control-Allow-Origin: check --offline says unknown, never blocked', () => {
+  it.each(NOT_MODELLED)('audit/$fixture: $request.method $request.path from $origin', async (row) => {
+    const dir = path.join('test/fixtures/audit', row.fixture);
+    const project = await projectOf(dir);
+    const page = pageOf(APP_URL, row.origin, row.request);
+    const offline = checkWithSource(page, { browsers: ['chrome', 'firefox'], timeoutMs: 5000 }, project, {
+      offline: true,
+    });
+    await expect(offline).rejects.toBeInstanceOf(UnpredictableAnswerError);
+    await expect(offline).rejects.toThrow(`${row.writer} writes Access-Control-Allow-Origin`);
+    expect(scanVerdict(scanOf(project, page, true)).text).toBe('allowed');
+    expect(scanVerdict(scanOf(project, page, false)).text).toBe('allowed');
+  });
+
+  it('the command line: exit status 3, one line naming the middleware and its line', async () => {
+    const run = await runCli([
+      'check',
+      `${APP_URL}/me`,
+      '--origin',
+      'https://app.example.com',
+      '--credentials',
+      'include',
+      '--project',
+      'test/fixtures/audit/custom-endswith',
+      '--offline',
+    ]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/allow_the_frontend \(main\.py:14\) writes Access-Control-Allow-Origin/);
+    expect(run.stderr).not.toMatch(/blocked|allowed in/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
