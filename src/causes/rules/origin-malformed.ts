@@ -157,6 +157,13 @@ function originMalformedFindings({ app }: ScanContext): FindingDraft[] {
       // Empty, space-padded and JSON-text items are env-origins-misparsed findings.
       if (item.value === '' || item.value !== item.value.trim() || /^[["']|["'\]]$/.test(item.value))
         continue;
+      // Written without the "/" that a pydantic URL type added on the way: env-origins-misparsed's finding.
+      if (
+        item.value.endsWith('/') &&
+        item.resolved.expression.slice(1, -1) === item.value.slice(0, -1) &&
+        item.resolved.via.some((v) => /AnyHttpUrl|AnyUrl|HttpUrl/.test(v))
+      )
+        continue;
       const where = { file: item.source.file, line: item.source.line };
       if (REGEX_TEXT.test(item.value)) {
         findings.push({

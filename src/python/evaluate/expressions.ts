@@ -338,12 +338,14 @@ function evalComprehension(ev: Evaluator, node: Node, scope: Scope): Obj {
   // `.env` line, the literal in the list), so an origin is added or corrected there.
   const first = clauses[0]?.childForFieldName('left');
   const mapsItems = clauses.length === 1 && first?.type === 'identifier' && transformsOnly(body, first.text);
+  // Names the code that maps the items, where a change to every item (a strip) is written.
+  const mapping = `each item as ${body.text} at ${scope.mod.rel}:${body.startPosition.row + 1}`;
   const run = (i: number, s: Scope, el?: ResolvedValue): string | undefined => {
     if (i === clauses.length) {
       const out = ev.resolve(body, s);
       items.push(
         mapsItems && el && out.value.kind === 'str'
-          ? { ...el, value: out.value, via: dedupeStrings([...el.via, ...out.via]) }
+          ? { ...el, value: out.value, via: dedupeStrings([...el.via, ...out.via, mapping]) }
           : out,
       );
       return undefined;
