@@ -170,7 +170,10 @@ export async function readPythonProject(root: string, opts: ReadProjectOptions =
     },
     parser,
   );
-  const env = new ProjectEnv(walk.configFiles, readConfig);
+  const packages = new Set(
+    walk.pyFiles.filter((f) => posix.basename(f) === '__init__.py').map((f) => posix.dirname(f)),
+  );
+  const env = new ProjectEnv(walk.configFiles, readConfig, packages);
   project.environment = env.listing();
   const ev = new Evaluator(index, env);
 
@@ -253,7 +256,19 @@ class ProjectEnv implements EnvProvider {
   constructor(
     private readonly configFiles: Array<{ rel: string; kind: string }>,
     private readonly read: (rel: string) => string | undefined,
+    /** Directories holding an `__init__.py`. */
+    private readonly packages: ReadonlySet<string> = new Set(),
   ) {}
+
+  /**
+   * The directory the app is started from as its imports say (`uvicorn app.main:app` from the folder above
+   * the top package): the working directory a relative env_file is read from.
+   */
+  private importRoot(dir: string): string {
+    let d = dir;
+    while (d && this.packages.has(d)) d = posix.dirname(d) === '.' ? '' : posix.dirname(d);
+    return d;
+  }
 
   private dotenvFile(rel: string): EnvEntry[] | undefined {
     const cached = this.dotenvCache.get(rel);
@@ -381,6 +396,23 @@ class ProjectEnv implements EnvProvider {
   }
 
   dotenv(file: string, name: string, mod: ModuleInfo, ci: boolean): EnvHit | undefined {
+    // pydantic reads a relative env_file from the working directory: the import root's, when it is there.
+    const root = this.importRoot(mod.dir);
+    const fromRoot = posix.normalize(root ? `${root}/${file}` : file);
+    const rootEntries =
+      root !== mod.dir && !fromRoot.startsWith('..') && !posix.isAbsolute(fromRoot)
+        ? this.dotenvFile(fromRoot)
+        : undefined;
+    if (rootEntries) {
+      const e = this.find(rootEntries, name, ci);
+      return e
+        ? {
+            value: e.value,
+            source: e.source,
+            label: `env_file ${fromRoot} ${e.name} at ${e.source.file}:${e.source.line}`,
+          }
+        : undefined;
+    }
     let dir = mod.dir;
     for (;;) {
       const rel = posix.normalize(dir ? `${dir}/${file}` : file);

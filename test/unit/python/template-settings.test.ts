@@ -106,6 +106,8 @@ interface Row {
   places?: string[];
   /** Where the variable the origins come from is set. */
   setAt?: string;
+  /** Other files of the project. */
+  extra?: Record<string, string>;
 }
 
 const V2_REQ = 'fastapi==0.115.12\npydantic==2.11.3\npydantic-settings==2.9.1\n';
@@ -142,6 +144,28 @@ const ROWS: Row[] = [
     requirements: V2_REQ,
     value: ['http://localhost:5173'],
     places: ['backend/app/core/config.py:23'],
+  },
+  {
+    name: 'env_file="../.env" is read from backend/, where the app is started: not a backend/.env beside it',
+    config: CURRENT('str(origin).rstrip("/")'),
+    origins: 'settings.all_cors_origins',
+    dotenv: CURRENT_ENV,
+    extra: { 'backend/.env': 'BACKEND_CORS_ORIGINS="http://localhost:8081"\n' },
+    requirements: V2_REQ,
+    value: ['http://localhost', 'https://localhost', 'http://localhost:5173'],
+    places: ['.env:2', '.env:2', 'backend/app/core/config.py:23'],
+    setAt: '.env:2',
+  },
+  {
+    name: 'env_file=".env" from backend/: backend/.env, not the one above',
+    config: CURRENT('str(origin).rstrip("/")', 'env_file=".env"'),
+    origins: 'settings.all_cors_origins',
+    dotenv: CURRENT_ENV,
+    extra: { 'backend/.env': 'BACKEND_CORS_ORIGINS="http://localhost:8081"\n' },
+    requirements: V2_REQ,
+    value: ['http://localhost:8081', 'http://localhost:5173'],
+    places: ['backend/.env:1', 'backend/app/core/config.py:23'],
+    setAt: 'backend/.env:1',
   },
   {
     name: 'the comprehension written in main.py over the field, strip("/")',
@@ -214,7 +238,7 @@ app = FastAPI()
 app.add_middleware(CORSMiddleware, allow_origins=${row.origins}, allow_credentials=True)
 `,
   };
-  for (const [file, text] of Object.entries(files)) {
+  for (const [file, text] of Object.entries({ ...files, ...row.extra })) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
