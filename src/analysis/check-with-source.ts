@@ -127,7 +127,7 @@ export async function checkWithSource(
   }
   if (listening.length > 0) {
     const proxyFiles = new Set(project.proxies.map((p) => p.file));
-    const taking = new Set(listening.map((p) => p.file));
+    const taking = new Set(listening.flatMap((p) => [p.file, ...(p.reads ?? [])]));
     scan.findings = scan.findings.filter((f) => !proxyFiles.has(f.file) || taking.has(f.file));
   }
   await attachPatches(project.root, scan.findings);

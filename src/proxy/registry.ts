@@ -28,7 +28,13 @@ export function readProxyConfigs(files: Array<{ rel: string; text: string }>): P
       }
     }
   }
-  return configs;
+  // Each model links its own files (nginx: the files an include names).
+  return PROXY_MODELS.reduce((all, model) => {
+    if (!model.link) return all;
+    const own = all.filter((c) => c.proxy === model.name);
+    const linked = model.link(own);
+    return all.map((c) => (c.proxy === model.name ? (linked[own.indexOf(c)] ?? c) : c));
+  }, configs);
 }
 
 /** The readable configurations that answer requests to `url`. */

@@ -13,6 +13,8 @@ export interface ProxyConfig {
   file: string;
   /** The file could not be parsed: the line and why (its rules were not read). */
   syntaxError?: { line: number; message: string };
+  /** Other files of the project it reads (its includes), relative to the project root. */
+  reads?: string[];
 }
 
 /** What the app behind the proxy answers (the server model, offline). */
@@ -27,6 +29,8 @@ export interface ProxyModel<C extends ProxyConfig = ProxyConfig> {
   parse(file: string, text: string, claim: 'yes' | 'maybe'): C | undefined;
   /** The configuration answers requests to `url` (listens on its port). */
   takes(config: C, url: string): boolean;
+  /** The configurations read together, linked (the files they include): the same ones, in order. */
+  link?(configs: C[]): C[];
   /** What the proxy answers to `request`, passing it to `upstream` where its configuration does. */
   predict(config: C, request: ServerRequest, upstream: Upstream): Prediction;
 }

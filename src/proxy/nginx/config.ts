@@ -5,6 +5,7 @@
  */
 
 import type { ProxyConfig } from '../types.js';
+import type { ReadInclude } from './include.js';
 
 export interface Directive {
   name: string;
@@ -13,12 +14,21 @@ export interface Directive {
   line: number;
   /** The directives of its block (`server { ... }`, `location / { ... }`, `if (...) { ... }`). */
   block?: Directive[];
+  /** Written in another file than the configuration's own: that file (an include read in its place). */
+  file?: string;
 }
 
 /** An nginx configuration file of the project, parsed (or why it could not be). */
 export interface NginxConfigFile extends ProxyConfig {
   proxy: 'nginx';
+  /** The file's own directives, as written. */
   directives: Directive[];
+  /** The directives nginx runs, when includes of the project's files are written in (`include.ts`). */
+  served?: Directive[];
+  /** The includes read, in order. */
+  includes?: ReadInclude[];
+  /** Another configuration includes this file: it is served as part of that one. */
+  includedBy?: string;
 }
 
 /** The configuration as nginx's, when it is one. */
@@ -202,7 +212,9 @@ export function looksLikeNginx(source: string): boolean {
     (/^[ \t]*(server|location|upstream|http)\b[^;{\n]*\n?[ \t]*\{/m.test(source) &&
       /\b(proxy_pass|add_header|listen)\b/.test(source)) ||
     // A file of maps only (conf.d/00-maps.conf, included at the http level): `map $http_origin $x {`.
-    /^[ \t]*map[ \t]+\$\{?http_\w+\}?[ \t]+\$\w+[ \t]*\n?[ \t]*\{/m.test(source)
+    /^[ \t]*map[ \t]+\$\{?http_\w+\}?[ \t]+\$\w+[ \t]*\n?[ \t]*\{/m.test(source) ||
+    // A snippet of CORS headers, included in a location (snippets/cors.conf).
+    /^[ \t]*add_header[ \t]+["']?Access-Control-[\w-]+["']?[ \t]+[^\n]*;/im.test(source)
   );
 }
 

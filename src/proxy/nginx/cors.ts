@@ -122,7 +122,7 @@ export function addsAllowOrigin(directives: Directive[]): AddedHeader | undefine
 }
 
 /** Files an `include` may name that hold no CORS directive: MIME types and the `*_params` of the passes. */
-const HARMLESS_INCLUDE = /(^|\/)(mime\.types|(proxy|uwsgi|fastcgi|scgi)_params|fastcgi\.conf)$/;
+export const HARMLESS_INCLUDE = /(^|\/)(mime\.types|(proxy|uwsgi|fastcgi|scgi)_params|fastcgi\.conf)$/;
 
 /**
  * An `include` of another file among the directives of a block or the levels around it (the file's top

@@ -3,6 +3,7 @@
 import type { ProxyModel } from '../types.js';
 import { looksLikeNginx, type NginxConfigFile, NginxSyntaxError, parseNginxConfig } from './config.js';
 import { listensOn, portOf } from './cors.js';
+import { linkNginxConfigs } from './include.js';
 import { predictThroughNginx } from './predict.js';
 
 export const nginx: ProxyModel<NginxConfigFile> = {
@@ -29,6 +30,11 @@ export const nginx: ProxyModel<NginxConfigFile> = {
       };
     }
   },
-  takes: (config, url) => !config.syntaxError && listensOn(config.directives, portOf(new URL(url))),
+  link: linkNginxConfigs,
+  // A file another one includes is served as part of it.
+  takes: (config, url) =>
+    !config.syntaxError &&
+    !config.includedBy &&
+    listensOn(config.served ?? config.directives, portOf(new URL(url))),
   predict: predictThroughNginx,
 };

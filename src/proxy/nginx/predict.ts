@@ -62,7 +62,12 @@ function walk(
   path: string[],
 ): Prediction {
   const url = new URL(request.url);
-  const top = config.directives;
+  // The directives nginx runs: the includes of the project's files written in at their place.
+  const top = config.served ?? config.directives;
+  for (const r of config.includes ?? [])
+    path.push(
+      `include ${r.pattern} at ${r.file}:${r.line} reads ${r.files.join(', ')}${r.mapped ? ` (${r.mapped})` : ''}`,
+    );
   const http = top.find((d) => d.name === 'http');
   const found = serverFor(top, portOf(url));
   if (!found) throw new NotModelled('no server block');
@@ -70,7 +75,7 @@ function walk(
   // The variables `set` assigns, as the rewrite directives run (a regex `if` that holds sets $1...$9).
   const assigned = new Map<string, string>();
   const vars = variables(request, top, http, assigned);
-  path.push(`nginx server at ${config.file}:${server.line}`);
+  path.push(`nginx server at ${writtenAt(config, server)}`);
   notIncluded(found, top);
 
   // The server's rewrite phase, then the location's.
@@ -82,14 +87,14 @@ function walk(
   // (301), with the add_header lines of that location.
   const slashed = slashRedirect(server, url.pathname);
   if (slashed) {
-    path.push(`${directiveText(slashed)} at ${config.file}:${slashed.line}: nginx adds the slash`);
+    path.push(`${directiveText(slashed)} at ${writtenAt(config, slashed)}: nginx adds the slash`);
     const answer = ownAnswer(
       301,
       '',
       { directive: slashed, outer: [...outer, server] },
       top,
       vars,
-      `nginx redirects ${url.pathname} to ${url.pathname}/ (the location at ${config.file}:${slashed.line} ends with a slash)`,
+      `nginx redirects ${url.pathname} to ${url.pathname}/ (the location at ${writtenAt(config, slashed)} ends with a slash)`,
       path,
     );
     answer.headers.push(['Location', `${url.protocol}//${url.host}${url.pathname}/${url.search}`]);
@@ -98,7 +103,7 @@ function walk(
   const location = matchLocation(server, url.pathname);
   if (!location)
     throw new NotModelled(`no location of the server at line ${server.line} matches ${url.pathname}`);
-  path.push(`${directiveText(location)} at ${config.file}:${location.line}`);
+  path.push(`${directiveText(location)} at ${writtenAt(config, location)}`);
   const inLocation: BlockInContext = { directive: location, outer: [...outer, server] };
   if (children(location, 'location').length > 0) throw new NotModelled('nested locations are not modelled');
   notIncluded(inLocation, top);
@@ -111,14 +116,14 @@ function walk(
   if (inForce(at, top, 'auth_request').length > 0) throw new NotModelled('auth_request is not modelled');
   const basic = inForce(at, top, 'auth_basic')[0];
   if (basic && basic.args[0] !== 'off') {
-    path.push(`auth_basic at ${config.file}:${basic.line}`);
+    path.push(`auth_basic at ${writtenAt(config, basic)}`);
     return ownAnswer(
       401,
       '',
       at,
       top,
       vars,
-      `nginx answers 401: auth_basic at ${config.file}:${basic.line}`,
+      `nginx answers 401: auth_basic at ${writtenAt(config, basic)}`,
       path,
     );
   }
@@ -151,7 +156,7 @@ function walk(
     url: `${url.protocol}//${host}${upstreamPath}${url.search}`,
     headers: request.headers.filter(([n]) => n.toLowerCase() !== 'host'),
   };
-  path.push(`proxy_pass ${pass.args[0]} at ${config.file}:${pass.line}`);
+  path.push(`proxy_pass ${pass.args[0]} at ${writtenAt(config, pass)}`);
   const app = upstream(upstreamRequest);
   if (!app.known) return { ...app, path: [...path, ...app.path] };
   const hidden = new Set(hiddenHeaders(at, top).map((d) => (d.args[0] ?? '').toLowerCase()));
@@ -174,6 +179,9 @@ function walk(
   ];
   return { ...app, headers, path: [...path, ...app.path] };
 }
+
+/** Where a directive is written: its file (an included one, or the configuration's) and line. */
+const writtenAt = (config: NginxConfigFile, d: Directive): string => `${d.file ?? config.file}:${d.line}`;
 
 /** The block reads no other file (`include cors.conf;`): what that file writes is not modelled. */
 function notIncluded(at: BlockInContext, top: Directive[]): void {
@@ -212,7 +220,7 @@ function rewritePhase(
     if (d.name === 'set') assign(d, vars, assigned, config, path);
     if (d.name === 'break') return { at };
     if (d.name !== 'if' || !condition(d, vars, assigned)) continue;
-    path.push(`${directiveText(d)} at ${config.file}:${d.line} holds`);
+    path.push(`${directiveText(d)} at ${writtenAt(config, d)} holds`);
     const inner: BlockInContext = { directive: d, outer: [...block.outer, block.directive] };
     if (level === 'server') {
       const other = (d.block ?? []).find((c) => !['set', 'return', 'break'].includes(c.name));
@@ -245,7 +253,7 @@ function assign(
     throw new NotModelled(`${directiveText(d)} at line ${d.line} is not modelled`);
   const value = substitute(d.args[1] ?? '', vars);
   assigned.set(name, value);
-  path.push(`set $${name} at ${config.file}:${d.line}: ${JSON.stringify(value)}`);
+  path.push(`set $${name} at ${writtenAt(config, d)}: ${JSON.stringify(value)}`);
 }
 
 function returned(
@@ -268,7 +276,7 @@ function returned(
       at,
       top,
       vars,
-      `nginx redirects: return at ${config.file}:${d.line}`,
+      `nginx redirects: return at ${writtenAt(config, d)}`,
       path,
     );
     if (answer.known) answer.headers.push(['Location', location]);
@@ -280,7 +288,7 @@ function returned(
     at,
     top,
     vars,
-    `nginx answers itself: return ${status} at ${config.file}:${d.line}`,
+    `nginx answers itself: return ${status} at ${writtenAt(config, d)}`,
     path,
   );
 }
