@@ -50,6 +50,11 @@ export interface EnvSource {
    * were named `name`.
    */
   setUnder?: { name: string; source: SourceRef; text: string; why: string; wouldBe?: ResolvedValue };
+  /**
+   * The line that sets the variable to the empty string, which the settings ignore (pydantic-settings
+   * `env_ignore_empty`): the default applies, and a value written there takes its place.
+   */
+  emptyAt?: SourceRef;
 }
 
 /** The keyword options of a CORSMiddleware registration, as written and resolved. */

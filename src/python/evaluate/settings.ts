@@ -102,6 +102,7 @@ export function settingsField(
     defaultUsed: true,
     readAt,
     decoding: decoding ? 'json' : 'string',
+    ...(ignored && { emptyAt: ignored.source }),
   };
   const notSet = ignored
     ? `${envName} is empty (${ignored.label}) and env_ignore_empty is set`

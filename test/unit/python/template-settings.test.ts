@@ -106,6 +106,8 @@ interface Row {
   places?: string[];
   /** Where the variable the origins come from is set. */
   setAt?: string;
+  /** The line that sets the variable empty, ignored by env_ignore_empty. */
+  emptyAt?: string;
   /** Other files of the project. */
   extra?: Record<string, string>;
 }
@@ -144,6 +146,7 @@ const ROWS: Row[] = [
     requirements: V2_REQ,
     value: ['http://localhost:5173'],
     places: ['backend/app/core/config.py:23'],
+    emptyAt: '.env:1',
   },
   {
     name: 'env_file="../.env" is read from backend/, where the app is started: not a backend/.env beside it',
@@ -260,5 +263,7 @@ describe('full-stack template settings: the origins and where each is written', 
       ).toEqual(row.places);
     const set = option?.env?.valueFrom;
     expect(set && `${set.file}:${set.line}`).toBe(row.setAt);
+    const empty = option?.env?.emptyAt;
+    expect(empty && `${empty.file}:${empty.line}`).toBe(row.emptyAt);
   });
 });
