@@ -140,6 +140,8 @@ const ROWS: Row[] = [
   { fixture: 'www-optional-http' },
   { fixture: 'platform-beside-own-domain' },
   { fixture: 'nginx-map-no-always' },
+  // The map is in a file conf.d/*.conf brings in: the patch is written there, proven with the files included.
+  { fixture: 'nginx-map-other-file', patches: 'conf.d/00-maps.conf', adds: /^\+ {4}default "";$/m },
   { fixture: 'dev-origin', adds: /^\+ {4}allow_origins=\["https:\/\/app\.example\.com"\],$/m },
   { fixture: 'localhost-any-port', adds: /^-\s+allow_origin_regex=r"http:\/\/localhost\.\*",$/m },
   { fixture: 'nginx-if-unescaped-dot', adds: /^\+.*\^https:\/\/\(\.\+\\\.\)\?example\\\.com\$/m },
@@ -237,11 +239,10 @@ describe.skipIf(unavailable !== undefined)(
           expect(patch, 'each finding left has a patch').toBeDefined();
           const applied = spawnSync('patch', ['-p1', '-s'], { cwd: project, input: patch, encoding: 'utf8' });
           expect(applied.status, applied.stderr).toBe(0);
+          // The patched nginx files turned back into templates (the configuration, or a file it includes).
           if (c.nginx)
-            writeFileSync(
-              join(copy, c.nginx),
-              template(readFileSync(join(project, c.nginx), 'utf8'), server),
-            );
+            for (const file of new Set([c.nginx, source].filter((f) => f.endsWith('.conf'))))
+              writeFileSync(join(copy, file), template(readFileSync(join(project, file), 'utf8'), server));
         } finally {
           await server.stop();
         }
