@@ -302,7 +302,14 @@ export function scanProxySecurity(context: ProxyScanContext): ProxyDraft[] {
   }
   if (echoed.length === 0) return out;
   // One change closes every unguarded echo of the file: each finding of one carries all of it.
-  const fix = originMapFix(config.file, top, echoed, frontends);
+  // The map's variable is global to the http level: its name must be free in every nginx file of the project.
+  const fix = originMapFix(
+    config.file,
+    top,
+    echoed,
+    frontends,
+    files.slice(1).map((f) => f.directives),
+  );
   const summary = `Write $${fix.variable} instead of $http_origin, from a map at the http level that is the origin for the trusted origins only: ${fix.map.map((l) => l.trim()).join(' ')}${fix.why ? ` (no patch: ${fix.why})` : ''}`;
   return out.map((f, i) =>
     echoing.includes(i) ? { ...f, fix: { summary, ...(fix.edits && { edits: fix.edits }) } } : f,

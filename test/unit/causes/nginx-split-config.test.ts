@@ -88,3 +88,24 @@ describe('nginx split over conf.d', () => {
     if (message) expect(findings[0]?.message).toMatch(message);
   });
 });
+
+describe('nginx split over conf.d: the map a patch adds', () => {
+  // conf.d/00-maps.conf already sets $cors_origin (for another header): the variable of the map the patch
+  // writes into conf.d/api.conf must be free in every file nginx.conf brings in: nginx -t accepts a second
+  // map of the same variable, and one of the two then silently takes the other's place.
+  it('takes a name no other nginx file of the project uses', async () => {
+    const echoing = server(8080).replace('$cors_origin always', '$http_origin always');
+    const project = await readProject(
+      writeProject({
+        'nginx.conf': MAIN,
+        'conf.d/00-maps.conf': maps(['default "";', `"${APP}" "trusted";`]),
+        'conf.d/api.conf': echoing,
+      }),
+    );
+    const finding = scanProject(project, { origins: [APP] }).findings.find(
+      (f) => f.code === 'reflects-any-origin' && f.file === 'conf.d/api.conf',
+    );
+    expect(finding?.fix?.summary).toMatch(/^Write \$cors_origin_2 instead of \$http_origin/);
+    expect(finding?.fix?.summary).toContain('map $http_origin $cors_origin_2 {');
+  });
+});
