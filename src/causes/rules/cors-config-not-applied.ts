@@ -319,14 +319,41 @@ function unset(
       ? blocked[0]
       : undefined
     : variableText(env, rv, wanted);
-  const target = envTarget(project, env.readAt);
-  const edits = text !== undefined && target ? addLine(target, env.name, text) : undefined;
-  const where = target ? target.describe : '.env (or the environment of the service that runs the app)';
+  // A line that sets the variable empty, which the settings ignore (env_ignore_empty): the value goes there.
+  const empty = emptyLine(project, env);
+  const target = empty ? undefined : envTarget(project, env.readAt);
+  const edits =
+    text === undefined
+      ? undefined
+      : empty
+        ? [
+            {
+              kind: 'replace-text' as const,
+              file: empty.file,
+              line: empty.line,
+              from: empty.text,
+              to: `${empty.text}${text}`,
+            },
+          ]
+        : target
+          ? addLine(target, env.name, text)
+          : undefined;
+  const where = empty
+    ? `${empty.file}:${empty.line}`
+    : target
+      ? target.describe
+      : '.env (or the environment of the service that runs the app)';
+  const setNowhere = empty
+    ? `${env.name} is empty at ${empty.file}:${empty.line}, and the settings ignore an empty value (env_ignore_empty)`
+    : `${env.name} is set nowhere (no .env line, compose environment or Dockerfile ENV sets it)`;
   return {
-    file: readAt.file,
-    line: readAt.line,
-    related: [...(target ? [{ file: target.file, line: target.after.line }] : []), loc(rv.source)],
-    message: `${env.name} is set nowhere (no .env line, compose environment or Dockerfile ENV sets it), so the code at ${at(readAt)} falls back to its default: allow_origins=${shown(rv)}, which does not allow ${blocked.join(', ')}.`,
+    file: empty ? empty.file : readAt.file,
+    line: empty ? empty.line : readAt.line,
+    related: [
+      ...(empty ? [loc(readAt)] : target ? [{ file: target.file, line: target.after.line }] : []),
+      loc(rv.source),
+    ],
+    message: `${setNowhere}, so the code at ${at(readAt)} falls back to its default: allow_origins=${shown(rv)}, which does not allow ${blocked.join(', ')}.`,
     evidence: [`allow_origins = ${rv.expression} at ${at(rv.source)}`, ...rv.via],
     fix: {
       summary:
@@ -338,6 +365,21 @@ function unset(
       ...(edits && { edits }),
     },
   };
+}
+
+/** The line that sets the variable to nothing (`NAME=`), as written, when the settings ignore it. */
+function emptyLine(
+  project: Project,
+  env: EnvSource,
+): { file: string; line: number; text: string } | undefined {
+  const at = env.emptyAt;
+  if (!at) return undefined;
+  const entry = (project.environment ?? [])
+    .find((f) => f.file === at.file)
+    ?.entries.find((e) => e.line === at.line && e.name === env.name);
+  // Only `NAME=` (or `NAME=""`) as written: the value is appended to it.
+  if (!entry || !/^\s*(export\s+)?[\w.]+\s*=\s*$/.test(entry.text)) return undefined;
+  return { file: at.file, line: at.line, text: entry.text.trimEnd() };
 }
 
 /** The list item that reads `name` (`[os.getenv("FRONTEND_URL", ...)]`). */

@@ -321,6 +321,24 @@ const FAILING: Case[] = [
     patch: / APP_NAME=Blog\n\+CORS_ORIGINS=\["http:\/\/localhost:8000","http:\/\/localhost:3000"\]/,
   },
   {
+    // pydantic-settings' env_ignore_empty (the full-stack template's settings): `CORS_ORIGINS=` is no value.
+    name: 'set empty in .env while the settings ignore empty values: the value written on that line',
+    files: {
+      'app/__init__.py': '',
+      'app/config.py': SETTINGS_V2.replace(
+        'env_prefix="BLOG_", env_file=".env"',
+        'env_file=".env", env_ignore_empty=True',
+      ),
+      'main.py': MAIN_SETTINGS,
+      '.env': 'APP_NAME=Blog\nCORS_ORIGINS=\nDEBUG=1\n',
+    },
+    request: FROM_3000,
+    at: ['.env:2', 'app/config.py:7', 'main.py:10'],
+    message:
+      /^CORS_ORIGINS is empty at \.env:2, and the settings ignore an empty value \(env_ignore_empty\), so the code at app\/config\.py:7 falls back to its default/,
+    patch: /-CORS_ORIGINS=\n\+CORS_ORIGINS=\["http:\/\/localhost:8000","http:\/\/localhost:3000"\]\n DEBUG=1/,
+  },
+  {
     name: 'set nowhere, no .env: added to the environment of the compose service that runs the app',
     files: {
       'main.py': GETENV_MAIN('ORIGINS = os.getenv("ALLOWED_ORIGINS", "http://localhost:8000").split(",")'),
