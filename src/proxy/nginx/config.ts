@@ -27,7 +27,7 @@ export interface NginxConfigFile extends ProxyConfig {
   served?: Directive[];
   /** The includes read, in order. */
   includes?: ReadInclude[];
-  /** Another configuration includes this file: it is served as part of that one. */
+  /** The main configuration that includes this file: it is served as part of that one (`served`). */
   includedBy?: string;
 }
 

@@ -137,28 +137,39 @@ export function spliceIncludes(
 }
 
 /**
- * The project's nginx configurations linked: each with the directives nginx runs (`served`), the files
- * its includes read, and, for a file another one includes, that file (it is served as part of it).
+ * The project's nginx configurations linked: each with the directives nginx runs (`served`) and the
+ * includes read. A file another one includes is served as part of the file that includes it (the main
+ * configuration): it is run with that one's directives, and names it (`includedBy`).
  */
 export function linkNginxConfigs(configs: NginxConfigFile[]): NginxConfigFile[] {
-  const spliced = configs.map((c) => (c.syntaxError ? undefined : spliceIncludes(c, configs)));
+  const spliced = new Map(
+    configs.flatMap((c) => (c.syntaxError ? [] : [[c.file, spliceIncludes(c, configs)] as const])),
+  );
   const includedBy = new Map<string, string>();
-  configs.forEach((c, i) => {
-    for (const r of spliced[i]?.read ?? [])
-      for (const f of r.files) if (!includedBy.has(f)) includedBy.set(f, c.file);
-  });
-  return configs.map((c, i) => {
-    const s = spliced[i];
-    const by = includedBy.get(c.file);
+  for (const [file, s] of spliced)
+    for (const r of s.read)
+      for (const f of r.files) if (f !== file && !includedBy.has(f)) includedBy.set(f, file);
+  /** The main configuration a file is part of (itself when none includes it). */
+  const rootOf = (file: string): string => {
+    const seen = new Set([file]);
+    let at = file;
+    for (let up = includedBy.get(at); up && !seen.has(up); up = includedBy.get(at)) {
+      seen.add(up);
+      at = up;
+    }
+    return at;
+  };
+  return configs.map((c) => {
+    const root = rootOf(c.file);
+    const s = spliced.get(root);
+    if (!s || s.read.length === 0) return c;
+    const reads = [...new Set([root, ...s.read.flatMap((r) => r.files)])].filter((f) => f !== c.file);
     return {
       ...c,
-      ...(s &&
-        s.read.length > 0 && {
-          served: s.directives,
-          includes: s.read,
-          reads: [...new Set(s.read.flatMap((r) => r.files))],
-        }),
-      ...(by && { includedBy: by }),
+      served: s.directives,
+      includes: s.read,
+      reads,
+      ...(root !== c.file && { includedBy: root }),
     };
   });
 }

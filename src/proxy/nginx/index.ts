@@ -31,10 +31,12 @@ export const nginx: ProxyModel<NginxConfigFile> = {
     }
   },
   link: linkNginxConfigs,
-  // A file another one includes is served as part of it.
+  // The servers of the file itself (a file another includes is run as part of that one's whole).
   takes: (config, url) =>
     !config.syntaxError &&
-    !config.includedBy &&
-    listensOn(config.served ?? config.directives, portOf(new URL(url))),
+    listensOn(
+      config.includedBy ? config.directives : (config.served ?? config.directives),
+      portOf(new URL(url)),
+    ),
   predict: predictThroughNginx,
 };
