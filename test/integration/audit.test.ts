@@ -17,7 +17,7 @@ import type { AuditReport } from '../../src/core/audit.js';
 import type { CauseCode } from '../../src/core/causes.js';
 import { nginxAvailable } from '../../src/local-servers/nginx.js';
 import { fastapiAvailable, freePort } from '../../src/local-servers/uvicorn.js';
-import { answerTo, deployed, serve, template } from '../support/audit-server.js';
+import { answerTo, deployed, includedFiles, serve, template } from '../support/audit-server.js';
 import { runCli } from '../support/run-cli.js';
 
 const inCI = process.env.CI === 'true';
@@ -150,8 +150,10 @@ describe.skipIf(unavailable !== undefined)('audit against real FastAPI apps and 
           encoding: 'utf8',
         });
         expect(applied.status, applied.stderr).toBe(0);
+        // The configuration and the files it includes turned back into templates.
         if (c.nginx)
-          writeFileSync(join(copy, c.nginx), template(readFileSync(join(copy, c.nginx), 'utf8'), server));
+          for (const file of [c.nginx, ...includedFiles(copy, c.nginx).flatMap((i) => i.files)])
+            writeFileSync(join(copy, file), template(readFileSync(join(copy, file), 'utf8'), server));
         const patched = await serve(copy, c);
         try {
           const url = `${patched.url}${c.path}`;
