@@ -2,8 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Parser, Tree } from 'web-tree-sitter';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Parser, Tree } from 'web-tree-sitter';
 import { scanProject } from '../../../src/analysis/scan.js';
 import { readProject } from '../../../src/project/read-project.js';
 import { getPythonParser, parseWithin } from '../../../src/python/parser.js';
