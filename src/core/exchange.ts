@@ -70,3 +70,9 @@ export interface PredictedBy {
   /** The layers the request passed, outermost first. */
   path: string[];
 }
+
+/**
+ * Chrome's words (kept in a HAR) for a request it refused itself, not for a server that never answered:
+ * the HAR then keeps no answer (status 0, no headers), yet the server may well have answered.
+ */
+export const REFUSED_BY_BROWSER = /^net::ERR_(FAILED|BLOCKED_BY_CLIENT|BLOCKED_BY_RESPONSE)$/;

@@ -28,6 +28,8 @@ export interface ExchangeSpec {
   body?: string;
   /** A network failure instead of an answer. */
   error?: { code: string; message: string };
+  /** Read from a HAR whose browser recorded this failure text (`net::ERR_FAILED`). */
+  browserError?: string;
 }
 
 export interface RuleCase {
@@ -67,6 +69,9 @@ function recorded(page: PageFetch, spec: ExchangeSpec): Exchange {
     kind: spec.kind,
     ...(spec.hop !== undefined && spec.hop > 0 && { hop: spec.hop }),
     ...(spec.purpose !== undefined && { purpose: spec.purpose }),
+    ...(spec.browserError !== undefined && {
+      recorded: { source: 'har' as const, entry: 0, browserError: spec.browserError },
+    }),
     request: { method, url: spec.url ?? page.url, headers: requestHeaders },
     ...(spec.error
       ? { error: spec.error }

@@ -1,3 +1,4 @@
+import { REFUSED_BY_BROWSER } from '../../core/exchange.js';
 import { badPortOf } from '../../model/bad-port.js';
 import type { CauseRule } from '../types.js';
 import { afterRedirectToOtherOrigin } from './redirect-to-other-origin.js';
@@ -22,6 +23,8 @@ export const serverUnreachable: CauseRule = {
         fix: { summary: `Serve the API on another port (8000, 8080, ...) and call that port from the page.` },
       };
     if (!e.unreachable) return undefined;
+    const unanswered = e.exchanges.filter((x) => !x.response && x.kind !== 'diagnostic');
+    if (unanswered.every((x) => REFUSED_BY_BROWSER.test(x.recorded?.browserError ?? ''))) return undefined;
     const failed = e.exchanges.find((x) => x.error);
     // The server answered with a redirect to another origin, and that origin did not answer: the
     // redirect is the cause (redirect-to-other-origin), not a server that is down.

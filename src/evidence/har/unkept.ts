@@ -4,10 +4,8 @@
  * extension's block the server may well have answered, so the request is not reported as unreachable, and
  * a note says what Chrome's words mean and that a live check tells which CORS check failed.
  */
+import { REFUSED_BY_BROWSER } from '../../core/exchange.js';
 import type { CheckReport } from '../../core/report.js';
-
-/** Chrome's words for a request it refused itself, not for a server that never answered. */
-const REFUSED_BY_BROWSER = /^net::ERR_(FAILED|BLOCKED_BY_CLIENT|BLOCKED_BY_RESPONSE)$/;
 
 /** Why Chrome refused it, as far as its failure text says. */
 function refusedWhy(error: string): string {
@@ -21,14 +19,14 @@ function refusedWhy(error: string): string {
 /**
  * A request Chrome refused itself (`net::ERR_FAILED`, an extension's block) whose answer the HAR does not
  * keep (status 0, no headers: the export lost it, or it was never sent): not a server that never answered.
- * Which check failed cannot be told from it: no cause, and a note that says what Chrome's words mean.
+ * Which check failed cannot be told from it: server-unreachable does not name it, and a note says what
+ * Chrome's words mean.
  */
 export function withAnswersNotKept(report: CheckReport): CheckReport {
   const unanswered = report.exchanges.filter((x) => !x.response && x.kind !== 'diagnostic');
   if (
     unanswered.length === 0 ||
-    !unanswered.every((x) => REFUSED_BY_BROWSER.test(x.recorded?.browserError ?? '')) ||
-    !report.causes.some((c) => c.code === 'server-unreachable')
+    !unanswered.every((x) => REFUSED_BY_BROWSER.test(x.recorded?.browserError ?? ''))
   )
     return report;
   const what = unanswered.map(
@@ -37,7 +35,6 @@ export function withAnswersNotKept(report: CheckReport): CheckReport {
   const error = unanswered[0]?.recorded?.browserError ?? '';
   return {
     ...report,
-    causes: report.causes.filter((c) => c.code !== 'server-unreachable'),
     notes: [...report.notes, `Chrome refused ${what.join(' and ')} (${error}): ${refusedWhy(error)}.`],
   };
 }

@@ -6,6 +6,11 @@ const refused = { code: 'ECONNREFUSED', message: 'connection refused by localhos
 testRule(serverUnreachable, {
   invalid: [
     {
+      name: 'a HAR entry Chrome could not connect for (net::ERR_CONNECTION_REFUSED)',
+      exchanges: [{ kind: 'actual', error: refused, browserError: 'net::ERR_CONNECTION_REFUSED' }],
+      summary: /Not a CORS problem: connection refused/,
+    },
+    {
       name: 'the actual request is refused',
       exchanges: [{ kind: 'actual', error: refused }],
       summary: /Not a CORS problem: connection refused/,
@@ -27,6 +32,17 @@ testRule(serverUnreachable, {
     },
   ],
   valid: [
+    {
+      // The HAR keeps no answer (status 0) for a request Chrome refused itself: the server may have answered.
+      name: 'a HAR entry Chrome refused itself (net::ERR_FAILED), its answer not kept',
+      exchanges: [
+        {
+          kind: 'actual',
+          error: { code: 'ERR_FAILED', message: 'net::ERR_FAILED' },
+          browserError: 'net::ERR_FAILED',
+        },
+      ],
+    },
     {
       name: 'a port next to a refused one',
       page: { url: 'http://localhost:6001/items' },
